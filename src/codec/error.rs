@@ -1,0 +1,99 @@
+//! The codec's public errors: small, precise, with byte offsets. nom's types stay private.
+
+use crate::types::InvalidText;
+
+/// What a parser expected at the offset where it stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Expected {
+    /// CRLF (or a lone LF) ending a line.
+    LineEnd,
+    /// A three-digit reply code.
+    ReplyCode,
+    /// A space or `-` after a reply code.
+    ReplyCodeSeparator,
+    /// The last line of a multi-line reply (`ddd SP`).
+    MultilineEnd,
+    /// A command verb (letters).
+    Verb,
+    /// A space before an argument.
+    Space,
+    /// An argument.
+    Argument,
+    /// No argument.
+    NoArgument,
+    /// A decimal number.
+    Number,
+    /// A type, structure, mode or protection code letter.
+    Code,
+    /// A host-port `h1,h2,h3,h4,p1,p2`.
+    HostPort,
+    /// An extended address `|af|addr|port|`.
+    ExtendedAddress,
+    /// A time-val `YYYYMMDDHHMMSS[.F]`.
+    Timestamp,
+    /// A quoted path name.
+    QuotedPathname,
+    /// A text without CR, LF or NUL.
+    Text,
+}
+
+/// An error decoding bytes from the control connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// More bytes are needed; nothing is wrong yet.
+    #[error("incomplete: more input needed")]
+    Incomplete,
+    /// The bytes do not fit the grammar at `offset` (from the start of the input given).
+    #[error("invalid input at offset {offset}: expected {expected:?}")]
+    Invalid {
+        /// Byte offset of the problem.
+        offset: usize,
+        /// What the grammar expected there.
+        expected: Expected,
+    },
+    /// A line longer than the configured maximum; the decoder skips to the next line end.
+    #[error("line longer than {max} bytes")]
+    LineTooLong {
+        /// The configured maximum.
+        max: usize,
+    },
+    /// A multi-line reply with more lines than the configured maximum.
+    #[error("reply longer than {max} lines")]
+    TooManyLines {
+        /// The configured maximum.
+        max: usize,
+    },
+}
+
+/// Why a complete command line is not a valid command. The line was consumed: a server
+/// answers it (500/501/504) and carries on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The line has no verb (empty, or starts with a space). Answer 500.
+    #[error("no command verb at offset {offset}")]
+    MissingVerb {
+        /// Byte offset in the line.
+        offset: usize,
+    },
+    /// A known verb whose argument does not fit its grammar. Answer 501.
+    #[error("invalid argument for {verb} at offset {offset}: expected {expected:?}")]
+    InvalidArgument {
+        /// The verb, upper-case.
+        verb: &'static str,
+        /// Byte offset in the line.
+        offset: usize,
+        /// What the grammar expected there.
+        expected: Expected,
+    },
+    /// A text argument with a forbidden byte. Answer 501.
+    #[error("invalid text for {verb}: {source}")]
+    InvalidText {
+        /// The verb, upper-case.
+        verb: &'static str,
+        /// What was wrong.
+        source: InvalidText,
+    },
+}
