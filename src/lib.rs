@@ -13,3 +13,7 @@ extern crate std;
 
 pub mod codec;
 pub mod types;
+
+#[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+pub mod io;
