@@ -226,8 +226,12 @@ fn download_ends_with_close_notify_that_the_client_sees() {
     let expected = payload.clone();
     let sender = std::thread::spawn(move || {
         let data = t.join().unwrap().unwrap();
-        data.send_from(&mut &payload[..], &AtomicBool::new(false))
-            .unwrap()
+        let sent = data
+            .send_from(&mut &payload[..], &AtomicBool::new(false))
+            .unwrap();
+        let outcome = (sent.bytes, sent.end);
+        sent.linger();
+        outcome
     });
     let mut c = tls_client(&client, TcpStream::connect(addr).unwrap());
     let mut got = Vec::new();

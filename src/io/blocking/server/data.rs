@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant as StdInstant};
 use std::vec;
-use std::vec::Vec;
 
 use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
@@ -189,6 +188,19 @@ impl DataStream {
         self.tcp().peer_addr()
     }
 
+    /// Whether the client presented a (verified) certificate on this connection.
+    pub fn client_certificate(&self) -> bool {
+        match self {
+            DataStream::Clear(_) => false,
+            DataStream::Tls(s) => s.conn.peer_certificates().is_some(),
+        }
+    }
+
+    /// A second handle on the socket, to shut it down from another thread (ABOR).
+    pub fn try_clone_socket(&self) -> io::Result<TcpStream> {
+        self.tcp().try_clone()
+    }
+
     /// Whether the TLS handshake resumed an earlier session (`None` in clear).
     pub fn resumed(&self) -> Option<bool> {
         match self {
@@ -198,38 +210,54 @@ impl DataStream {
     }
 
     /// A download (RETR, LIST, NLST, MLSD): copies `source` to the peer, then ends the stream
-    /// properly: close_notify under TLS, FIN, and a short wait for the peer's close. Returns
-    /// the bytes sent and how the stream ended ([`DataEnd::Clean`] only if everything was
-    /// written and the end was signalled); a `source` read error is returned as `Err`.
-    pub fn send_from(
-        mut self,
-        source: &mut dyn Read,
-        cancel: &AtomicBool,
-    ) -> Result<(u64, DataEnd), io::Error> {
+    /// properly: close_notify under TLS, then FIN. Returns how much was sent and how the
+    /// stream ended ([`DataEnd::Clean`] only if everything was written and the end was
+    /// signalled); a `source` read error is returned as `Err` (the connection is aborted).
+    /// Call [`Sent::linger`] afterwards, off the control path, to wait briefly for the peer's
+    /// close so that closing never resets bytes still in flight.
+    pub fn send_from(self, source: &mut dyn Read, cancel: &AtomicBool) -> io::Result<Sent> {
+        let mut this = self;
         let mut buf = vec![0u8; TRANSFER_BUFFER];
-        let mut sent = 0u64;
+        let mut bytes = 0u64;
+        let failed = |this: DataStream, bytes| {
+            this.abort();
+            Ok(Sent {
+                bytes,
+                end: DataEnd::Failed,
+                closing: None,
+            })
+        };
         loop {
             if cancel.load(Ordering::Relaxed) {
-                self.abort();
-                return Ok((sent, DataEnd::Failed));
+                return failed(this, bytes);
             }
             let n = match source.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.abort();
+                    this.abort();
                     return Err(e);
                 }
             };
             let Some(chunk) = buf.get(..n) else { break };
-            if self.write_all(chunk).is_err() {
-                self.abort();
-                return Ok((sent, DataEnd::Failed));
+            if this.write_all(chunk).is_err() {
+                return failed(this, bytes);
             }
-            sent += n as u64;
+            bytes += n as u64;
         }
-        Ok((sent, self.finish_send()))
+        Ok(match this.finish_send() {
+            Some(tcp) => Sent {
+                bytes,
+                end: DataEnd::Clean,
+                closing: Some(tcp),
+            },
+            None => Sent {
+                bytes,
+                end: DataEnd::Failed,
+                closing: None,
+            },
+        })
     }
 
     fn write_all(&mut self, chunk: &[u8]) -> io::Result<()> {
@@ -239,38 +267,32 @@ impl DataStream {
         }
     }
 
-    /// close_notify (under TLS), FIN, then drain until the peer closes or [`LINGER`] passes.
-    fn finish_send(self) -> DataEnd {
+    /// close_notify (under TLS), then FIN; the socket is handed back for lingering.
+    fn finish_send(self) -> Option<TcpStream> {
         let mut tcp = match self {
             DataStream::Clear(s) => s,
             DataStream::Tls(mut s) => {
                 s.conn.send_close_notify();
                 while s.conn.wants_write() {
                     if s.conn.write_tls(&mut s.sock).is_err() {
-                        return DataEnd::Failed;
+                        return None;
                     }
                 }
                 s.sock
             }
         };
         if tcp.flush().is_err() || tcp.shutdown(Shutdown::Write).is_err() {
-            return DataEnd::Failed;
+            return None;
         }
-        // Our side is complete. Wait briefly for the peer's FIN so the close never turns into
-        // a reset that could destroy bytes still in flight; what the peer sends is ignored.
-        let until = StdInstant::now() + LINGER;
-        let mut sink = [0u8; 4096];
-        loop {
-            let left = until.saturating_duration_since(StdInstant::now());
-            if left.is_zero() || tcp.set_read_timeout(Some(left)).is_err() {
-                break;
-            }
-            match tcp.read(&mut sink) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
+        Some(tcp)
+    }
+
+    /// Ends an idle data connection properly (close_notify under TLS, then FIN), as
+    /// `CloseData` without a transfer asks.
+    pub fn close(self) {
+        if let Some(tcp) = self.finish_send() {
+            let _ = tcp.shutdown(Shutdown::Both);
         }
-        DataEnd::Clean
     }
 
     /// An upload (STOR, APPE, STOU): copies what the peer sends into `sink` until the stream
@@ -356,7 +378,32 @@ pub fn listen_in_range(
     Err(last)
 }
 
-/// Bytes listed for LIST/NLST/MLSD, as a reader for [`DataStream::send_from`].
-pub fn listing_reader(bytes: Vec<u8>) -> io::Cursor<Vec<u8>> {
-    io::Cursor::new(bytes)
+/// The outcome of [`DataStream::send_from`].
+#[derive(Debug)]
+pub struct Sent {
+    /// Bytes written.
+    pub bytes: u64,
+    /// [`DataEnd::Clean`] when everything was written and the end signalled.
+    pub end: DataEnd,
+    closing: Option<TcpStream>,
+}
+
+impl Sent {
+    /// Waits (at most [`LINGER`]) for the peer to close its side; whatever it sends is
+    /// ignored. Our side is already complete, so this never changes the outcome.
+    pub fn linger(self) {
+        let Some(mut tcp) = self.closing else { return };
+        let until = StdInstant::now() + LINGER;
+        let mut sink = [0u8; 4096];
+        loop {
+            let left = until.saturating_duration_since(StdInstant::now());
+            if left.is_zero() || tcp.set_read_timeout(Some(left)).is_err() {
+                break;
+            }
+            match tcp.read(&mut sink) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
 }
