@@ -12,4 +12,5 @@ extern crate alloc;
 extern crate std;
 
 pub mod codec;
+pub mod server;
 pub mod types;
