@@ -456,6 +456,29 @@ impl LineFramer {
         self.buf.len() - self.start
     }
 
+    /// `at` as a position relative to the first unconsumed frame. Unlike a [`Cursor`], it
+    /// stays valid across `feed` (which only appends, and compacts consumed bytes away) until
+    /// the next `consume` or `clear`. Used by the reply decoder to resume its look-ahead.
+    /// (Added by the reply codec engineer.)
+    pub(crate) fn offset_of(&self, at: Cursor) -> (usize, usize) {
+        (at.pos.saturating_sub(self.start), at.event)
+    }
+
+    /// The cursor for an offset from [`Self::offset_of`] taken since the last `consume`.
+    pub(crate) fn cursor_at(&self, offset: (usize, usize)) -> Cursor {
+        Cursor {
+            pos: (self.start + offset.0).min(self.tail_start.max(self.start)),
+            event: offset.1.min(self.events.len()),
+        }
+    }
+
+    /// True while received bytes are held outside the buffer: an incomplete Telnet command
+    /// (a lone IAC, `IAC DO` without its option) or an overlong line being discarded.
+    /// (Added by the reply codec engineer, for `ReplyDecoder::buffered`.)
+    pub(crate) fn holds_partial_input(&self) -> bool {
+        self.telnet != TelnetState::Data || self.discarding
+    }
+
     /// Signals coalesced into an identical one or dropped because the queue was full.
     #[allow(dead_code)]
     pub(crate) fn signals_dropped(&self) -> u64 {

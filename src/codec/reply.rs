@@ -44,6 +44,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
+use super::line::{Cursor, Frame, LineFramer};
 use super::{DecodeError, Expected, Limits};
 use crate::types::{ReplyCode, Text};
 
@@ -243,6 +244,22 @@ impl<'a> Reply<'a> {
             body: Cow::Borrowed(&self.body),
             multiline: self.multiline,
         }
+    }
+}
+
+/// Valid by construction: a code and one to eight arbitrary [`Text`] lines put together by
+/// [`Reply::multiline`] (which pads lines that would end the reply early), so
+/// `decode_reply(encode(x)) == x` always holds.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Reply<'static> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let code: ReplyCode = u.arbitrary()?;
+        let n = u.int_in_range(1..=8usize)?;
+        let mut lines = Vec::with_capacity(n);
+        for _ in 0..n {
+            lines.push(Text::<'static>::arbitrary(u)?);
+        }
+        Ok(Reply::multiline(code, lines))
     }
 }
 
@@ -690,38 +707,298 @@ pub fn decode_reply(input: &[u8]) -> Result<(&[u8], Reply<'_>), DecodeError> {
 
 /// A streaming decoder of server replies, for the client: feed bytes in any chunks, take
 /// complete replies out. Bounded by [`Limits`].
+///
+/// Built on the shared line framer: Telnet is removed as bytes are fed (`IAC IAC` is a data
+/// 0xFF; signals a server should never send are dropped, since a client has nothing to do with
+/// them, RFC 1123 §4.1.2.12), lines end in CRLF or a lone LF, and an unterminated line never
+/// holds more than [`Limits::max_line_len`] bytes. A reply is returned borrowing the decoder's
+/// buffer: no allocation, even for a multi-line reply with Telnet escapes.
+///
+/// # Errors and resynchronisation
+///
+/// - A line longer than [`Limits::max_line_len`] gives [`DecodeError::LineTooLong`].
+/// - A multi-line reply with more than [`Limits::max_reply_lines`] lines gives
+///   [`DecodeError::TooManyLines`] as soon as that many lines are buffered without the end
+///   line: memory stays bounded even for an endless reply.
+/// - A line that is not a reply line gives [`DecodeError::Invalid`], with the offset from the
+///   start of the reply's first line in the Telnet-free stream.
+///
+/// After any of these inside a multi-line reply, RFC 1123 §4.1.2.11 asks the client to
+/// "recover, e.g., by ignoring the excess lines until the end of the multi-line reply is
+/// reached": the decoder discards lines up to the end line (`ddd SP` of the same code) and
+/// then returns that end line as a single-line reply, so the client still learns the reply's
+/// code and can carry on with its command. An error on a first line drops that line only.
+///
+/// ```
+/// use ftps_proto::codec::{Limits, ReplyDecoder};
+///
+/// let mut decoder = ReplyDecoder::new(Limits::default());
+/// decoder.feed(b"220-Welcome\r\n220 Rea");
+/// assert!(decoder.next_reply().is_none());
+/// decoder.feed(b"dy\r\n");
+/// let reply = decoder.next_reply().unwrap().unwrap();
+/// assert_eq!(reply.code().value(), 220);
+/// assert_eq!(reply.lines().collect::<Vec<_>>(), [&b"Welcome"[..], b"Ready"]);
+/// assert!(decoder.next_reply().is_none());
+/// ```
 #[derive(Debug)]
 pub struct ReplyDecoder {
     limits: Limits,
+    framer: LineFramer,
+    state: StreamState,
+}
+
+/// Where the streaming decoder stands between two calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StreamState {
+    /// At the start of a reply.
+    Start,
+    /// Inside a multi-line reply whose first line is the first unconsumed frame: `lines`
+    /// lines were checked, up to the framer offset `resume` (so that a reply arriving line by
+    /// line is scanned once, not once per `feed`).
+    Multiline {
+        code: ReplyCode,
+        lines: usize,
+        resume: (usize, usize),
+    },
+    /// Discarding the rest of a multi-line reply of this code after an error in it.
+    Skipping(ReplyCode),
+}
+
+/// What the look-ahead over a pending multi-line reply found.
+enum Scan {
+    /// More bytes are needed.
+    Incomplete,
+    /// The end line: the reply is the bytes from the first line's text to `end`, and the
+    /// frames up to `next` are consumed with it.
+    Complete { end: usize, next: Cursor },
+    /// An error at `next` (consumed with it); `ended` when the bad line was the end line.
+    Error {
+        error: DecodeError,
+        next: Cursor,
+        ended: bool,
+    },
 }
 
 impl ReplyDecoder {
     /// A decoder with these limits.
     pub fn new(limits: Limits) -> Self {
-        ReplyDecoder { limits }
+        ReplyDecoder {
+            limits,
+            framer: LineFramer::new(limits.max_line_len),
+            state: StreamState::Start,
+        }
     }
+
     /// The limits in force.
     pub fn limits(&self) -> Limits {
         self.limits
     }
+
     /// Appends received bytes.
-    pub fn feed(&mut self, _bytes: &[u8]) {
-        todo!()
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.framer.feed(bytes);
     }
+
     /// The next complete reply, or `None` when more bytes are needed. After an error the
     /// decoder has resynchronised and can be called again.
     pub fn next_reply(&mut self) -> Option<Result<Reply<'_>, DecodeError>> {
-        todo!()
+        loop {
+            match self.state {
+                StreamState::Skipping(code) => {
+                    let (frame, next) = self.framer.next_frame(self.framer.front())?;
+                    self.framer.consume(next);
+                    if let Frame::Line(range) = frame {
+                        let line = self.framer.slice(range.clone());
+                        if would_end_reply(code.digits(), line) {
+                            self.state = StreamState::Start;
+                            if forbidden_byte(line).is_some() {
+                                continue;
+                            }
+                            let text = line.get(4..).map_or(range.end, |_| range.start + 4);
+                            let body = self.framer.slice(text..range.end);
+                            return Some(Ok(Reply {
+                                code,
+                                body: Cow::Borrowed(body),
+                                multiline: false,
+                            }));
+                        }
+                    }
+                }
+                StreamState::Start => {
+                    let (frame, next) = self.framer.next_frame(self.framer.front())?;
+                    let range = match frame {
+                        Frame::Telnet(_) => {
+                            self.framer.consume(next);
+                            continue;
+                        }
+                        Frame::TooLong => {
+                            self.framer.consume(next);
+                            let max = self.limits.max_line_len;
+                            return Some(Err(DecodeError::LineTooLong { max }));
+                        }
+                        Frame::Line(range) => range,
+                    };
+                    let line = self.framer.slice(range.clone());
+                    let (code, multiline, text_start) = match first_line(line) {
+                        Ok(first) => first,
+                        Err(e) => {
+                            self.framer.consume(next);
+                            return Some(Err(e));
+                        }
+                    };
+                    if multiline {
+                        self.state = StreamState::Multiline {
+                            code,
+                            lines: 1,
+                            resume: self.framer.offset_of(next),
+                        };
+                        continue;
+                    }
+                    self.framer.consume(next);
+                    let body = self.framer.slice(range.start + text_start..range.end);
+                    return Some(Ok(Reply {
+                        code,
+                        body: Cow::Borrowed(body),
+                        multiline: false,
+                    }));
+                }
+                StreamState::Multiline { code, .. } => {
+                    let first_start = self.framer.front().pos();
+                    match self.scan_multiline() {
+                        Scan::Incomplete => return None,
+                        Scan::Error { error, next, ended } => {
+                            self.framer.consume(next);
+                            self.state = if ended {
+                                StreamState::Start
+                            } else {
+                                StreamState::Skipping(code)
+                            };
+                            return Some(Err(error));
+                        }
+                        Scan::Complete { end, next } => {
+                            self.framer.consume(next);
+                            self.state = StreamState::Start;
+                            let body = self.framer.slice(first_start + 4..end);
+                            return Some(Ok(Reply {
+                                code,
+                                body: Cow::Borrowed(body),
+                                multiline: true,
+                            }));
+                        }
+                    }
+                }
+            }
+        }
     }
-    /// Bytes buffered and not yet returned (for example bytes behind a 234 reply, which
-    /// must not be read as plaintext once TLS starts, RFC 4217 §4).
+
+    /// Looks ahead over the buffered lines of the pending multi-line reply, from where the
+    /// last look stopped.
+    fn scan_multiline(&mut self) -> Scan {
+        let StreamState::Multiline {
+            code,
+            mut lines,
+            resume,
+        } = self.state
+        else {
+            return Scan::Incomplete;
+        };
+        let first_start = self.framer.front().pos();
+        let digits = code.digits();
+        let mut cursor = self.framer.cursor_at(resume);
+        let scan = loop {
+            if lines >= self.limits.max_reply_lines {
+                let max = self.limits.max_reply_lines;
+                break Scan::Error {
+                    error: DecodeError::TooManyLines { max },
+                    next: cursor,
+                    ended: false,
+                };
+            }
+            let Some((frame, next)) = self.framer.next_frame(cursor) else {
+                break Scan::Incomplete;
+            };
+            match frame {
+                Frame::Telnet(_) => cursor = next,
+                Frame::TooLong => {
+                    let max = self.limits.max_line_len;
+                    break Scan::Error {
+                        error: DecodeError::LineTooLong { max },
+                        next,
+                        ended: false,
+                    };
+                }
+                Frame::Line(range) => {
+                    let line = self.framer.slice(range.clone());
+                    let ended = would_end_reply(digits, line);
+                    if let Some(off) = forbidden_byte(line) {
+                        let offset = range.start - first_start + off;
+                        break Scan::Error {
+                            error: invalid(offset, Expected::Text),
+                            next,
+                            ended,
+                        };
+                    }
+                    lines += 1;
+                    cursor = next;
+                    if ended {
+                        break Scan::Complete {
+                            end: range.end,
+                            next,
+                        };
+                    }
+                }
+            }
+        };
+        if let Scan::Incomplete = scan {
+            self.state = StreamState::Multiline {
+                code,
+                lines,
+                resume: self.framer.offset_of(cursor),
+            };
+        }
+        scan
+    }
+
+    /// Bytes received and not yet returned as a reply: the Telnet-free bytes buffered, plus
+    /// one for each pending Telnet signal or incomplete Telnet command and for an overlong
+    /// line being discarded. Zero exactly when nothing at all arrived behind the replies
+    /// returned so far — a client checks this after `234`: bytes that came in clear behind
+    /// it must not be read once TLS starts (RFC 4217 §4, no plaintext injection).
     pub fn buffered(&self) -> usize {
-        todo!()
+        let pending_event = matches!(
+            self.framer.next_frame(self.framer.front()),
+            Some((Frame::Telnet(_) | Frame::TooLong, _))
+        );
+        self.framer.buffered()
+            + usize::from(pending_event)
+            + usize::from(self.framer.holds_partial_input())
     }
-    /// Discards everything buffered.
+
+    /// Discards everything buffered (and any reply in progress). The buffer's memory is kept.
     pub fn clear(&mut self) {
-        todo!()
+        self.framer.clear();
+        self.state = StreamState::Start;
     }
+}
+
+/// Reads the first line of a reply (Telnet-free, line end excluded): its code, whether it
+/// starts a multi-line reply, and where its text starts.
+fn first_line(line: &[u8]) -> Result<(ReplyCode, bool, usize), DecodeError> {
+    let code = match check_code_prefix(line, 0)? {
+        Some(code) => code,
+        None => return Err(invalid(line.len(), Expected::ReplyCode)),
+    };
+    let (multiline, text_start) = match line.get(3) {
+        None if is_code_only_line(code, line) => (false, 3),
+        Some(b' ') => (false, 4),
+        Some(b'-') => (true, 4),
+        _ => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+    };
+    if let Some(off) = forbidden_byte(line) {
+        return Err(invalid(off, Expected::Text));
+    }
+    Ok((code, multiline, text_start))
 }
 
 #[cfg(test)]
@@ -951,6 +1228,148 @@ mod tests {
         assert_eq!(
             alloc::format!("{:?}", a),
             "Reply { code: 220, lines: [\"x\", \"y\", \"z\"] }"
+        );
+    }
+
+    fn drain(d: &mut ReplyDecoder) -> Vec<Result<Reply<'static>, DecodeError>> {
+        let mut out = Vec::new();
+        while let Some(r) = d.next_reply() {
+            out.push(r.map(Reply::into_owned));
+        }
+        out
+    }
+
+    fn ok(wire: &[u8]) -> Result<Reply<'static>, DecodeError> {
+        Ok(decode_reply(wire).unwrap().1.into_owned())
+    }
+
+    #[test]
+    fn streaming_byte_by_byte_with_telnet() {
+        // S: 220-Welcome to \xff          (IAC IAC on the wire)
+        // S: 220 Ready                     (IAC NOP inside, lone LF)
+        // S: 331 Password required
+        let wire = b"220-Welcome to \xff\xff\r\n22\xff\xf10 Ready\n331 Password required\r\n";
+        let mut d = ReplyDecoder::new(Limits::default());
+        let mut got = Vec::new();
+        for b in wire {
+            d.feed(core::slice::from_ref(b));
+            got.extend(drain(&mut d));
+        }
+        assert_eq!(
+            got,
+            vec![
+                ok(b"220-Welcome to \xff\xff\r\n220 Ready\r\n"),
+                ok(b"331 Password required\r\n")
+            ]
+        );
+        assert_eq!(d.buffered(), 0);
+    }
+
+    #[test]
+    fn streaming_reply_borrows_the_buffer() {
+        let mut d = ReplyDecoder::new(Limits::default());
+        d.feed(b"211-Features:\r\n MDTM\r\n REST STREAM\r\n211 End\r\n");
+        let r = d.next_reply().unwrap().unwrap();
+        assert!(matches!(r.body, Cow::Borrowed(_)));
+        assert_eq!(r.line_count(), 4);
+    }
+
+    #[test]
+    fn bytes_behind_234_are_reported() {
+        // C: AUTH TLS
+        // S: 234 AUTH TLS OK
+        // S: (plaintext injected before the TLS handshake)
+        let mut d = ReplyDecoder::new(Limits::default());
+        d.feed(b"234 AUTH TLS OK\r\n230 fake login\r\n");
+        assert_eq!(d.next_reply().unwrap().unwrap().code(), ReplyCode::AUTH_OK);
+        assert_eq!(d.buffered(), b"230 fake login\r\n".len());
+        d.clear();
+        assert_eq!(d.buffered(), 0);
+        assert!(d.next_reply().is_none());
+        // Even a lone IAC or a Telnet command behind the reply counts.
+        for tail in [&b"\xff"[..], b"\xff\xf1", b"\xff\xfd"] {
+            let mut d = ReplyDecoder::new(Limits::default());
+            d.feed(b"234 AUTH TLS OK\r\n");
+            d.feed(tail);
+            assert!(d.next_reply().unwrap().is_ok());
+            assert!(d.buffered() > 0, "{tail:?}");
+        }
+    }
+
+    #[test]
+    fn endless_multiline_reply_is_bounded_and_recovers() {
+        let limits = Limits::default()
+            .with_max_reply_lines(4)
+            .with_max_line_len(64);
+        let mut d = ReplyDecoder::new(limits);
+        d.feed(b"150-start\r\n");
+        let mut errors = 0;
+        for _ in 0..10_000 {
+            d.feed(b"more and more\r\n");
+            for r in drain(&mut d) {
+                assert_eq!(r, Err(DecodeError::TooManyLines { max: 4 }));
+                errors += 1;
+            }
+            assert!(d.buffered() <= 4 * 16, "bounded: {}", d.buffered());
+        }
+        assert_eq!(errors, 1);
+        // The end line comes back as a single-line reply, then decoding carries on.
+        d.feed(b"150 the end\r\n226 Transfer complete\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![ok(b"150 the end\r\n"), ok(b"226 Transfer complete\r\n")]
+        );
+    }
+
+    #[test]
+    fn overlong_lines_resynchronise() {
+        let limits = Limits::default().with_max_line_len(16);
+        let mut d = ReplyDecoder::new(limits);
+        // A first line too long: dropped alone.
+        d.feed(b"220 0123456789abcdefghij\r\n200 ok\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![Err(DecodeError::LineTooLong { max: 16 }), ok(b"200 ok\r\n")]
+        );
+        // Inside a multi-line reply: the rest of the reply is skipped to its end line.
+        d.feed(b"211-a\r\n0123456789abcdefghijkl\r\n x\r\n211 end\r\n200 ok\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![
+                Err(DecodeError::LineTooLong { max: 16 }),
+                ok(b"211 end\r\n"),
+                ok(b"200 ok\r\n")
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_lines_are_dropped_with_their_offset() {
+        let mut d = ReplyDecoder::new(Limits::default());
+        d.feed(b"hello\r\n220 ok\r\n230-a\r\nb\0c\r\nd\r\n230 e\r\n221 bye\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![
+                Err(DecodeError::Invalid {
+                    offset: 0,
+                    expected: Expected::ReplyCode
+                }),
+                ok(b"220 ok\r\n"),
+                Err(DecodeError::Invalid {
+                    offset: 8,
+                    expected: Expected::Text
+                }),
+                ok(b"230 e\r\n"),
+                ok(b"221 bye\r\n"),
+            ]
+        );
+        d.feed(b"22\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![Err(DecodeError::Invalid {
+                offset: 2,
+                expected: Expected::ReplyCode
+            })]
         );
     }
 }
