@@ -14,3 +14,7 @@ extern crate std;
 pub mod codec;
 pub mod server;
 pub mod types;
+
+#[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+pub mod io;

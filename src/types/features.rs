@@ -24,7 +24,10 @@ impl Feature {
         {
             return None;
         }
-        let name = name.iter().map(|b| b.to_ascii_uppercase() as char).collect();
+        let name = name
+            .iter()
+            .map(|b| b.to_ascii_uppercase() as char)
+            .collect();
         Some(Feature {
             name,
             parameters: parameters.into_owned(),
@@ -200,11 +203,14 @@ mod tests {
             ("UTF8", ""),
         ]);
         assert!(f.mdtm() && f.rest_stream() && f.utf8() && !f.epsv() && !f.size());
-        assert_eq!(f.auth_mechanisms(), alloc::vec![Mechanism::TLS, Mechanism::SSL]);
+        assert_eq!(
+            f.auth_mechanisms(),
+            alloc::vec![Mechanism::TLS, Mechanism::SSL]
+        );
         let m = f.mlst_facts().unwrap();
         assert_eq!(m.len(), 4);
         assert_eq!(m[0], (FactName::Type, true));
-        assert_eq!(m[3].1, false);
+        assert!(!m[3].1);
         assert!(Feature::new(b"", Text::EMPTY).is_none());
         assert!(Feature::new(b"A B", Text::EMPTY).is_none());
     }

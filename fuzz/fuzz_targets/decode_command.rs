@@ -1,0 +1,88 @@
+//! Server side: arbitrary bytes from a client, in arbitrary chunks.
+//!
+//! Properties: no panic; the commands the streaming decoder returns do not depend on how the
+//! bytes were chunked (Telnet signals may be coalesced when the caller drains late: by design); a drained decoder never holds more than one line (bounded memory); `Command::parse`
+//! and `decode_command` never panic and `decode_command` always consumes something or asks for
+//! more; every command that decodes re-encodes as exactly one line.
+#![no_main]
+
+mod common;
+
+use ftps_proto::codec::{decode_command, Command, DecodeError, Limits};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // Streaming: the same bytes in one piece and in data-derived chunks, under the default and
+    // tight limits, give the same items.
+    for limits in [Limits::default(), common::tight_limits()] {
+        let whole = common::stream_commands(limits, &[data]);
+        let chunked = common::stream_commands(limits, &common::chunks(data));
+        let commands = common::without_signals(whole.clone());
+        assert_eq!(
+            commands,
+            common::without_signals(chunked),
+            "chunking changed the decoded commands"
+        );
+        if data.len() <= 512 {
+            let bytewise: Vec<&[u8]> = data.chunks(1).collect();
+            assert_eq!(
+                commands,
+                common::without_signals(common::stream_commands(limits, &bytewise)),
+                "byte-by-byte feeding changed the decoded commands"
+            );
+        }
+        for item in &whole {
+            if let common::CommandItem::Command(Ok(command)) = item {
+                let mut wire = Vec::new();
+                command.encode(&mut wire);
+                assert!(
+                    common::is_one_line(&wire),
+                    "{command:?} encoded as {wire:?}"
+                );
+            }
+        }
+    }
+
+    // The whole input as one line, and every LF-separated piece of it.
+    let _ = Command::parse(data);
+    for line in data.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Ok(command) = Command::parse(line) {
+            let _ = command.verb();
+            let mut wire = Vec::new();
+            command.encode(&mut wire);
+            assert!(
+                common::is_one_line(&wire),
+                "{command:?} encoded as {wire:?}"
+            );
+        }
+    }
+
+    // The slice decoder: each step consumes bytes, or says Incomplete, or fails.
+    let mut rest = data;
+    loop {
+        match decode_command(rest) {
+            Ok((tail, _command)) => {
+                assert!(tail.len() < rest.len(), "decode_command consumed nothing");
+                rest = tail;
+            }
+            Err(DecodeError::Incomplete) => break,
+            Err(DecodeError::Invalid { offset, .. }) => {
+                assert!(
+                    offset <= rest.len(),
+                    "offset {offset} beyond input {}",
+                    rest.len()
+                );
+                // A line with an invalid command: skip it as a server would.
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(i) => rest = &rest[i + 1..],
+                    None => break,
+                }
+            }
+            Err(_) => match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => rest = &rest[i + 1..],
+                None => break,
+            },
+        }
+    }
+});

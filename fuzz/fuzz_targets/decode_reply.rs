@@ -1,0 +1,99 @@
+//! Client side: arbitrary bytes from a server, in arbitrary chunks.
+//!
+//! Properties: no panic; the streaming decoder's output does not depend on how the bytes were
+//! chunked; a drained decoder holds no more than one reply's worth (bounded memory);
+//! `decode_reply` always consumes something or asks for more; every payload parser accepts or
+//! refuses every decoded reply without panicking, and so do the line parsers (facts, LIST,
+//! time-val) on every line of the input.
+#![no_main]
+
+mod common;
+
+use ftps_proto::codec::{
+    decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_list_line,
+    parse_mdtm_reply, parse_opening_size_hint, parse_pasv_reply, parse_pathname_reply,
+    parse_size_reply, parse_timestamp, DecodeError, Limits, Reply,
+};
+use libfuzzer_sys::fuzz_target;
+
+fn every_payload_parser(reply: &Reply<'_>) {
+    let _ = reply.code();
+    let _ = reply.text();
+    let _ = reply.is_multiline();
+    assert!(reply.lines().count() >= 1, "a reply without a line");
+    let _ = parse_pasv_reply(reply);
+    let _ = parse_epsv_reply(reply);
+    let _ = parse_pathname_reply(reply);
+    let _ = parse_feat_reply(reply);
+    let _ = parse_size_reply(reply);
+    let _ = parse_mdtm_reply(reply);
+    let _ = parse_opening_size_hint(reply);
+    let mut wire = Vec::new();
+    reply.encode(&mut wire);
+    assert!(
+        common::is_clean_lines(&wire),
+        "{reply:?} encoded as {wire:?}"
+    );
+}
+
+fn every_line_parser(line: &[u8]) {
+    if let Ok(facts) = parse_facts(line) {
+        let _ = facts.size();
+        let _ = facts.file_type();
+        let _ = facts.modify();
+    }
+    if let Some(entry) = parse_list_line(line) {
+        assert_eq!(
+            &entry.raw[..],
+            line,
+            "LIST entry does not keep the raw line"
+        );
+    }
+    let _ = parse_timestamp(line);
+}
+
+fuzz_target!(|data: &[u8]| {
+    for limits in [Limits::default(), common::tight_limits()] {
+        let whole = common::stream_replies(limits, &[data]);
+        let chunked = common::stream_replies(limits, &common::chunks(data));
+        assert_eq!(whole, chunked, "chunking changed the decoded replies");
+        if data.len() <= 512 {
+            let bytewise: Vec<&[u8]> = data.chunks(1).collect();
+            assert_eq!(whole, common::stream_replies(limits, &bytewise));
+        }
+        for reply in whole.iter().flatten() {
+            every_payload_parser(reply);
+        }
+    }
+
+    let mut rest = data;
+    loop {
+        match decode_reply(rest) {
+            Ok((tail, reply)) => {
+                assert!(tail.len() < rest.len(), "decode_reply consumed nothing");
+                every_payload_parser(&reply);
+                rest = tail;
+            }
+            Err(DecodeError::Incomplete) => break,
+            Err(DecodeError::Invalid { offset, .. }) => {
+                assert!(
+                    offset <= rest.len(),
+                    "offset {offset} beyond input {}",
+                    rest.len()
+                );
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(i) => rest = &rest[i + 1..],
+                    None => break,
+                }
+            }
+            Err(_) => match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => rest = &rest[i + 1..],
+                None => break,
+            },
+        }
+    }
+
+    for line in data.split(|&b| b == b'\n') {
+        every_line_parser(line.strip_suffix(b"\r").unwrap_or(line));
+    }
+});

@@ -1,0 +1,1 @@
+//! Blocking server adapter (in progress).
