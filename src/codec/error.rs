@@ -36,6 +36,10 @@ pub enum Expected {
     QuotedPathname,
     /// A text without CR, LF or NUL.
     Text,
+    /// An MLSx fact `name=value;` (RFC 3659 §7.2). (Added with the payload parsers.)
+    Fact,
+    /// A path name (at least one byte).
+    Pathname,
 }
 
 /// An error decoding bytes from the control connection.
