@@ -1136,10 +1136,11 @@ impl Session {
                 Item::Error(e) => {
                     self.params.rename_from = None;
                     match e {
-                        CommandError::MissingVerb { .. } => self.send_line(
-                            ReplyCode::SYNTAX_ERROR,
-                            b"Syntax error, command unrecognized",
-                        ),
+                        CommandError::MissingVerb { .. } | CommandError::InvalidVerb { .. } => self
+                            .send_line(
+                                ReplyCode::SYNTAX_ERROR,
+                                b"Syntax error, command unrecognized",
+                            ),
                         _ => self.send_line(
                             ReplyCode::SYNTAX_ERROR_ARGUMENTS,
                             b"Syntax error in parameters or arguments",
