@@ -12,6 +12,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod codec;
+pub mod server;
 pub mod types;
 
 #[cfg(feature = "rustls")]
