@@ -1437,7 +1437,7 @@ fn every_rfc3659_mlsd_line_parses() {
         let sp = line.find(' ').unwrap();
         assert_eq!(
             facts.pathname.as_bytes(),
-            line[sp + 1..].as_bytes(),
+            &line.as_bytes()[sp + 1..],
             "{source}: {line}"
         );
         assert_eq!(
