@@ -32,6 +32,9 @@
 //! | `EPRT !2!1080::8:800:200C:417A!21!`     | `Eprt([1080::8:800:200c:417a]:21)` | `EPRT \|2\|1080::8:800:200c:417a\|21\|` |
 //! | `AUTH tls`                              | `Auth("tls")` (case kept)  | `AUTH tls`      |
 //!
+//! Required free-text arguments (SITE, ADAT, MIC, CONF, ENC, OPTS, HOST) must be present but
+//! may be empty (`SITE ` is `Site("")`): the grammar keeps every value representable, and the
+//! server session decides whether an empty one makes sense (it answers 501).
 //! Optional free-text arguments (HELP, LANG, and the argument of an unknown verb) keep the
 //! difference between "absent" (`HELP`) and "present but empty" (`HELP `), so both
 //! round-trip exactly. Every other value round-trips byte for byte.
@@ -206,6 +209,10 @@ use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use super::line::IAC;
+
+#[cfg(feature = "arbitrary")]
+#[path = "arbitrary_command.rs"]
+mod arbitrary_command;
 use super::{CommandError, DecodeError, Expected};
 use crate::types::{FormatControl, InvalidText, NetworkProtocol};
 
@@ -742,7 +749,7 @@ impl<'a> Command<'a> {
                 let (ts, path) = a.grammar(mfmt_argument)?;
                 Command::Mfmt(ts, Pathname::new_unchecked(path))
             }
-            b"HOST" => Command::Host(arg("HOST").nonempty().map(Text::new_unchecked)?),
+            b"HOST" => Command::Host(arg("HOST").text()?),
             b"LANG" => Command::Lang(arg("LANG").optional_text()),
             _ => Command::Unknown {
                 verb: Verb::new_unchecked(verb),
@@ -1253,7 +1260,7 @@ mod tests {
         bad_arg(b"RETR ", "RETR", 5, Expected::Argument);
         bad_arg(b"USER", "USER", 4, Expected::Space);
         bad_arg(b"SITE", "SITE", 4, Expected::Space);
-        bad_arg(b"HOST ", "HOST", 5, Expected::Argument);
+        bad_arg(b"HOST", "HOST", 4, Expected::Space);
         bad_arg(b"AUTH ", "AUTH", 5, Expected::Argument);
         bad_arg(b"MFMT", "MFMT", 4, Expected::Space);
     }
