@@ -127,6 +127,9 @@ pub struct ServerOptions {
     /// Stop accepting after this many sessions and return from [`Server::run`] when they
     /// have ended (for tests and CI). Default: none.
     pub exit_after: Option<usize>,
+    /// Print every output of every session and every data notice to stderr (passwords are
+    /// redacted by their `Debug`). Default: false.
+    pub trace: bool,
 }
 
 impl ServerOptions {
@@ -143,6 +146,7 @@ impl ServerOptions {
             data_idle_timeout: Duration::from_secs(120),
             max_sessions: 64,
             exit_after: None,
+            trace: false,
         }
     }
 }

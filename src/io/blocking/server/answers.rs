@@ -99,6 +99,11 @@ impl<'a> Answers<'a> {
         }
     }
 
+    /// Whether the accepted transfer waiting for its data connection is a download.
+    pub fn download_prepared(&self) -> bool {
+        matches!(self.prepared, Some((_, Prepared::Source(_))))
+    }
+
     /// The prepared source/sink of `decision`, taken.
     pub fn take_prepared(&mut self, decision: Decision) -> Option<Prepared> {
         match self.prepared.take() {
@@ -128,6 +133,7 @@ impl<'a> Answers<'a> {
     /// Answers one event. `certificate` is the verified client certificate of the control
     /// connection, if any. Misuse errors cannot happen here (each event is answered once,
     /// with an answer of its kind) and are ignored.
+    #[allow(clippy::collapsible_match)] // one arm per event reads like the event list
     pub fn answer(
         &mut self,
         session: &mut Session,
