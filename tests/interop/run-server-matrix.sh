@@ -255,7 +255,7 @@ fi
 
 # curl's own view of the refusals (no ftplib needed): the reply codes themselves are checked.
 check "A/refusal/plain-login-530/curl" bash -c 'curl -v -sS --max-time 20 "ftp://127.0.0.1:'"$EXPLICIT_PORT"'/" -u "'"$AUTH"'" -o /dev/null 2>&1 | grep -q "^< 530"'
-check "A/refusal/prot-c-534/curl" bash -c 'curl -v -sS --max-time 20 --cacert "'"$CA"'" --ftp-ssl-control "ftp://127.0.0.1:'"$EXPLICIT_PORT"'/" -u "'"$AUTH"'" -o /dev/null 2>&1 | grep -A1 "^> PROT C" | grep -q "^< 534"'
+check "A/refusal/prot-c-534/curl" bash -c 'curl -v -sS --max-time 20 --cacert "'"$CA"'" --ftp-ssl-control "ftp://127.0.0.1:'"$EXPLICIT_PORT"'/" -u "'"$AUTH"'" -o /dev/null 2>&1 | grep -E "^[<>]" | grep -A1 "^> PROT C" | grep -q "^< 534"'
 
 # --------------------------------------------------------------------------------------------
 # Report
