@@ -1,0 +1,381 @@
+//! The blocking server adapter end to end on loopback: a real `TcpStream` + rustls client
+//! written in the test speaks to `io::blocking::server::Server`. Transcripts are spelled out
+//! as `C:` / `S:` exchanges.
+#![cfg(feature = "rustls")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ftps_proto::io::blocking::server::{Server, ServerOptions, StopHandle, User};
+use ftps_proto::io::tls::{ClientTlsOptions, ServerIdentity, ServerTlsOptions, TrustRoots};
+use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+
+struct Running {
+    explicit: SocketAddr,
+    implicit: SocketAddr,
+    root: PathBuf,
+    client: Arc<ClientConfig>,
+    cert: CertificateDer<'static>,
+    stop: StopHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn start(tag: &str, config: Config) -> Running {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let cert = CertificateDer::from(ck.cert.der().to_vec());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.key_pair.serialize_der()));
+    let tls = ServerTlsOptions::new(ServerIdentity::Loaded {
+        chain: vec![cert.clone()],
+        key: Arc::new(key),
+    })
+    .build()
+    .unwrap();
+    let root =
+        std::env::temp_dir().join(format!("ftps-proto-session-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("pub")).unwrap();
+    std::fs::write(root.join("pub/hello.txt"), b"hello\r\n").unwrap();
+    let mut o = ServerOptions::new(tls, root.clone());
+    o.explicit = Some("127.0.0.1:0".parse().unwrap());
+    o.implicit = Some("127.0.0.1:0".parse().unwrap());
+    o.users.push(User::with_password("alice", "secret"));
+    o.session = config;
+    let server = Server::bind(o).unwrap();
+    let explicit = server.explicit_addr().unwrap();
+    let implicit = server.implicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let thread = std::thread::spawn(move || server.run().unwrap());
+    let mut c = ClientTlsOptions::default();
+    c.roots = TrustRoots::Certificates(vec![cert.clone()]);
+    Running {
+        explicit,
+        implicit,
+        root,
+        client: c.build().unwrap(),
+        cert,
+        stop,
+        thread: Some(thread),
+    }
+}
+
+fn strict() -> Config {
+    Config::default()
+        .with_control(ControlPolicy::Required)
+        .with_data(DataPolicy::Required)
+        .with_login_attempts(3, Duration::from_millis(10))
+}
+
+enum Conn {
+    Clear(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Read for Conn {
+    fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Clear(s) => s.read(b),
+            Conn::Tls(s) => s.read(b),
+        }
+    }
+}
+impl Write for Conn {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Clear(s) => s.write(b),
+            Conn::Tls(s) => s.write(b),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Conn::Clear(s) => s.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// The test's FTP client: control connection and the transcript helpers.
+struct Client {
+    ctl: Option<BufReader<Conn>>,
+    config: Arc<ClientConfig>,
+}
+
+fn tls(config: &Arc<ClientConfig>, tcp: TcpStream) -> Conn {
+    let c =
+        ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap()).unwrap();
+    Conn::Tls(Box::new(StreamOwned::new(c, tcp)))
+}
+
+impl Client {
+    fn connect(addr: SocketAddr, config: &Arc<ClientConfig>, implicit: bool) -> Client {
+        let tcp = TcpStream::connect(addr).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let conn = if implicit {
+            tls(config, tcp)
+        } else {
+            Conn::Clear(tcp)
+        };
+        Client {
+            ctl: Some(BufReader::new(conn)),
+            config: config.clone(),
+        }
+    }
+
+    /// S: one complete reply (multi-line replies joined); returns (code, text).
+    fn reply(&mut self) -> (u16, String) {
+        let r = self.ctl.as_mut().unwrap();
+        let mut all = String::new();
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        assert!(line.len() >= 4, "short reply {line:?}");
+        let code: u16 = line[..3].parse().unwrap();
+        all.push_str(&line);
+        if line.as_bytes()[3] == b'-' {
+            loop {
+                line.clear();
+                r.read_line(&mut line).unwrap();
+                all.push_str(&line);
+                if line.starts_with(&format!("{code} ")) {
+                    break;
+                }
+            }
+        }
+        (code, all)
+    }
+
+    /// C: `cmd`, S: the expected code.
+    fn cmd(&mut self, cmd: &str, want: u16) -> String {
+        let r = self.ctl.as_mut().unwrap().get_mut();
+        r.write_all(format!("{cmd}\r\n").as_bytes()).unwrap();
+        r.flush().unwrap();
+        let (code, text) = self.reply();
+        assert_eq!(code, want, "C: {cmd}  S: {text}");
+        text
+    }
+
+    /// C: a transfer command, S: 150 (connection about to open) or 125 (already open: the
+    /// client connected first), both right per RFC 959 §4.2.
+    fn start(&mut self, cmd: &str) {
+        let r = self.ctl.as_mut().unwrap().get_mut();
+        r.write_all(format!("{cmd}\r\n").as_bytes()).unwrap();
+        r.flush().unwrap();
+        let (code, text) = self.reply();
+        assert!(code == 150 || code == 125, "C: {cmd}  S: {text}");
+    }
+
+    fn auth_tls(&mut self) {
+        self.cmd("AUTH TLS", 234);
+        let Conn::Clear(tcp) = self.ctl.take().unwrap().into_inner() else {
+            panic!("already TLS")
+        };
+        self.ctl = Some(BufReader::new(tls(&self.config, tcp)));
+    }
+
+    fn login_private(&mut self) {
+        self.cmd("USER alice", 331);
+        self.cmd("PASS secret", 230);
+        self.cmd("PBSZ 0", 200);
+        self.cmd("PROT P", 200);
+        self.cmd("TYPE I", 200);
+    }
+
+    /// C: EPSV, then connects the data connection and (PROT P) starts TLS with `config`.
+    fn epsv(&mut self, config: &Arc<ClientConfig>) -> Conn {
+        let text = self.cmd("EPSV", 229);
+        let port: u16 = text
+            .split("|||")
+            .nth(1)
+            .unwrap()
+            .split('|')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        tls(config, tcp)
+    }
+}
+
+fn handshake(c: &mut Conn) {
+    if let Conn::Tls(s) = c {
+        while s.conn.is_handshaking() {
+            s.conn.complete_io(&mut s.sock).unwrap();
+        }
+    }
+}
+
+#[test]
+fn explicit_ftps_upload_and_download_with_close_notify() {
+    let srv = start("updown", strict());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220); // S: 220 FTPS server ready
+    c.cmd("USER alice", 530); // C: USER before AUTH TLS under Required: refused
+    c.auth_tls();
+    c.login_private();
+    c.cmd("PWD", 257);
+    c.cmd("CWD pub", 250);
+
+    // Upload, curl style: TLS on the data connection before STOR.
+    let payload: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    let mut data = c.epsv(&srv.client);
+    handshake(&mut data);
+    c.start("STOR up.bin");
+    data.write_all(&payload).unwrap();
+    if let Conn::Tls(s) = &mut data {
+        s.conn.send_close_notify();
+        s.flush().unwrap();
+        s.sock.shutdown(std::net::Shutdown::Write).unwrap();
+    }
+    assert_eq!(c.reply().0, 226);
+    drop(data);
+    assert_eq!(std::fs::read(srv.root.join("pub/up.bin")).unwrap(), payload);
+
+    // Download, lftp style: TLS after the 150.
+    let mut data = c.epsv(&srv.client);
+    c.start("RETR up.bin");
+    let mut got = Vec::new();
+    // read_to_end fails with UnexpectedEof unless the server sent close_notify.
+    data.read_to_end(&mut got).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(got, payload);
+
+    // REST + RETR
+    let mut data = c.epsv(&srv.client);
+    c.cmd("REST 2999990", 350);
+    c.start("RETR up.bin");
+    let mut tail = Vec::new();
+    data.read_to_end(&mut tail).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(tail, &payload[2_999_990..]);
+
+    // LIST and MLSD go through the data connection too.
+    let mut data = c.epsv(&srv.client);
+    c.start("MLSD");
+    let mut listing = String::new();
+    data.read_to_string(&mut listing).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert!(listing.contains("type=file;size=3000000;"), "{listing}");
+    assert!(listing.contains("; hello.txt\r\n"), "{listing}");
+    c.cmd("SIZE up.bin", 213);
+    c.cmd("QUIT", 221);
+}
+
+#[test]
+fn upload_without_close_notify_is_426_never_226() {
+    let srv = start("trunc", strict());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    let mut data = c.epsv(&srv.client);
+    c.start("STOR cut.bin");
+    data.write_all(&[1u8; 100_000]).unwrap();
+    data.flush().unwrap();
+    // An attacker (or a crash) ends the TCP stream without TLS close_notify.
+    if let Conn::Tls(s) = &data {
+        s.sock.shutdown(std::net::Shutdown::Both).unwrap();
+    }
+    let (code, text) = c.reply();
+    assert_eq!(code, 426, "{text}");
+}
+
+#[test]
+fn implicit_ftps_greets_only_after_tls() {
+    let srv = start("implicit", strict());
+    let mut c = Client::connect(srv.implicit, &srv.client, true);
+    assert_eq!(c.reply().0, 220);
+    c.login_private();
+    let mut data = c.epsv(&srv.client);
+    c.start("NLST pub");
+    let mut names = String::new();
+    data.read_to_string(&mut names).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(names, "hello.txt\r\n");
+}
+
+#[test]
+fn data_connection_that_does_not_resume_the_control_session_is_refused() {
+    let srv = start("resume", strict());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    // A client config with its own (empty) session cache, like stock Python FTP_TLS.
+    let mut fresh = ClientConfig::clone(&srv.client);
+    fresh.resumption = rustls::client::Resumption::in_memory_sessions(4);
+    let fresh = Arc::new(fresh);
+    let mut data = c.epsv(&fresh);
+    c.start("LIST");
+    let mut sink = Vec::new();
+    let _ = data.read_to_end(&mut sink);
+    let (code, text) = c.reply();
+    assert_eq!(code, 522, "{text}");
+    // The same session still works with a resuming data connection.
+    let mut data = c.epsv(&srv.client);
+    c.start("LIST");
+    let mut listing = String::new();
+    data.read_to_string(&mut listing).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert!(listing.contains(" pub\r\n"), "{listing}");
+    let _ = srv.cert;
+}
+
+#[test]
+fn the_root_is_a_jail_for_the_session() {
+    let srv = start("jail", strict());
+    std::fs::write(
+        srv.root
+            .parent()
+            .unwrap()
+            .join(format!("outside-{}", std::process::id())),
+        b"x",
+    )
+    .unwrap();
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    c.cmd("CWD ../../..", 250);
+    let pwd = c.cmd("PWD", 257);
+    assert!(pwd.contains("\"/\""), "{pwd}");
+    c.cmd(&format!("SIZE ../outside-{}", std::process::id()), 550);
+    c.cmd("MKD ../escape", 257); // created as /escape, inside the root
+    assert!(srv.root.join("escape").is_dir());
+    c.cmd("RNFR pub/hello.txt", 350);
+    c.cmd("RNTO ../../moved.txt", 250); // lands at /moved.txt, inside the root
+    assert!(srv.root.join("moved.txt").is_file());
+    let _ = std::fs::remove_file(
+        srv.root
+            .parent()
+            .unwrap()
+            .join(format!("outside-{}", std::process::id())),
+    );
+}
+
+#[test]
+fn wrong_password_is_530_and_the_user_list_is_enforced() {
+    let srv = start("login", strict());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.cmd("USER alice", 331);
+    c.cmd("PASS wrong", 530);
+    c.cmd("USER mallory", 331); // RFC 2577 §5: no hint whether the user exists
+    c.cmd("PASS secret", 530);
+    c.cmd("USER anonymous", 530); // anonymous is off by default
+}
