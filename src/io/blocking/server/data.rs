@@ -389,7 +389,7 @@ pub struct Sent {
 }
 
 impl Sent {
-    /// Waits (at most [`LINGER`]) for the peer to close its side; whatever it sends is
+    /// Waits (at most 2 s) for the peer to close its side; whatever it sends is
     /// ignored. Our side is already complete, so this never changes the outcome.
     pub fn linger(self) {
         let Some(mut tcp) = self.closing else { return };
