@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ftps_proto::io::blocking::server::{Server, ServerOptions, User};
+use ftps_proto::io::blocking::server::{DataTickets, Server, ServerOptions, User};
 use ftps_proto::io::tls::{load_certificates, ServerIdentity, ServerTlsOptions, TlsVersions};
 use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -41,6 +41,8 @@ TLS:
   --cert PEM --key PEM          certificate chain and key          [self-signed, printed]
   --client-ca PEM               verify client certificates against these CAs
   --tls-versions both|1.2|1.3   protocol versions                  [both]
+  --data-tickets never|downloads|always
+                                TLS 1.3 tickets on data connections [downloads]
 Policy (the session machine's Config):
   --control optional|credentials|required
                                 control channel policy             [required]
@@ -80,6 +82,7 @@ struct Args {
     max_sessions: usize,
     exit_after: Option<usize>,
     trace: bool,
+    data_tickets: DataTickets,
 }
 
 fn on_off(v: &str, flag: &str) -> Result<bool, String> {
@@ -113,6 +116,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         max_sessions: 64,
         exit_after: None,
         trace: false,
+        data_tickets: DataTickets::Downloads,
     };
     let mut key: Option<PathBuf> = None;
     let mut cert: Option<PathBuf> = None;
@@ -226,6 +230,14 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
             }
             "--data-timeout" => {
                 a.config = c.with_data_connection_timeout(Duration::from_secs(number(v, flag)?))
+            }
+            "--data-tickets" => {
+                a.data_tickets = match v {
+                    "never" => DataTickets::Never,
+                    "downloads" => DataTickets::Downloads,
+                    "always" => DataTickets::Always,
+                    _ => return Err(format!("{flag}: expected never, downloads or always")),
+                }
             }
             "--max-sessions" => a.max_sessions = number(v, flag)?,
             "--exit-after" => a.exit_after = Some(number(v, flag)?),
@@ -347,6 +359,7 @@ fn run(argv: &[String]) -> Result<(), String> {
     options.max_sessions = args.max_sessions;
     options.exit_after = args.exit_after;
     options.trace = args.trace;
+    options.data_tickets = args.data_tickets;
     let server = Server::bind(options).map_err(|e| e.to_string())?;
 
     println!("ftps-server (ftps-proto {})", env!("CARGO_PKG_VERSION"));

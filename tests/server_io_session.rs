@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ftps_proto::io::blocking::server::{Server, ServerOptions, StopHandle, User};
+use ftps_proto::io::blocking::server::{DataTickets, Server, ServerOptions, StopHandle, User};
 use ftps_proto::io::tls::{ClientTlsOptions, ServerIdentity, ServerTlsOptions, TrustRoots};
 use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
@@ -36,6 +36,10 @@ impl Drop for Running {
 }
 
 fn start(tag: &str, config: Config) -> Running {
+    start_with(tag, config, DataTickets::default())
+}
+
+fn start_with(tag: &str, config: Config, tickets: DataTickets) -> Running {
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
     let cert = CertificateDer::from(ck.cert.der().to_vec());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.key_pair.serialize_der()));
@@ -55,6 +59,7 @@ fn start(tag: &str, config: Config) -> Running {
     o.implicit = Some("127.0.0.1:0".parse().unwrap());
     o.users.push(User::with_password("alice", "secret"));
     o.session = config;
+    o.data_tickets = tickets;
     let server = Server::bind(o).unwrap();
     let explicit = server.explicit_addr().unwrap();
     let implicit = server.implicit_addr().unwrap();
@@ -378,4 +383,52 @@ fn wrong_password_is_530_and_the_user_list_is_enforced() {
     c.cmd("USER mallory", 331); // RFC 2577 §5: no hint whether the user exists
     c.cmd("PASS secret", 530);
     c.cmd("USER anonymous", 530); // anonymous is off by default
+}
+
+/// curl's order (TLS on the data connection before STOR), `n` times in one session, by a
+/// rustls client, which spends each TLS 1.3 ticket once. Returns the reply to each upload.
+fn early_handshake_uploads(srv: &Running, n: usize) -> Vec<u16> {
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    (0..n)
+        .map(|i| {
+            let mut data = c.epsv(&srv.client);
+            handshake(&mut data);
+            let r = c.ctl.as_mut().unwrap().get_mut();
+            r.write_all(format!("STOR f{i}.bin\r\n").as_bytes())
+                .unwrap();
+            r.flush().unwrap();
+            let (code, _) = c.reply();
+            if code != 150 && code != 125 {
+                return code; // refused before the transfer
+            }
+            data.write_all(b"data").unwrap();
+            if let Conn::Tls(s) = &mut data {
+                s.conn.send_close_notify();
+                let _ = s.flush();
+            }
+            // A careful client waits for the server's close_notify (and so reads whatever
+            // the server sent on the connection, tickets included).
+            let _ = data.read_to_end(&mut Vec::new());
+            c.reply().0
+        })
+        .collect()
+}
+
+#[test]
+fn early_handshake_uploads_resume_with_the_control_tickets() {
+    // Default (DataTickets::Downloads): no tickets on these data connections, 8 from the
+    // control connection, so a rustls client resumes 8 uploads; the 9th is refused (522).
+    let srv = start("tickets-default", strict());
+    let codes = early_handshake_uploads(&srv, 9);
+    assert_eq!(codes, [226, 226, 226, 226, 226, 226, 226, 226, 522]);
+}
+
+#[test]
+fn with_data_tickets_always_a_rustls_client_never_runs_out() {
+    let srv = start_with("tickets-always", strict(), DataTickets::Always);
+    let codes = early_handshake_uploads(&srv, 12);
+    assert!(codes.iter().all(|&c| c == 226), "{codes:?}");
 }

@@ -100,6 +100,28 @@ impl User {
     }
 }
 
+/// Whether TLS 1.3 session tickets are sent after a data connection's handshake.
+///
+/// A client that handshakes on the data connection before the transfer command (curl) and
+/// then uploads never reads that connection: tickets left unread make its close a TCP reset,
+/// which can destroy the end of the upload (curl 7.88 + OpenSSL 3: about one upload in ten).
+/// A client that spends each ticket once (rustls) needs new tickets to keep resuming: it
+/// gets 8 on the control connection and more on every data connection that carries one.
+/// OpenSSL, GnuTLS and Python clients reuse the control connection's session and need none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DataTickets {
+    /// Never: no reset risk; a rustls client resumes at most 8 data connections per session.
+    Never,
+    /// Only when a download is known to follow (the client handshakes after the `150`), the
+    /// default: no reset risk, and rustls clients that download are replenished.
+    #[default]
+    Downloads,
+    /// Always (8 per data connection): rustls clients never run out; curl's early-handshake
+    /// uploads over TLS 1.3 may be cut by a reset.
+    Always,
+}
+
 /// Everything the blocking server needs.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -127,6 +149,8 @@ pub struct ServerOptions {
     /// Stop accepting after this many sessions and return from [`Server::run`] when they
     /// have ended (for tests and CI). Default: none.
     pub exit_after: Option<usize>,
+    /// TLS 1.3 tickets on data connections. Default: [`DataTickets::Downloads`].
+    pub data_tickets: DataTickets,
     /// Print every output of every session and every data notice to stderr (passwords are
     /// redacted by their `Debug`). Default: false.
     pub trace: bool,
@@ -146,6 +170,7 @@ impl ServerOptions {
             data_idle_timeout: Duration::from_secs(120),
             max_sessions: 64,
             exit_after: None,
+            data_tickets: DataTickets::Downloads,
             trace: false,
         }
     }

@@ -21,7 +21,7 @@ use super::answers::{Answers, Prepared};
 use super::control::Control;
 use super::data::listen_in_range;
 use super::transfer::{Command, Notice, Setup, Timing, Worker};
-use super::ServerOptions;
+use super::{DataTickets, ServerOptions};
 use crate::io::fs::Root;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
 use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
@@ -98,8 +98,8 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         shared,
         machine: Session::new(config, local, peer, Instant::ZERO),
         control: Control::new(tcp),
-        data_tls: data_config(&tls),
-        tls,
+        data_tls: with_tickets(&tls, 0),
+        tls: with_tickets(&tls, CONTROL_TICKETS),
         certificate: None,
         answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
         worker: None,
@@ -117,17 +117,21 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
     run.control.close();
 }
 
-/// The TLS configuration of data connections that may carry an upload: the session's own
-/// (same session cache and ticket key, so a data connection can resume exactly this control
-/// connection's session) but without TLS 1.3 session tickets after the handshake. An
-/// uploading client never reads its data connection; tickets left unread in its receive
-/// buffer turn its close into a TCP reset that can destroy the end of the upload (seen with
-/// curl + OpenSSL: about one 1 MiB upload in ten lost its tail). Data connections known to
-/// carry a download (the client handshakes after the `150`) do get tickets, so clients that
-/// use each ticket once (rustls) are replenished.
-fn data_config(control: &Arc<ServerConfig>) -> Arc<ServerConfig> {
-    let mut config = ServerConfig::clone(control);
-    config.send_tls13_tickets = 0;
+/// TLS 1.3 tickets sent after the control handshake: as many as a rustls client keeps per
+/// server (8), since such a client spends one per resumed data connection.
+const CONTROL_TICKETS: usize = 8;
+
+/// The session's TLS configuration (same session cache and ticket key, so a data connection
+/// can resume exactly this control connection's session) sending `tickets` TLS 1.3 tickets
+/// after each handshake.
+///
+/// Why data connections may get none: an uploading client never reads its data connection;
+/// tickets left unread in its receive buffer turn its close into a TCP reset that can destroy
+/// the end of the upload (seen with curl 7.88 + OpenSSL 3: about one 1 MiB upload in ten
+/// lost its tail; vsftpd shows the same). See [`super::DataTickets`].
+fn with_tickets(session: &Arc<ServerConfig>, tickets: usize) -> Arc<ServerConfig> {
+    let mut config = ServerConfig::clone(session);
+    config.send_tls13_tickets = tickets;
     Arc::new(config)
 }
 
@@ -359,9 +363,14 @@ impl Run<'_> {
                 }
                 Channel::Data => match &self.worker {
                     Some(w) => {
-                        // Tickets only when the client will read this connection (a
-                        // download is already prepared): see `data_config`.
-                        let config = if self.answers.download_prepared() {
+                        // Tickets only when the client will read this connection: see
+                        // `with_tickets` and `DataTickets`.
+                        let tickets = match self.shared.options.data_tickets {
+                            DataTickets::Always => true,
+                            DataTickets::Downloads => self.answers.download_prepared(),
+                            _ => false,
+                        };
+                        let config = if tickets {
                             self.tls.clone()
                         } else {
                             self.data_tls.clone()
