@@ -432,3 +432,41 @@ fn with_data_tickets_always_a_rustls_client_never_runs_out() {
     let codes = early_handshake_uploads(&srv, 12);
     assert!(codes.iter().all(|&c| c == 226), "{codes:?}");
 }
+
+#[test]
+fn type_a_stores_lf_and_sends_crlf() {
+    let srv = start("ascii", strict());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    c.cmd("TYPE A", 200);
+    // C: STOR in ASCII, NVT lines: stored with Unix line ends (RFC 959 §3.1.1.1).
+    let mut data = c.epsv(&srv.client);
+    c.start("STOR text.txt");
+    data.write_all(b"one\r\ntwo\r\nbare\rcr\r\n").unwrap();
+    if let Conn::Tls(s) = &mut data {
+        s.conn.send_close_notify();
+        s.flush().unwrap();
+    }
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(
+        std::fs::read(srv.root.join("text.txt")).unwrap(),
+        b"one\ntwo\nbare\rcr\n"
+    );
+    // C: RETR in ASCII: CRLF on the wire again.
+    let mut data = c.epsv(&srv.client);
+    c.start("RETR text.txt");
+    let mut got = Vec::new();
+    data.read_to_end(&mut got).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(got, b"one\r\ntwo\r\nbare\rcr\r\n");
+    // TYPE I: bytes as stored.
+    c.cmd("TYPE I", 200);
+    let mut data = c.epsv(&srv.client);
+    c.start("RETR text.txt");
+    let mut got = Vec::new();
+    data.read_to_end(&mut got).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(got, b"one\ntwo\nbare\rcr\n");
+}

@@ -36,6 +36,7 @@
 //! machine, which refuses it when its policy requires resumption.
 
 mod answers;
+mod ascii;
 mod control;
 pub mod data;
 mod session;

@@ -13,6 +13,7 @@ use std::vec::Vec;
 
 use rustls::pki_types::CertificateDer;
 
+use super::ascii::{FromNetwork, ToNetwork};
 use super::User;
 use crate::io::fs::{
     facts_line, list_line, mlsd_listing, name_line, unix_now, EntryKind, FsError, Root,
@@ -62,6 +63,15 @@ fn reply_for(e: &FsError) -> (ReplyCode, &'static str) {
             "Insufficient storage space",
         ),
         _ => (ReplyCode::LOCAL_ERROR, "Local error in processing"),
+    }
+}
+
+/// Where an upload's bytes go: the file, through CRLF → LF under TYPE A (RFC 959 §3.1.1.1).
+fn sink_for(session: &Session, f: std::fs::File) -> Box<dyn Write + Send> {
+    if session.is_binary() {
+        Box::new(f)
+    } else {
+        Box::new(FromNetwork::new(f))
     }
 }
 
@@ -395,7 +405,15 @@ impl<'a> Answers<'a> {
                 .path(&path)
                 .and_then(|p| self.root.open_read(&p, offset))
             {
-                Ok(f) => self.prepare(session, decision, Prepared::Source(Box::new(f))),
+                Ok(f) => {
+                    // TYPE A: LF goes out as CRLF (RFC 959 §3.1.1.1).
+                    let source: Box<dyn Read + Send> = if session.is_binary() {
+                        Box::new(f)
+                    } else {
+                        Box::new(ToNetwork::new(f))
+                    };
+                    self.prepare(session, decision, Prepared::Source(source))
+                }
                 Err(e) => fail(session, decision, e),
             },
             Event::Store {
@@ -429,7 +447,8 @@ impl<'a> Answers<'a> {
                 match r {
                     Ok((p, f)) => {
                         let name = p.file_name().unwrap_or(b"file").to_vec();
-                        self.prepared = Some((decision, Prepared::Sink(Box::new(f))));
+                        let sink = sink_for(session, f);
+                        self.prepared = Some((decision, Prepared::Sink(sink)));
                         match Pathname::new(name) {
                             Ok(n) => {
                                 let _ = session.accept_unique(decision, n);
@@ -489,7 +508,10 @@ impl<'a> Answers<'a> {
             return;
         }
         match self.path(path).and_then(|p| self.root.open_write(&p, mode)) {
-            Ok(f) => self.prepare(session, decision, Prepared::Sink(Box::new(f))),
+            Ok(f) => {
+                let sink = sink_for(session, f);
+                self.prepare(session, decision, Prepared::Sink(sink))
+            }
             Err(e) => {
                 let (code, text) = reply_for(&e);
                 let _ = session.reject(decision, code, Text::from_static(text));
