@@ -470,3 +470,77 @@ fn type_a_stores_lf_and_sends_crlf() {
     assert_eq!(c.reply().0, 226);
     assert_eq!(got, b"one\ntwo\nbare\rcr\n");
 }
+
+#[test]
+fn client_certificate_logs_its_user_in_with_232() {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    };
+    let dir = std::env::temp_dir().join(format!("ftps-proto-certlogin-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("root")).unwrap();
+    // A private CA, a client certificate for alice, and the server's own certificate.
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "test client CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let alice_key = KeyPair::generate().unwrap();
+    let mut alice_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    alice_params
+        .distinguished_name
+        .push(DnType::CommonName, "alice");
+    alice_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let alice = alice_params.signed_by(&alice_key, &ca, &ca_key).unwrap();
+    std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
+    std::fs::write(dir.join("alice.pem"), alice.pem()).unwrap();
+    std::fs::write(dir.join("alice.key"), alice_key.serialize_pem()).unwrap();
+
+    let server_ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let server_cert = CertificateDer::from(server_ck.cert.der().to_vec());
+    let mut tls = ServerTlsOptions::new(ServerIdentity::Loaded {
+        chain: vec![server_cert.clone()],
+        key: Arc::new(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            server_ck.key_pair.serialize_der(),
+        ))),
+    });
+    tls.client_ca = Some(dir.join("ca.pem"));
+    let mut o = ServerOptions::new(tls.build().unwrap(), dir.join("root"));
+    o.explicit = Some("127.0.0.1:0".parse().unwrap());
+    o.session = strict().with_certificate_login(true);
+    o.users.push(User::with_certificate(
+        "alice",
+        CertificateDer::from(alice.der().to_vec()),
+    ));
+    o.users.push(User::with_password("bob", "pw"));
+    let server = Server::bind(o).unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let thread = std::thread::spawn(move || server.run().unwrap());
+
+    let mut opts = ClientTlsOptions::default();
+    opts.roots = TrustRoots::Certificates(vec![server_cert]);
+    opts.client_certificate = Some((dir.join("alice.pem"), dir.join("alice.key")));
+    let client = opts.build().unwrap();
+    let mut c = Client::connect(addr, &client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    // S: 232: logged in by the certificate, no PASS (RFC 4217 §10.1).
+    c.cmd("USER alice", 232);
+    c.cmd("PWD", 257);
+    c.cmd("QUIT", 221);
+
+    // The same certificate does not log in another user: bob still needs his password.
+    let mut c = Client::connect(addr, &client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.cmd("USER bob", 331);
+    c.cmd("PASS pw", 230);
+    c.cmd("QUIT", 221);
+
+    stop.stop();
+    thread.join().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
