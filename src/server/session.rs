@@ -482,6 +482,7 @@ impl Session {
             return Err(self.unexpected("handle_data_listening"));
         };
         self.phase = Phase::Ready;
+        self.last_activity = self.now;
         let port = address.port();
         let bytes = if extended {
             reply::extended_passive(port)
@@ -519,6 +520,7 @@ impl Session {
             return Err(self.unexpected("handle_data_listen_failed"));
         }
         self.phase = Phase::Ready;
+        self.last_activity = self.now;
         self.data = Data::default();
         self.send_line(ReplyCode::CANT_OPEN_DATA, b"Can't open passive connection");
         self.process();
@@ -1018,6 +1020,8 @@ impl Session {
                 })
             }
         }
+        // The client waited for this answer: its idle time starts now.
+        self.last_activity = self.now;
         match core::mem::replace(&mut self.phase, Phase::Ready) {
             Phase::Deciding(p) => Ok(*p),
             _ => Err(Misuse::UnknownDecision {
