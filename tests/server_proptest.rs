@@ -231,9 +231,7 @@ impl Driver {
                 o @ (Output::ListenData { .. }
                 | Output::OpenData { .. }
                 | Output::StartTransfer { .. }) => {
-                    if self.data_required {
-                        prop_assert!(self.prot_p, "{o:?} without PROT P");
-                    }
+                    prop_assert!(!self.data_required || self.prot_p, "{o:?} without PROT P");
                 }
                 Output::Timeout(t) => {
                     prop_assert!(t >= self.now || t.as_millis() + 1 >= self.now.as_millis());

@@ -540,6 +540,9 @@ fn transfer_works(h: &mut Harness, protected: bool) -> Result<(), u16> {
     Ok(())
 }
 
+/// How far a client script got: `Ok` when the transfer started, else the refusing code.
+type Outcomes = Result<(), u16>;
+
 /// A client script: log in and fetch a file, with or without TLS on each channel.
 fn script(config: Config, auth: bool, prot_p: Option<bool>) -> Result<(), u16> {
     let mut h = Harness::greeted(config);
@@ -594,7 +597,7 @@ fn iis_control_by_data_matrix() {
     use ControlPolicy::{Optional as CA, Required as CR, RequiredForCredentials as CC};
     use DataPolicy::{Denied as DD, Optional as DA, Required as DR};
     #[rustfmt::skip]
-    let rows: [(ControlPolicy, DataPolicy, [Result<(), u16>; 3]); 9] = [
+    let rows: [(ControlPolicy, DataPolicy, [Outcomes; 3]); 9] = [
         //           all clear   TLS both    TLS control only
         (CA, DA, [Ok(()),    Ok(()),    Ok(())]),
         (CA, DR, [Err(534),  Ok(()),    Err(534)]),
