@@ -531,6 +531,32 @@ fn raw_offset(raw: &[u8], clean_off: usize) -> usize {
     raw.len()
 }
 
+/// The first (up to) four Telnet-free bytes at the start of `input`, their raw offsets, and
+/// how many there are (fewer when the input stops, or stops inside a Telnet command).
+fn clean_head(input: &[u8], telnet: bool) -> ([u8; 4], [usize; 4], usize) {
+    let (mut bytes, mut at, mut n, mut i) = ([0u8; 4], [0usize; 4], 0, 0);
+    while n < 4 && i < input.len() {
+        let b = input[i];
+        if telnet && b == IAC {
+            match input.get(i + 1) {
+                None => break,
+                Some(&IAC) => {
+                    (bytes[n], at[n]) = (IAC, i);
+                    n += 1;
+                    i += 2;
+                }
+                Some(251..=254) => i += 3,
+                Some(_) => i += 2,
+            }
+        } else {
+            (bytes[n], at[n]) = (b, i);
+            n += 1;
+            i += 1;
+        }
+    }
+    (bytes, at, n)
+}
+
 fn invalid(offset: usize, expected: Expected) -> DecodeError {
     DecodeError::Invalid { offset, expected }
 }
@@ -572,33 +598,39 @@ pub(crate) fn parse_reply(
     telnet: bool,
     max_lines: usize,
 ) -> Result<Parsed<'_>, DecodeError> {
-    let code = match check_code_prefix(input, 0)? {
-        Some(code) => code,
-        None => return Err(DecodeError::Incomplete),
+    // The code and separator are checked on the first Telnet-free bytes as soon as they
+    // arrive, so that a wrong byte is reported before the line end.
+    let (head, head_at, n) = clean_head(input, telnet);
+    let code = match check_code_prefix(&head[..n], 0) {
+        Ok(Some(code)) => code,
+        Ok(None) => return Err(DecodeError::Incomplete),
+        Err(DecodeError::Invalid { offset, expected }) => {
+            return Err(invalid(head_at[offset], expected))
+        }
+        Err(e) => return Err(e),
     };
-    let sep = match input.get(3) {
-        Some(&b) => b,
-        None => return Err(DecodeError::Incomplete),
-    };
-    match sep {
+    if n < 4 {
+        return Err(DecodeError::Incomplete);
+    }
+    let bad_separator = invalid(head_at[3], Expected::ReplyCodeSeparator);
+    match head[3] {
         b' ' | b'-' | b'\n' => {}
-        b'\r' => match input.get(4) {
+        b'\r' => match input.get(head_at[3] + 1) {
             None => return Err(DecodeError::Incomplete),
             Some(b'\n') => {}
-            Some(_) => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+            Some(&IAC) if telnet => {}
+            Some(_) => return Err(bad_separator),
         },
-        IAC if telnet => {}
-        _ => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+        _ => return Err(bad_separator),
     }
     let first = find_line(input, 0, telnet).ok_or(DecodeError::Incomplete)?;
     let first_text = line_text(input, &first)?;
     let clean = first_text.bytes();
-    // Re-check the separator on the clean line (Telnet may have hidden it).
     let (multiline, text_start) = match clean.get(3) {
         None if is_code_only_line(code, clean) => (false, 3),
         Some(b' ') => (false, 4),
         Some(b'-') => (true, 4),
-        _ => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+        _ => return Err(bad_separator),
     };
     if !multiline {
         let body = match first_text {
@@ -1136,6 +1168,39 @@ mod tests {
         let (_, r) = decode_reply(wire).unwrap();
         assert_eq!(lines(&r), vec![&b"a"[..], b"b\xffc", b"end"]);
         assert_eq!(encoded(&r), b"211-a\r\nb\xff\xffc\r\n211 end\r\n");
+    }
+
+    #[test]
+    fn telnet_before_and_inside_the_code() {
+        // S: IAC NOP 2 IAC NOP 20 Ready    (a Telnet command may stand anywhere)
+        let (rest, r) = decode_reply(b"\xff\xf12\xff\xf120 Ready\r\n").unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(
+            (r.code(), r.text()),
+            (ReplyCode::SERVICE_READY, &b"Ready"[..])
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xfd").unwrap_err(),
+            DecodeError::Incomplete
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xf122").unwrap_err(),
+            DecodeError::Incomplete
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xf12x").unwrap_err(),
+            DecodeError::Invalid {
+                offset: 3,
+                expected: Expected::ReplyCode
+            }
+        );
+        assert_eq!(
+            decode_reply(b"22\xff\xfb\x010\xff\xff").unwrap_err(),
+            DecodeError::Invalid {
+                offset: 6,
+                expected: Expected::ReplyCodeSeparator
+            }
+        );
     }
 
     #[test]
