@@ -63,7 +63,7 @@ fn decoding_replies_does_not_allocate() {
         session.extend_from_slice(MULTI);
         session.extend_from_slice(ESCAPED);
     }
-    let mut run = |decoder: &mut ReplyDecoder| {
+    let run = |decoder: &mut ReplyDecoder| {
         let mut replies = 0;
         for chunk in session.chunks(7) {
             decoder.feed(chunk);
