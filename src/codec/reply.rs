@@ -20,11 +20,16 @@
 //!
 //! - [`is_code_only_line`]: a code with no text at all (`226` alone on its line) is a complete
 //!   single-line reply, and ends a multi-line reply of that code.
-//! - A lone LF ends a line as well as CRLF (RFC 1123 §4.1.2.10 only promises CRLF).
+//! - `content_len`: a lone LF ends a line as well as CRLF (RFC 1123 §4.1.2.10 only promises
+//!   CRLF).
 //! - [`strip_repeated_prefix`]: intermediate lines that repeat `ddd-` (ProFTPD, IIS) are kept
 //!   as sent by [`Reply::lines`] and shown without the prefix by [`Reply::text_lines`].
-//! - Telnet (RFC 959 §4.1, RFC 1123 §4.1.2.12): in [`decode_reply`], `IAC IAC` is a data byte
-//!   0xFF and other Telnet commands (`IAC NOP`, option negotiation) are removed from the text.
+//! - `unescape_into`, Telnet (RFC 959 §4.1, RFC 1123 §4.1.2.12): in [`decode_reply`],
+//!   `IAC IAC` is a data byte 0xFF and other Telnet commands (`IAC NOP`, option negotiation)
+//!   are removed wherever they stand, even before or inside the reply code.
+//!
+//! The streaming [`ReplyDecoder`] gets the last two from the shared line framer, so both
+//! decoders read any byte stream the same way (a property test checks it).
 //!
 //! # What is refused
 //!
@@ -409,14 +414,9 @@ fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
             .iter()
             .position(|&b| b == b'\n' || (telnet && b == IAC))?;
         if input[j] == b'\n' {
-            let content_end = if j > start && input[j - 1] == b'\r' {
-                j - 1
-            } else {
-                j
-            };
             return Some(RawLine {
                 start,
-                content_end,
+                content_end: start + content_len(&input[start..j]),
                 next: j + 1,
                 telnet: seen_iac,
             });
@@ -434,8 +434,23 @@ fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
     }
 }
 
-/// The content of a line with its Telnet commands removed and `IAC IAC` made one 0xFF byte,
-/// and a final CR (which ended the line together with the LF) dropped.
+/// Quirk: a lone LF ends a line as well as CRLF. `before_lf` is a line up to (excluding) its
+/// LF; the result is the length of its content: a CR just before the LF belongs to the line
+/// end, and without one the LF alone ended the line.
+///
+/// RFC 959 §4.2 and RFC 1123 §4.1.2.10 speak of the Telnet end-of-line CRLF, but servers on
+/// Unix hosts behind careless proxies and some embedded servers send LF alone
+/// (`230-Hello\nthere\r\n230 Done\n`); RFC 1123 §1.2.2 asks to accept that. The shared line
+/// framer makes the same decision for the streaming decoder.
+fn content_len(before_lf: &[u8]) -> usize {
+    before_lf.strip_suffix(b"\r").unwrap_or(before_lf).len()
+}
+
+/// Quirk and rule: Telnet on the reply stream (RFC 959 §4.1 and §4.2 put replies in Telnet
+/// NVT; RFC 1123 §4.1.2.12). Appends `raw` with `IAC IAC` made one 0xFF data byte (how a
+/// server must send 0xFF, for example in a UTF-8 or Latin-1 path name, `257 "/caf\xff\xff"`)
+/// and every other Telnet command removed (`IAC NOP`; option negotiation, whose option byte
+/// may even be LF; a server should not send them, a client ignores them).
 fn unescape_into(out: &mut Vec<u8>, raw: &[u8]) {
     let mut i = 0;
     while i < raw.len() {
