@@ -279,7 +279,7 @@ impl LineFramer {
                     } else {
                         self.last_signal = None;
                         let tail = self.buf.len() - self.tail_start;
-                        if tail + run > self.max_line_len {
+                        if tail.saturating_add(run) > self.max_line_len {
                             self.overflow();
                         } else {
                             self.buf.extend_from_slice(&bytes[..run]);
@@ -322,7 +322,7 @@ impl LineFramer {
             b'\r' => {
                 self.after_cr = true;
                 // One CR beyond the bound is allowed: it may start the line end.
-                if self.buf.len() - self.tail_start > self.max_line_len + 1 {
+                if self.buf.len() - self.tail_start > self.max_line_len.saturating_add(1) {
                     self.overflow();
                 }
             }
@@ -722,6 +722,11 @@ mod tests {
             vec![F::T(TelnetSignal::InterruptProcess), l(b"NOOP")]
         );
         assert_eq!(f.buffered(), 0);
+    }
+
+    #[test]
+    fn unbounded_limit_does_not_overflow() {
+        check_splits(usize::MAX, b"NOOP\r\r\nX\r\n", &[l(b"NOOP\r"), l(b"X")]);
     }
 
     #[test]
