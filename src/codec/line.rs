@@ -281,10 +281,20 @@ impl LineFramer {
                         let tail = self.buf.len() - self.tail_start;
                         if tail.saturating_add(run) > self.max_line_len {
                             self.overflow();
-                        } else {
-                            self.buf.extend_from_slice(&bytes[..run]);
+                            bytes = &bytes[run..];
+                            continue;
                         }
-                        bytes = &bytes[run..];
+                        // The common case: the run and its line end (LF or CRLF) in one go.
+                        let end = match bytes[run..] {
+                            [b'\n', ..] => run + 1,
+                            [b'\r', b'\n', ..] => run + 2,
+                            _ => run,
+                        };
+                        self.buf.extend_from_slice(&bytes[..end]);
+                        if end > run {
+                            self.tail_start = self.buf.len();
+                        }
+                        bytes = &bytes[end..];
                     }
                 }
                 TelnetState::Data => {
