@@ -100,10 +100,12 @@ impl<'a> Reply<'a> {
     /// With two or more lines the reply is multi-line (`ddd-first`, the middle lines as given,
     /// `ddd SP last`). An intermediate line that would end the reply early — one that starts
     /// with this reply's code followed by a space, or is the bare code (see
-    /// [`is_code_only_line`]) — gets a leading space, as RFC 959 §4.2 advises ("the user-FTP
-    /// … need only search for the second occurrence of the same reply code, followed by
-    /// \<SP\>", so the server must pad such lines). With one line this is [`Reply::new`]; with
-    /// none, a single-line reply with an empty text.
+    /// [`is_code_only_line`]) — gets a leading space, as RFC 959 §4.2 requires ("If an
+    /// intermediary line begins with a 3-digit number, the Server must pad the front to avoid
+    /// confusion"). Only lines that would really end the reply are padded (a client searches
+    /// for "the same reply code, followed by \<SP\>"), so other texts stay exactly as given.
+    /// With one line this is [`Reply::new`]; with none, a single-line reply with an empty
+    /// text.
     pub fn multiline(code: ReplyCode, lines: Vec<Text<'a>>) -> Self {
         let n = lines.len();
         if n < 2 {
