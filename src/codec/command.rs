@@ -5,45 +5,7 @@
 //! Telnet signals (that is the `line` framer behind [`super::CommandDecoder`]), and must not
 //! know about sessions: whether a command is allowed now is the server session's business.
 //!
-//! # Grammar (RFC 959 §5.3.1, §5.3.2)
-//!
-//! A line is `<verb>` or `<verb> SP <argument>`. The verb ends at the first SP; it is
-//! case-insensitive (RFC 959 §5.3.1). **Exactly one SP separates verb and argument**:
-//! everything after it is the argument, so a path name may begin with spaces
-//! (`RETR  x` retrieves ` x`). A line that carries CR or NUL anywhere is refused as a whole
-//! ([`CommandError::ForbiddenByte`]): no command argument may contain them (RFC 959 §4.1.3
-//! `<char>`), and a bare CR reaches the parser only as Telnet `CR NUL` (RFC 854).
-//!
-//! # Canonical form
-//!
-//! [`Command::encode`] writes the upper-case verb, one SP and the argument (0xFF doubled as
-//! `IAC IAC`, RFC 959 §4.1), then CRLF. Where several spellings decode to one value the
-//! encoder writes this canonical one:
-//!
-//! | accepted on decode                      | value                      | encoded as      |
-//! |-----------------------------------------|----------------------------|-----------------|
-//! | `retr x`, `Retr x`                      | `Retr("x")`                | `RETR x`        |
-//! | `LIST`, `LIST ` (also NLST STAT MLST MLSD STOU) | `List(None)`       | `LIST`          |
-//! | `PASS`, `PASS `                         | `Pass("")`                 | `PASS `         |
-//! | `NOOP`, `NOOP  ` (any no-argument verb, and `EPSV`) | `Noop`         | `NOOP`          |
-//! | `type a n`, `TYPE A N`                  | `Type(Ascii(Some(NonPrint)))` | `TYPE A N`   |
-//! | `REST 0100`, `PORT 1,2,3,4,0,021`       | numbers                    | no leading zeros |
-//! | `EPSV all`                              | `Epsv(Some(All))`          | `EPSV ALL`      |
-//! | `EPRT !2!1080::8:800:200C:417A!21!`     | `Eprt([1080::8:800:200c:417a]:21)` | `EPRT \|2\|1080::8:800:200c:417a\|21\|` |
-//! | `AUTH tls`                              | `Auth("tls")` (case kept)  | `AUTH tls`      |
-//!
-//! Required free-text arguments (SITE, ADAT, MIC, CONF, ENC, OPTS, HOST) must be present but
-//! may be empty (`SITE ` is `Site("")`): the grammar keeps every value representable, and the
-//! server session decides whether an empty one makes sense (it answers 501).
-//! Optional free-text arguments (HELP, LANG, and the argument of an unknown verb) keep the
-//! difference between "absent" (`HELP`) and "present but empty" (`HELP `), so both
-//! round-trip exactly. Every other value round-trips byte for byte.
-//!
-//! # Liberal acceptance (RFC 1123 §1.2.2 "be liberal in what you accept")
-//!
-//! Each tolerance is one named function in this file, with a test of its sample:
-//! `tolerate_trailing_spaces` (`PASV `), `tolerate_pass_without_space` (`PASS`),
-//! `tolerate_empty_optional_path` (`LIST `). Numbers may carry leading zeros.
+//! The grammar, the canonical forms and the tolerated quirks are documented on [`Command`].
 
 use core::net::{SocketAddr, SocketAddrV4};
 
@@ -57,6 +19,47 @@ use crate::types::{
 /// Verbs are case-insensitive when decoded and upper-case when encoded. Every argument is a
 /// validated value, so encoding can never produce a second line. An unknown verb decodes to
 /// [`Command::Unknown`] (a server answers 502), never to an error.
+///
+/// # Grammar (RFC 959 §5.3.1, §5.3.2)
+///
+/// A line is `<verb>` or `<verb> SP <argument>`. The verb ends at the first SP; it is
+/// case-insensitive (RFC 959 §5.3.1). **Exactly one SP separates verb and argument**:
+/// everything after it is the argument, so a path name may begin with spaces
+/// (`RETR  x` retrieves ` x`). A line that carries CR or NUL anywhere is refused as a whole
+/// ([`CommandError::ForbiddenByte`]): no command argument may contain them (RFC 959 §4.1.3
+/// `<char>`), and a bare CR reaches the parser only as Telnet `CR NUL` (RFC 854).
+///
+/// # Canonical form
+///
+/// [`Command::encode`] writes the upper-case verb, one SP and the argument (0xFF doubled as
+/// `IAC IAC`, RFC 959 §4.1), then CRLF. Where several spellings decode to one value the
+/// encoder writes this canonical one:
+///
+/// | accepted on decode                      | value                      | encoded as      |
+/// |-----------------------------------------|----------------------------|-----------------|
+/// | `retr x`, `Retr x`                      | `Retr("x")`                | `RETR x`        |
+/// | `LIST`, `LIST ` (also NLST STAT MLST MLSD STOU) | `List(None)`       | `LIST`          |
+/// | `PASS`, `PASS `                         | `Pass("")`                 | `PASS `         |
+/// | `NOOP`, `NOOP  ` (any no-argument verb, and `EPSV`) | `Noop`         | `NOOP`          |
+/// | `type a n`, `prot p`, `ALLO 9 r 2`      | code letters               | upper-case      |
+/// | `REST 0100`, `PORT 1,2,3,4,0,021`       | numbers                    | no leading zeros |
+/// | `EPSV all`                              | `Epsv(Some(All))`          | `EPSV ALL`      |
+/// | `EPRT !2!1080::8:800:200C:417A!21!`     | `Eprt([1080::8:800:200c:417a]:21)` | `EPRT \|2\|1080::8:800:200c:417a\|21\|` |
+/// | `AUTH tls`                              | `Auth("tls")` (case kept)  | `AUTH tls`      |
+///
+/// Required free-text arguments (SITE, ADAT, MIC, CONF, ENC, OPTS, HOST) must be present but
+/// may be empty (`SITE ` is `Site("")`): the grammar keeps every value representable, and the
+/// server session decides whether an empty one makes sense (it answers 501).
+/// Optional free-text arguments (HELP, LANG, and the argument of an unknown verb) keep the
+/// difference between "absent" (`HELP`) and "present but empty" (`HELP `), so both
+/// round-trip exactly. Apart from the spellings above, re-encoding a decoded line gives back
+/// its exact bytes.
+///
+/// # Liberal acceptance (RFC 1123 §1.2.2 "be liberal in what you accept")
+///
+/// Each tolerance is one named function in `src/codec/command.rs`, with a test of its sample:
+/// `tolerate_trailing_spaces` (`PASV `), `tolerate_pass_without_space` (`PASS`),
+/// `tolerate_empty_optional_path` (`LIST `). Numbers may carry leading zeros.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command<'a> {
@@ -189,6 +192,9 @@ pub enum Command<'a> {
     /// `LANG [<lang-tag>]`.
     Lang(Option<Text<'a>>),
     /// A verb this crate does not know, with its argument as sent (a server answers 502).
+    ///
+    /// The decoder never produces it for a known verb. Built by hand with a known verb (in any
+    /// case), it encodes as that verb's line and decodes as the known command.
     Unknown {
         /// The verb as sent (case kept).
         verb: Verb<'a>,
@@ -621,7 +627,7 @@ impl<'a> Command<'a> {
     /// An unknown verb is not an error: it decodes to [`Command::Unknown`] (answer 502). A
     /// known verb with a missing, extra or malformed argument is a
     /// [`CommandError::InvalidArgument`] (answer 501) that names the verb, the offset in the
-    /// line and what was expected there. See the module documentation for the canonical
+    /// line and what was expected there. See [`Command`] for the canonical
     /// forms and the tolerated quirks.
     ///
     /// ```
@@ -833,7 +839,7 @@ impl Command<'_> {
     /// Appends the exact wire form, CRLF-terminated, 0xFF doubled as IAC IAC.
     ///
     /// The output decodes to an equal value (`Command::parse` after Telnet removal, or
-    /// [`decode_command`]); the module documentation lists the canonical forms.
+    /// [`decode_command`]); [`Command`] lists the canonical forms.
     ///
     /// ```
     /// use ftps_proto::codec::Command;
