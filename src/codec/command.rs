@@ -617,6 +617,21 @@ fn shift_invalid_text(e: InvalidText, by: usize) -> InvalidText {
     }
 }
 
+/// Every verb this crate knows, upper-case (RFC 959 §4.1, RFC 1123 §4.1.3.1, RFC 2228 §3,
+/// RFC 2389, RFC 2428, RFC 3659, RFC 7151, RFC 2640, MFMT).
+const KNOWN_VERBS: [&str; 57] = [
+    "USER", "PASS", "ACCT", "CWD", "CDUP", "SMNT", "REIN", "QUIT", "PORT", "PASV", "TYPE", "STRU",
+    "MODE", "RETR", "STOR", "STOU", "APPE", "ALLO", "REST", "RNFR", "RNTO", "ABOR", "DELE", "RMD",
+    "MKD", "PWD", "LIST", "NLST", "SITE", "SYST", "STAT", "HELP", "NOOP", "XCWD", "XCUP", "XMKD",
+    "XRMD", "XPWD", "AUTH", "ADAT", "PROT", "PBSZ", "CCC", "MIC", "CONF", "ENC", "FEAT", "OPTS",
+    "EPRT", "EPSV", "SIZE", "MDTM", "MLST", "MLSD", "MFMT", "HOST", "LANG",
+];
+
+/// The known verb spelled by these upper-case bytes.
+fn known_verb(upper: &[u8]) -> Option<&'static str> {
+    KNOWN_VERBS.iter().copied().find(|v| v.as_bytes() == upper)
+}
+
 /// The maximum length of a verb (RFC 959 verbs have 3 or 4 letters; [`Verb`] keeps unknown
 /// ones up to this length).
 const MAX_VERB_LEN: usize = 16;
@@ -639,15 +654,6 @@ impl<'a> Command<'a> {
     /// assert!(Command::parse(b"PBSZ x").is_err());
     /// ```
     pub fn parse(line: &'a [u8]) -> Result<Command<'a>, CommandError> {
-        if let Some(offset) = line
-            .iter()
-            .position(|&b| b == b'\r' || b == b'\n' || b == 0)
-        {
-            return Err(CommandError::ForbiddenByte {
-                offset,
-                byte: line[offset],
-            });
-        }
         let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
         let verb = &line[..verb_end];
         if verb.is_empty() {
@@ -667,6 +673,11 @@ impl<'a> Command<'a> {
         } else {
             verb_end
         };
+        let forbidden = bytes.and_then(|a| {
+            a.iter()
+                .position(|&b| b == b'\r' || b == b'\n' || b == 0)
+                .map(|i| (offset + i, a[i]))
+        });
         let arg = |verb: &'static str| Argument {
             verb,
             bytes,
@@ -681,6 +692,16 @@ impl<'a> Command<'a> {
         } else {
             &[][..]
         };
+        if let Some((offset, byte)) = forbidden {
+            // No argument may carry CR, LF or NUL: 501 for a known verb, 500 otherwise.
+            return Err(match known_verb(known) {
+                Some(verb) => CommandError::InvalidText {
+                    verb,
+                    source: InvalidText::LineBreak { offset, byte },
+                },
+                None => CommandError::ForbiddenByte { offset, byte },
+            });
+        }
         let command = match known {
             b"USER" => Command::User(Username::new_unchecked(arg("USER").nonempty()?)),
             b"PASS" => Command::Pass(Password::new_unchecked(tolerate_pass_without_space(bytes))),
@@ -1376,24 +1397,64 @@ mod tests {
 
     #[test]
     fn cr_and_nul_are_refused_anywhere() {
+        // A known verb: its argument is wrong (501), offset in the line.
         assert_eq!(
             Command::parse(b"RETR a\rDELE b"),
-            Err(CommandError::ForbiddenByte {
-                offset: 6,
-                byte: b'\r'
+            Err(CommandError::InvalidText {
+                verb: "RETR",
+                source: InvalidText::LineBreak {
+                    offset: 6,
+                    byte: b'\r'
+                }
             })
         );
         assert_eq!(
-            Command::parse(b"USER a\0"),
-            Err(CommandError::ForbiddenByte { offset: 6, byte: 0 })
+            Command::parse(b"noop \0"),
+            Err(CommandError::InvalidText {
+                verb: "NOOP",
+                source: InvalidText::LineBreak { offset: 5, byte: 0 }
+            })
         );
+        // An unknown verb (500).
+        assert_eq!(
+            Command::parse(b"XYZ a\0"),
+            Err(CommandError::ForbiddenByte { offset: 5, byte: 0 })
+        );
+        // In the verb itself: not a verb (500).
         assert_eq!(
             Command::parse(b"X\nY"),
-            Err(CommandError::ForbiddenByte {
-                offset: 1,
-                byte: b'\n'
-            })
+            Err(CommandError::InvalidVerb { offset: 1 })
         );
+        assert_eq!(
+            Command::parse(b"NOOP\r"),
+            Err(CommandError::InvalidVerb { offset: 4 })
+        );
+    }
+
+    #[test]
+    fn errors_name_the_reply_code() {
+        // C: XYZZY\0 / S: 500 -- C: RETR / S: 501 -- C: (empty line) / S: 500
+        let code = |l: &[u8]| Command::parse(l).unwrap_err().reply_code().value();
+        assert_eq!(code(b"XYZZY \0"), 500);
+        assert_eq!(code(b""), 500);
+        assert_eq!(code(b"N\xffOP"), 500);
+        assert_eq!(code(b"RETR"), 501);
+        assert_eq!(code(b"RETR \0"), 501);
+        assert_eq!(Command::parse(b"PBSZ x").unwrap_err().verb(), Some("PBSZ"));
+        assert_eq!(Command::parse(b" x").unwrap_err().verb(), None);
+    }
+
+    #[test]
+    fn the_verb_table_matches_the_parser() {
+        for verb in KNOWN_VERBS {
+            assert!(
+                !matches!(Command::parse(verb.as_bytes()), Ok(Command::Unknown { .. })),
+                "{verb}"
+            );
+        }
+        for c in [Command::Noop, Command::Retr(path("x")), Command::Mlsd(None)] {
+            assert_eq!(known_verb(c.verb().as_bytes()), Some(c.verb()));
+        }
     }
 
     #[test]
