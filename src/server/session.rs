@@ -1420,7 +1420,10 @@ impl Session {
             Command::Auth(mechanism) => self.auth(&mechanism),
             Command::Pbsz(_) => {
                 if !self.security.protected {
-                    self.send_line(ReplyCode::BAD_SEQUENCE, b"PBSZ requires AUTH first");
+                    self.send_line(
+                        ReplyCode::BAD_SEQUENCE,
+                        b"PBSZ requires a protected control connection (AUTH TLS)",
+                    );
                 } else {
                     self.security.pbsz = true;
                     self.send_line(ReplyCode::COMMAND_OK, b"PBSZ=0");
@@ -1969,7 +1972,10 @@ impl Session {
 
     fn prot(&mut self, level: Prot) {
         if !self.security.protected {
-            self.send_line(ReplyCode::BAD_SEQUENCE, b"PROT requires AUTH first");
+            self.send_line(
+                ReplyCode::BAD_SEQUENCE,
+                b"PROT requires a protected control connection (AUTH TLS)",
+            );
             return;
         }
         if self.config.strict_pbsz && !self.security.pbsz {
