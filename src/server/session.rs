@@ -385,7 +385,7 @@ impl Session {
         if bytes.is_empty() {
             return;
         }
-        self.last_activity = now;
+        self.last_activity = self.now;
         self.decoder.feed(bytes);
         self.process();
         if self.decoder.buffered() > self.config.max_pipelined_bytes {
@@ -413,7 +413,7 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
-                    self.last_activity = now;
+                    self.last_activity = self.now;
                     self.phase = Phase::Ready;
                     self.greet();
                     Ok(())
@@ -422,7 +422,7 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
-                    self.last_activity = now;
+                    self.last_activity = self.now;
                     self.phase = Phase::Ready;
                     self.process();
                     Ok(())
@@ -637,7 +637,7 @@ impl Session {
                     self.close();
                     return;
                 }
-                self.last_activity = now;
+                self.last_activity = self.now;
                 self.process();
             }
         }
@@ -1563,23 +1563,12 @@ impl Session {
             );
             return false;
         }
-        match self.data.setup {
-            Setup::None => {
-                self.send_line(
-                    ReplyCode::CANT_OPEN_DATA,
-                    b"Use PORT, PASV, EPRT or EPSV first",
-                );
+        match self.data_refusal() {
+            Some((code, text, close)) => {
+                self.refuse_transfer(code, text, close);
                 false
             }
-            Setup::Refused(text) => {
-                self.data = Data::default();
-                self.send_line(
-                    ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
-                    text.as_bytes(),
-                );
-                false
-            }
-            _ => true,
+            None => true,
         }
     }
 
@@ -1685,34 +1674,48 @@ impl Session {
         self.phase = Phase::OpeningListener { extended };
     }
 
-    fn begin_transfer(&mut self, decision: Decision, kind: TransferKind, unique: Option<&[u8]>) {
-        // The data connection may have been refused or dropped while the application decided.
+    /// Why the data connection cannot serve a transfer now, if it cannot: the reply, and
+    /// whether an open data connection must be closed.
+    fn data_refusal(&self) -> Option<(ReplyCode, &'static [u8], bool)> {
+        let code_522 = ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA);
         match self.data.setup {
-            Setup::None => {
-                self.send_line(
-                    ReplyCode::CANT_OPEN_DATA,
-                    b"Use PORT, PASV, EPRT or EPSV first",
-                );
-                return;
+            Setup::None => Some((
+                ReplyCode::CANT_OPEN_DATA,
+                b"Use PORT, PASV, EPRT or EPSV first",
+                false,
+            )),
+            Setup::Refused(text) => Some((code_522, text.as_bytes(), false)),
+            _ if self.data.conn == Conn::Ready && self.security.private != self.data.protected => {
+                // Connected before PROT changed: its protection is not the one in force now.
+                Some((
+                    code_522,
+                    b"Data connection protection does not match PROT",
+                    true,
+                ))
             }
-            Setup::Refused(text) => {
-                self.data = Data::default();
-                self.send_line(
-                    ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
-                    text.as_bytes(),
-                );
-                return;
-            }
-            _ => {}
+            _ => None,
         }
-        if self.security.private && self.data.conn == Conn::Ready && !self.data.protected {
-            // Connected in clear before PROT P was given: not acceptable now.
+    }
+
+    /// Answers a refused data connection: closes what must be closed, resets the setup.
+    fn refuse_transfer(&mut self, code: ReplyCode, text: &[u8], close: bool) {
+        if close {
             self.out.push_back(Output::CloseData);
-            self.data = Data::default();
-            self.send_line(
-                ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
-                b"Data connection is not protected",
-            );
+        }
+        self.data = Data::default();
+        self.send_line(code, text);
+    }
+
+    fn begin_transfer(&mut self, decision: Decision, kind: TransferKind, unique: Option<&[u8]>) {
+        // The data connection may have been refused or dropped while the application decided;
+        // the application accepted, so it hears that the transfer ended.
+        if let Some((code, text, close)) = self.data_refusal() {
+            self.refuse_transfer(code, text, close);
+            self.out.push_back(Output::Event(Event::TransferEnded {
+                decision,
+                reply: code,
+                success: false,
+            }));
             return;
         }
         let already_open = self.data.conn != Conn::None;
