@@ -189,6 +189,9 @@ struct Params {
     epsv_all: bool,
     utf8: bool,
     host_given: bool,
+    /// The facts chosen by `OPTS MLST` (RFC 3659 §7.9), as `fact;fact;`; `None` means the
+    /// configured defaults.
+    mlst: Option<Box<Text<'static>>>,
 }
 
 impl Params {
@@ -200,6 +203,7 @@ impl Params {
             epsv_all: false,
             utf8: false,
             host_given: false,
+            mlst: None,
         }
     }
 }
@@ -355,6 +359,26 @@ impl Session {
     /// Whether the client said `OPTS UTF8 ON` (RFC 2640 §3.2).
     pub fn is_utf8(&self) -> bool {
         self.params.utf8
+    }
+
+    /// The MLSx facts to send (RFC 3659 §7.9), as `fact;fact;`: those chosen by the client's
+    /// `OPTS MLST`, else the configured defaults (the facts marked `*` in
+    /// [`Config::mlst_facts`]). The application formats `MLST`/`MLSD` entries with these facts
+    /// only.
+    pub fn mlst_facts(&self) -> Text<'_> {
+        match &self.params.mlst {
+            Some(t) => t.borrow(),
+            None => {
+                let mut out = Vec::new();
+                for (name, default) in self.supported_facts() {
+                    if default {
+                        out.extend_from_slice(name);
+                        out.push(b';');
+                    }
+                }
+                Text::new(out).unwrap_or(Text::EMPTY)
+            }
+        }
     }
 
     // ------------------------------------------------------------------ inputs
@@ -2073,8 +2097,20 @@ impl Session {
             .middle(b"HOST")
             .middle(b"MDTM")
             .middle(b"MFMT");
+        // RFC 3659 §7.8: `*` marks the facts currently selected.
         let mut mlst = Vec::from(&b"MLST "[..]);
-        mlst.extend_from_slice(self.config.mlst_facts.as_bytes());
+        let selected = self.mlst_facts().into_owned();
+        for (name, _) in self.supported_facts() {
+            mlst.extend_from_slice(name);
+            if selected
+                .as_bytes()
+                .split(|b| *b == b';')
+                .any(|c| c.eq_ignore_ascii_case(name))
+            {
+                mlst.push(b'*');
+            }
+            mlst.push(b';');
+        }
         w = w.middle(&mlst).middle(b"REST STREAM").middle(b"SIZE");
         if self.config.utf8 {
             w = w.middle(b"UTF8");
@@ -2106,9 +2142,59 @@ impl Session {
                     b"Use OPTS UTF8 ON or OFF",
                 ),
             }
+        } else if name.eq_ignore_ascii_case(b"MLST") {
+            self.opts_mlst(value.unwrap_or(b""));
         } else {
             self.send_line(ReplyCode::SYNTAX_ERROR_ARGUMENTS, b"Option not understood")
         }
+    }
+
+    /// The facts of [`Config::mlst_facts`]: each name, and whether it is a default (`*`).
+    fn supported_facts(&self) -> impl Iterator<Item = (&[u8], bool)> + '_ {
+        self.config
+            .mlst_facts
+            .as_bytes()
+            .split(|b| *b == b';')
+            .filter(|f| !f.is_empty())
+            .map(|f| match f.strip_suffix(b"*") {
+                Some(name) => (name, true),
+                None => (f, false),
+            })
+    }
+
+    /// `OPTS MLST [fact;fact;]` (RFC 3659 §7.9): keeps the supported facts asked for,
+    /// answers `200 MLST OPTS fact;fact;`. Unsupported names are dropped, not an error.
+    fn opts_mlst(&mut self, list: &[u8]) {
+        if !list.is_empty() && !list.ends_with(b";") {
+            self.send_line(
+                ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                b"Use OPTS MLST fact;fact;",
+            );
+            return;
+        }
+        let mut chosen = Vec::new();
+        for asked in list.split(|b| *b == b';').filter(|f| !f.is_empty()) {
+            let supported = self
+                .supported_facts()
+                .find(|(name, _)| name.eq_ignore_ascii_case(asked))
+                .map(|(name, _)| name.to_vec());
+            if let Some(name) = supported {
+                if !chosen
+                    .split(|b| *b == b';')
+                    .any(|c: &[u8]| c.eq_ignore_ascii_case(&name))
+                {
+                    chosen.extend_from_slice(&name);
+                    chosen.push(b';');
+                }
+            }
+        }
+        let mut reply = Vec::from(&b"MLST OPTS"[..]);
+        if !chosen.is_empty() {
+            reply.push(b' ');
+            reply.extend_from_slice(&chosen);
+        }
+        self.params.mlst = Text::new(chosen).ok().map(Box::new);
+        self.send_line(ReplyCode::COMMAND_OK, &reply);
     }
 }
 
