@@ -776,7 +776,8 @@ pub fn decode_reply(input: &[u8]) -> Result<(&[u8], Reply<'_>), DecodeError> {
 /// "recover, e.g., by ignoring the excess lines until the end of the multi-line reply is
 /// reached": the decoder discards lines up to the end line (`ddd SP` of the same code) and
 /// then returns that end line as a single-line reply, so the client still learns the reply's
-/// code and can carry on with its command. An error on a first line drops that line only.
+/// code and can carry on with its command. The same holds for a bad first line of a
+/// multi-line reply (`ddd-` with a NUL in it). Any other bad first line is dropped alone.
 ///
 /// ```
 /// use ftps_proto::codec::{Limits, ReplyDecoder};
@@ -892,7 +893,18 @@ impl ReplyDecoder {
                     let (code, multiline, text_start) = match first_line(line) {
                         Ok(first) => first,
                         Err(e) => {
+                            // A bad first line of a multi-line reply: skip the whole reply, or
+                            // its intermediate lines would be read as replies of their own.
+                            let code = ReplyCode::from_digits([
+                                line.first().copied().unwrap_or(0),
+                                line.get(1).copied().unwrap_or(0),
+                                line.get(2).copied().unwrap_or(0),
+                            ])
+                            .filter(|_| line.get(3) == Some(&b'-'));
                             self.framer.consume(next);
+                            if let Some(code) = code {
+                                self.state = StreamState::Skipping(code);
+                            }
                             return Some(Err(e));
                         }
                     };
@@ -1442,6 +1454,19 @@ mod tests {
                     expected: Expected::Text
                 }),
                 ok(b"230 e\r\n"),
+                ok(b"221 bye\r\n"),
+            ]
+        );
+        // A bad first line of a multi-line reply: the whole reply is skipped to its end line.
+        d.feed(b"211-bad\0first\r\n200 not a reply\r\n211 End\r\n221 bye\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![
+                Err(DecodeError::Invalid {
+                    offset: 7,
+                    expected: Expected::Text
+                }),
+                ok(b"211 End\r\n"),
                 ok(b"221 bye\r\n"),
             ]
         );
