@@ -223,3 +223,17 @@ fn greeting() {
     assert!(matches!(h.last_wait, Some(Output::Timeout(_))));
     let _ = Event::LoggedOut;
 }
+
+/// A NUL or bare CR inside a command line never reaches the application: 501 for a known
+/// verb, 500 otherwise (RFC 959 §4.1.3 `<char>`).
+#[test]
+fn forbidden_bytes_in_lines() {
+    let mut h = Harness::greeted(Config::default());
+    h.raw(b"USER a\x00b\r\n");
+    h.s(501);
+    h.raw(b"XY\x00Z\r\n");
+    h.s(500);
+    h.quiet();
+    h.c("NOOP");
+    h.s(200);
+}

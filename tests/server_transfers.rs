@@ -691,3 +691,23 @@ fn refusal_while_deciding_reports_transfer_end() {
     h.transfer_ended(d, 522, false);
     h.quiet();
 }
+
+/// ABOR the RFC 959 §4.1.3 way: Telnet IP and Synch (DM) before it; the signals are
+/// dropped and ABOR served during the transfer.
+#[test]
+fn abor_after_telnet_ip_and_synch() {
+    let mut h = Harness::greeted(Config::default());
+    h.login("bob");
+    h.pasv();
+    h.c("RETR a");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(150);
+    h.data_connected();
+    h.start_transfer(d, Direction::Send);
+    h.raw(b"\xff\xf4\xff\xf2ABOR\r\n");
+    assert_eq!(h.action(), Output::CloseData);
+    h.s(426);
+    h.s(226);
+    h.transfer_ended(d, 426, false);
+}

@@ -1163,17 +1163,13 @@ impl Session {
                 Item::Command(c) => self.dispatch(c),
                 Item::Error(e) => {
                     self.params.rename_from = None;
-                    match e {
-                        CommandError::MissingVerb { .. } | CommandError::InvalidVerb { .. } => self
-                            .send_line(
-                                ReplyCode::SYNTAX_ERROR,
-                                b"Syntax error, command unrecognized",
-                            ),
-                        _ => self.send_line(
-                            ReplyCode::SYNTAX_ERROR_ARGUMENTS,
-                            b"Syntax error in parameters or arguments",
-                        ),
-                    }
+                    let code = e.reply_code();
+                    let text: &[u8] = if code == ReplyCode::SYNTAX_ERROR {
+                        b"Syntax error, command unrecognized"
+                    } else {
+                        b"Syntax error in parameters or arguments"
+                    };
+                    self.send_line(code, text);
                 }
                 Item::TooLong => {
                     self.peer_error(PeerErrorKind::LineTooLong);
