@@ -237,3 +237,15 @@ fn forbidden_bytes_in_lines() {
     h.c("NOOP");
     h.s(200);
 }
+
+/// An application answer of 421 closes the session (RFC 959 §4.2.2), e.g. an unknown HOST.
+#[test]
+fn reject_with_421_closes() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("HOST nowhere.example");
+    let (d, _) = h.decision();
+    h.reject(d, 421, "No such host");
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+    assert_eq!(h.session.state(), State::Closed);
+}

@@ -909,7 +909,7 @@ impl Session {
     }
 
     /// Refuses the question with a 4yz or 5yz `code` and `text` (a refused `PASS` is held
-    /// back by the login delay and counted, RFC 2577 §4).
+    /// back by the login delay and counted, RFC 2577 §4). `421` also closes the session.
     pub fn reject(
         &mut self,
         decision: Decision,
@@ -920,6 +920,12 @@ impl Session {
             return Err(Misuse::NotNegative { code: code.value() });
         }
         let pending = self.take_pending(decision, "reject", |_| true)?;
+        if code == ReplyCode::SERVICE_NOT_AVAILABLE {
+            // 421 closes the control connection (RFC 959 §4.2.2).
+            self.send_line(code, text.as_bytes());
+            self.close();
+            return Ok(());
+        }
         match pending.question {
             Question::Password => {
                 self.login = Login::None;
