@@ -572,3 +572,28 @@ fn rein_resets_security() {
     h.c("PBSZ 0");
     h.s(503);
 }
+
+/// OPTS MLST chooses the facts (RFC 3659 §7.9); FEAT marks the selection (§7.8).
+#[test]
+fn opts_mlst_selects_facts() {
+    let mut h = Harness::greeted(
+        Config::default().with_mlst_facts(text("type*;size*;modify*;perm;UNIX.mode;")),
+    );
+    assert_eq!(h.session.mlst_facts().as_bytes(), b"type;size;modify;");
+    h.c("OPTS MLST Type;perm;bogus;unix.MODE;");
+    assert_eq!(h.s(200), "MLST OPTS type;perm;UNIX.mode;");
+    assert_eq!(h.session.mlst_facts().as_bytes(), b"type;perm;UNIX.mode;");
+    h.c("FEAT");
+    let r = h.reply();
+    assert!(
+        r.lines()
+            .any(|l| l == b" MLST type*;size;modify;perm*;UNIX.mode*;"),
+        "{r:?}"
+    );
+    // No facts: names only.
+    h.c("OPTS MLST");
+    assert_eq!(h.s(200), "MLST OPTS");
+    assert_eq!(h.session.mlst_facts().as_bytes(), b"");
+    h.c("OPTS MLST type");
+    h.s(501);
+}

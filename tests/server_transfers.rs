@@ -628,3 +628,86 @@ fn transfer_misuse() {
     h.data_connected();
     h.start_transfer(d, Direction::Send);
 }
+
+/// A data connection made under one PROT level is not used under another (RFC 4217 §9:
+/// the level applies to data connections made after it).
+#[test]
+fn data_connection_protection_must_match_prot() {
+    let mut h = Harness::greeted(Config::default());
+    h.auth_tls();
+    h.login("alice");
+    h.c("PBSZ 0");
+    h.s(200);
+    h.pasv();
+    h.data_connected(); // PROT C: no handshake asked
+    h.quiet();
+    h.c("PROT P");
+    h.s(200);
+    // Refused before the application is asked.
+    h.c("RETR a");
+    assert_eq!(h.action(), Output::CloseData);
+    assert_eq!(h.s(522), "Data connection protection does not match PROT");
+    h.quiet();
+    // The same when PROT changes while the application decides: it hears the transfer ended.
+    h.pasv();
+    h.c("RETR a");
+    let (d, _) = h.decision();
+    h.data_connected();
+    assert!(matches!(
+        h.action(),
+        Output::StartTls {
+            channel: Channel::Data,
+            ..
+        }
+    ));
+    h.tls_ready(Channel::Data, TlsDetails::new().with_resumed(true));
+    h.quiet();
+    h.session.reject(d, code(550), text("x")).unwrap();
+    h.drain();
+    h.s(550);
+    h.c("PROT C");
+    h.s(200);
+    h.c("RETR a");
+    assert_eq!(h.action(), Output::CloseData);
+    h.s(522);
+}
+
+/// A data connection refused while the application decides: accept gets 522 and a
+/// TransferEnded notice, so the application can release what it opened.
+#[test]
+fn refusal_while_deciding_reports_transfer_end() {
+    let mut h = protected_session(Config::default());
+    h.pasv();
+    h.c("RETR a");
+    let (d, _) = h.decision();
+    h.data_connected();
+    assert_eq!(h.action(), data_tls());
+    h.tls_ready(Channel::Data, TlsDetails::new());
+    assert_eq!(h.peer_error(), PeerErrorKind::DataSessionNotResumed);
+    assert_eq!(h.action(), Output::CloseData);
+    h.quiet();
+    h.accept(d);
+    h.s(522);
+    h.transfer_ended(d, 522, false);
+    h.quiet();
+}
+
+/// ABOR the RFC 959 §4.1.3 way: Telnet IP and Synch (DM) before it; the signals are
+/// dropped and ABOR served during the transfer.
+#[test]
+fn abor_after_telnet_ip_and_synch() {
+    let mut h = Harness::greeted(Config::default());
+    h.login("bob");
+    h.pasv();
+    h.c("RETR a");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(150);
+    h.data_connected();
+    h.start_transfer(d, Direction::Send);
+    h.raw(b"\xff\xf4\xff\xf2ABOR\r\n");
+    assert_eq!(h.action(), Output::CloseData);
+    h.s(426);
+    h.s(226);
+    h.transfer_ended(d, 426, false);
+}

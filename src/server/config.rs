@@ -100,7 +100,9 @@ pub struct Config {
     /// Whether `UTF8` is announced in FEAT and `OPTS UTF8 ON` accepted (RFC 2640 §3.2).
     /// Default: true.
     pub utf8: bool,
-    /// The `MLST` FEAT line's facts (RFC 3659 §7.8). Default: `type*;size*;modify*;`.
+    /// The MLSx facts offered, `*` marking those sent by default (RFC 3659 §7.8); the FEAT
+    /// line marks the facts currently selected, which `OPTS MLST` changes (§7.9).
+    /// Default: `type*;size*;modify*;`.
     pub mlst_facts: Text<'static>,
 }
 
@@ -210,6 +212,11 @@ impl Config {
     /// Sets the `215` SYST text.
     pub fn with_system_type(mut self, text: Text<'static>) -> Self {
         self.system_type = text;
+        self
+    }
+    /// Sets the MLSx facts offered, `*` marking the defaults (`type*;size*;modify*;perm;`).
+    pub fn with_mlst_facts(mut self, facts: Text<'static>) -> Self {
+        self.mlst_facts = facts;
         self
     }
     /// Announces (or not) `UTF8` and accepts `OPTS UTF8 ON`.

@@ -26,7 +26,10 @@ impl Decision {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
-    /// `HOST <name>` (RFC 7151 §3): accept (`220`) or reject (e.g. `504`).
+    /// `HOST <name>` (RFC 7151 §3): accept (`220`) or reject (`504` unknown host, or `421` to
+    /// close). Only asked before `USER`; afterwards the session answers `503` itself. When the
+    /// TLS client hello carried a server name, RFC 7151 §3 requires the application to check
+    /// that it matches `hostname`.
     Host {
         /// The handle to answer.
         decision: Decision,

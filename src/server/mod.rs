@@ -8,7 +8,7 @@
 //!
 //! # The contract
 //!
-//! After **every** input (`handle_input`, `handle_tls_ready`, `handle_tls_failed`,
+//! After [`Session::new`] and after **every** input (`handle_input`, `handle_tls_ready`, `handle_tls_failed`,
 //! `handle_data_*`, `handle_timeout`, and every decision method), drain
 //! [`Session::poll_output`] until it returns [`Output::Timeout`] (call
 //! [`Session::handle_timeout`] then, unless an input comes first) or [`Output::Idle`].
@@ -47,34 +47,68 @@
 //!
 //! # Example
 //!
-//! ```no_run
-//! use core::net::SocketAddr;
-//! use ftps_proto::server::{Config, ControlPolicy, DataPolicy, Event, Output, Session};
-//! use ftps_proto::types::{Instant, ReplyCode, Text};
+//! A complete event loop, with the adapter's I/O simulated in memory: the client logs in,
+//! opens a passive data connection and downloads a file.
 //!
-//! let config = Config::default()
-//!     .with_control(ControlPolicy::Required)
-//!     .with_data(DataPolicy::Required);
-//! let local: SocketAddr = "192.0.2.1:21".parse().unwrap();
-//! let peer: SocketAddr = "198.51.100.7:50000".parse().unwrap();
-//! let mut session = Session::new(config, local, peer, Instant::ZERO);
-//! session.handle_input(b"AUTH TLS\r\n", Instant::from_millis(10));
-//! loop {
-//!     match session.poll_output() {
-//!         Output::Send(bytes) => { /* write bytes to the control connection */ let _ = bytes; }
-//!         Output::StartTls { .. } => { /* run the TLS handshake, then handle_tls_ready */ }
-//!         Output::Event(Event::Authenticate { decision, password, .. }) => {
-//!             if password.as_bytes() == b"secret" {
-//!                 session.accept(decision).unwrap();
-//!             } else {
-//!                 let text = Text::from_static("Login incorrect");
-//!                 session.reject(decision, ReplyCode::NOT_LOGGED_IN, text).unwrap();
+//! ```
+//! use core::net::SocketAddr;
+//! use ftps_proto::server::{Config, Direction, Event, Output, Session};
+//! use ftps_proto::types::{Instant, Pathname, ReplyCode, Text};
+//!
+//! /// Drains the session until Timeout or Idle, performing every output in order.
+//! fn drain(session: &mut Session, now: Instant, wire: &mut Vec<u8>) {
+//!     loop {
+//!         match session.poll_output() {
+//!             Output::Send(bytes) => wire.extend_from_slice(&bytes),
+//!             Output::Event(Event::User { decision, .. }) => session.accept(decision).unwrap(),
+//!             Output::Event(Event::Authenticate { decision, password, .. }) => {
+//!                 if password.as_bytes() == b"secret" {
+//!                     session.accept(decision).unwrap();
+//!                 } else {
+//!                     let text = Text::from_static("Login incorrect");
+//!                     session.reject(decision, ReplyCode::NOT_LOGGED_IN, text).unwrap();
+//!                 }
 //!             }
+//!             Output::ListenData { peer } => {
+//!                 // Bind a listener that accepts only `peer`, then report its address.
+//!                 assert_eq!(peer, "198.51.100.7".parse::<core::net::IpAddr>().unwrap());
+//!                 session.handle_data_listening("192.0.2.1:50001".parse().unwrap(), now).unwrap();
+//!                 // The client connects right away.
+//!                 session.handle_data_connected(now).unwrap();
+//!             }
+//!             Output::Event(Event::Retrieve { decision, path, offset }) => {
+//!                 assert_eq!((path, offset), (Pathname::try_from("notes.txt").unwrap(), 0));
+//!                 session.accept(decision).unwrap(); // the file exists
+//!             }
+//!             Output::StartTransfer { decision, direction: Direction::Send } => {
+//!                 // Stream the file on the data connection, then:
+//!                 session.transfer_done(decision).unwrap();
+//!             }
+//!             Output::CloseData => { /* close_notify (under PROT P), then FIN */ }
+//!             Output::Timeout(_) | Output::Idle => return,
+//!             _ => {}
 //!         }
-//!         Output::Timeout(_) | Output::Idle => break,
-//!         _ => { /* the other outputs */ }
 //!     }
 //! }
+//!
+//! let local: SocketAddr = "192.0.2.1:21".parse().unwrap();
+//! let peer: SocketAddr = "198.51.100.7:50000".parse().unwrap();
+//! let mut now = Instant::ZERO;
+//! let mut session = Session::new(Config::default(), local, peer, now);
+//! let mut wire = Vec::new(); // what the adapter wrote on the control connection
+//! drain(&mut session, now, &mut wire); // the greeting
+//!
+//! // The client's commands, one read each.
+//! for line in ["USER alice\r\n", "PASS secret\r\n", "PASV\r\n", "RETR notes.txt\r\n"] {
+//!     now = Instant::from_millis(now.as_millis() + 10);
+//!     session.handle_input(line.as_bytes(), now);
+//!     drain(&mut session, now, &mut wire);
+//! }
+//! let wire = String::from_utf8(wire).unwrap();
+//! assert!(wire.starts_with("220 "));
+//! assert!(wire.contains("\r\n230 "));
+//! assert!(wire.contains("\r\n227 Entering Passive Mode (192,0,2,1,195,81)."));
+//! assert!(wire.ends_with("125 Data connection already open; transfer starting\r\n226 Transfer complete\r\n"));
 //! ```
 
 mod config;

@@ -189,6 +189,9 @@ struct Params {
     epsv_all: bool,
     utf8: bool,
     host_given: bool,
+    /// The facts chosen by `OPTS MLST` (RFC 3659 §7.9), as `fact;fact;`; `None` means the
+    /// configured defaults.
+    mlst: Option<Box<Text<'static>>>,
 }
 
 impl Params {
@@ -200,6 +203,7 @@ impl Params {
             epsv_all: false,
             utf8: false,
             host_given: false,
+            mlst: None,
         }
     }
 }
@@ -357,6 +361,26 @@ impl Session {
         self.params.utf8
     }
 
+    /// The MLSx facts to send (RFC 3659 §7.9), as `fact;fact;`: those chosen by the client's
+    /// `OPTS MLST`, else the configured defaults (the facts marked `*` in
+    /// [`Config::mlst_facts`]). The application formats `MLST`/`MLSD` entries with these facts
+    /// only.
+    pub fn mlst_facts(&self) -> Text<'_> {
+        match &self.params.mlst {
+            Some(t) => t.borrow(),
+            None => {
+                let mut out = Vec::new();
+                for (name, default) in self.supported_facts() {
+                    if default {
+                        out.extend_from_slice(name);
+                        out.push(b';');
+                    }
+                }
+                Text::new(out).unwrap_or(Text::EMPTY)
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ inputs
 
     /// Control-connection plaintext received (after TLS decryption when protected).
@@ -385,7 +409,7 @@ impl Session {
         if bytes.is_empty() {
             return;
         }
-        self.last_activity = now;
+        self.last_activity = self.now;
         self.decoder.feed(bytes);
         self.process();
         if self.decoder.buffered() > self.config.max_pipelined_bytes {
@@ -413,7 +437,7 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
-                    self.last_activity = now;
+                    self.last_activity = self.now;
                     self.phase = Phase::Ready;
                     self.greet();
                     Ok(())
@@ -422,7 +446,7 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
-                    self.last_activity = now;
+                    self.last_activity = self.now;
                     self.phase = Phase::Ready;
                     self.process();
                     Ok(())
@@ -482,6 +506,7 @@ impl Session {
             return Err(self.unexpected("handle_data_listening"));
         };
         self.phase = Phase::Ready;
+        self.last_activity = self.now;
         let port = address.port();
         let bytes = if extended {
             reply::extended_passive(port)
@@ -519,6 +544,7 @@ impl Session {
             return Err(self.unexpected("handle_data_listen_failed"));
         }
         self.phase = Phase::Ready;
+        self.last_activity = self.now;
         self.data = Data::default();
         self.send_line(ReplyCode::CANT_OPEN_DATA, b"Can't open passive connection");
         self.process();
@@ -635,7 +661,7 @@ impl Session {
                     self.close();
                     return;
                 }
-                self.last_activity = now;
+                self.last_activity = self.now;
                 self.process();
             }
         }
@@ -883,7 +909,7 @@ impl Session {
     }
 
     /// Refuses the question with a 4yz or 5yz `code` and `text` (a refused `PASS` is held
-    /// back by the login delay and counted, RFC 2577 §4).
+    /// back by the login delay and counted, RFC 2577 §4). `421` also closes the session.
     pub fn reject(
         &mut self,
         decision: Decision,
@@ -894,6 +920,12 @@ impl Session {
             return Err(Misuse::NotNegative { code: code.value() });
         }
         let pending = self.take_pending(decision, "reject", |_| true)?;
+        if code == ReplyCode::SERVICE_NOT_AVAILABLE {
+            // 421 closes the control connection (RFC 959 §4.2.2).
+            self.send_line(code, text.as_bytes());
+            self.close();
+            return Ok(());
+        }
         match pending.question {
             Question::Password => {
                 self.login = Login::None;
@@ -1018,6 +1050,8 @@ impl Session {
                 })
             }
         }
+        // The client waited for this answer: its idle time starts now.
+        self.last_activity = self.now;
         match core::mem::replace(&mut self.phase, Phase::Ready) {
             Phase::Deciding(p) => Ok(*p),
             _ => Err(Misuse::UnknownDecision {
@@ -1135,17 +1169,13 @@ impl Session {
                 Item::Command(c) => self.dispatch(c),
                 Item::Error(e) => {
                     self.params.rename_from = None;
-                    match e {
-                        CommandError::MissingVerb { .. } | CommandError::InvalidVerb { .. } => self
-                            .send_line(
-                                ReplyCode::SYNTAX_ERROR,
-                                b"Syntax error, command unrecognized",
-                            ),
-                        _ => self.send_line(
-                            ReplyCode::SYNTAX_ERROR_ARGUMENTS,
-                            b"Syntax error in parameters or arguments",
-                        ),
-                    }
+                    let code = e.reply_code();
+                    let text: &[u8] = if code == ReplyCode::SYNTAX_ERROR {
+                        b"Syntax error, command unrecognized"
+                    } else {
+                        b"Syntax error in parameters or arguments"
+                    };
+                    self.send_line(code, text);
                 }
                 Item::TooLong => {
                     self.peer_error(PeerErrorKind::LineTooLong);
@@ -1416,7 +1446,10 @@ impl Session {
             Command::Auth(mechanism) => self.auth(&mechanism),
             Command::Pbsz(_) => {
                 if !self.security.protected {
-                    self.send_line(ReplyCode::BAD_SEQUENCE, b"PBSZ requires AUTH first");
+                    self.send_line(
+                        ReplyCode::BAD_SEQUENCE,
+                        b"PBSZ requires a protected control connection (AUTH TLS)",
+                    );
                 } else {
                     self.security.pbsz = true;
                     self.send_line(ReplyCode::COMMAND_OK, b"PBSZ=0");
@@ -1556,23 +1589,12 @@ impl Session {
             );
             return false;
         }
-        match self.data.setup {
-            Setup::None => {
-                self.send_line(
-                    ReplyCode::CANT_OPEN_DATA,
-                    b"Use PORT, PASV, EPRT or EPSV first",
-                );
+        match self.data_refusal() {
+            Some((code, text, close)) => {
+                self.refuse_transfer(code, text, close);
                 false
             }
-            Setup::Refused(text) => {
-                self.data = Data::default();
-                self.send_line(
-                    ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
-                    text.as_bytes(),
-                );
-                false
-            }
-            _ => true,
+            None => true,
         }
     }
 
@@ -1678,34 +1700,48 @@ impl Session {
         self.phase = Phase::OpeningListener { extended };
     }
 
-    fn begin_transfer(&mut self, decision: Decision, kind: TransferKind, unique: Option<&[u8]>) {
-        // The data connection may have been refused or dropped while the application decided.
+    /// Why the data connection cannot serve a transfer now, if it cannot: the reply, and
+    /// whether an open data connection must be closed.
+    fn data_refusal(&self) -> Option<(ReplyCode, &'static [u8], bool)> {
+        let code_522 = ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA);
         match self.data.setup {
-            Setup::None => {
-                self.send_line(
-                    ReplyCode::CANT_OPEN_DATA,
-                    b"Use PORT, PASV, EPRT or EPSV first",
-                );
-                return;
+            Setup::None => Some((
+                ReplyCode::CANT_OPEN_DATA,
+                b"Use PORT, PASV, EPRT or EPSV first",
+                false,
+            )),
+            Setup::Refused(text) => Some((code_522, text.as_bytes(), false)),
+            _ if self.data.conn == Conn::Ready && self.security.private != self.data.protected => {
+                // Connected before PROT changed: its protection is not the one in force now.
+                Some((
+                    code_522,
+                    b"Data connection protection does not match PROT",
+                    true,
+                ))
             }
-            Setup::Refused(text) => {
-                self.data = Data::default();
-                self.send_line(
-                    ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
-                    text.as_bytes(),
-                );
-                return;
-            }
-            _ => {}
+            _ => None,
         }
-        if self.security.private && self.data.conn == Conn::Ready && !self.data.protected {
-            // Connected in clear before PROT P was given: not acceptable now.
+    }
+
+    /// Answers a refused data connection: closes what must be closed, resets the setup.
+    fn refuse_transfer(&mut self, code: ReplyCode, text: &[u8], close: bool) {
+        if close {
             self.out.push_back(Output::CloseData);
-            self.data = Data::default();
-            self.send_line(
-                ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
-                b"Data connection is not protected",
-            );
+        }
+        self.data = Data::default();
+        self.send_line(code, text);
+    }
+
+    fn begin_transfer(&mut self, decision: Decision, kind: TransferKind, unique: Option<&[u8]>) {
+        // The data connection may have been refused or dropped while the application decided;
+        // the application accepted, so it hears that the transfer ended.
+        if let Some((code, text, close)) = self.data_refusal() {
+            self.refuse_transfer(code, text, close);
+            self.out.push_back(Output::Event(Event::TransferEnded {
+                decision,
+                reply: code,
+                success: false,
+            }));
             return;
         }
         let already_open = self.data.conn != Conn::None;
@@ -1965,7 +2001,10 @@ impl Session {
 
     fn prot(&mut self, level: Prot) {
         if !self.security.protected {
-            self.send_line(ReplyCode::BAD_SEQUENCE, b"PROT requires AUTH first");
+            self.send_line(
+                ReplyCode::BAD_SEQUENCE,
+                b"PROT requires a protected control connection (AUTH TLS)",
+            );
             return;
         }
         if self.config.strict_pbsz && !self.security.pbsz {
@@ -2060,8 +2099,20 @@ impl Session {
             .middle(b"HOST")
             .middle(b"MDTM")
             .middle(b"MFMT");
+        // RFC 3659 §7.8: `*` marks the facts currently selected.
         let mut mlst = Vec::from(&b"MLST "[..]);
-        mlst.extend_from_slice(self.config.mlst_facts.as_bytes());
+        let selected = self.mlst_facts().into_owned();
+        for (name, _) in self.supported_facts() {
+            mlst.extend_from_slice(name);
+            if selected
+                .as_bytes()
+                .split(|b| *b == b';')
+                .any(|c| c.eq_ignore_ascii_case(name))
+            {
+                mlst.push(b'*');
+            }
+            mlst.push(b';');
+        }
         w = w.middle(&mlst).middle(b"REST STREAM").middle(b"SIZE");
         if self.config.utf8 {
             w = w.middle(b"UTF8");
@@ -2093,9 +2144,59 @@ impl Session {
                     b"Use OPTS UTF8 ON or OFF",
                 ),
             }
+        } else if name.eq_ignore_ascii_case(b"MLST") {
+            self.opts_mlst(value.unwrap_or(b""));
         } else {
             self.send_line(ReplyCode::SYNTAX_ERROR_ARGUMENTS, b"Option not understood")
         }
+    }
+
+    /// The facts of [`Config::mlst_facts`]: each name, and whether it is a default (`*`).
+    fn supported_facts(&self) -> impl Iterator<Item = (&[u8], bool)> + '_ {
+        self.config
+            .mlst_facts
+            .as_bytes()
+            .split(|b| *b == b';')
+            .filter(|f| !f.is_empty())
+            .map(|f| match f.strip_suffix(b"*") {
+                Some(name) => (name, true),
+                None => (f, false),
+            })
+    }
+
+    /// `OPTS MLST [fact;fact;]` (RFC 3659 §7.9): keeps the supported facts asked for,
+    /// answers `200 MLST OPTS fact;fact;`. Unsupported names are dropped, not an error.
+    fn opts_mlst(&mut self, list: &[u8]) {
+        if !list.is_empty() && !list.ends_with(b";") {
+            self.send_line(
+                ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                b"Use OPTS MLST fact;fact;",
+            );
+            return;
+        }
+        let mut chosen = Vec::new();
+        for asked in list.split(|b| *b == b';').filter(|f| !f.is_empty()) {
+            let supported = self
+                .supported_facts()
+                .find(|(name, _)| name.eq_ignore_ascii_case(asked))
+                .map(|(name, _)| name.to_vec());
+            if let Some(name) = supported {
+                if !chosen
+                    .split(|b| *b == b';')
+                    .any(|c: &[u8]| c.eq_ignore_ascii_case(&name))
+                {
+                    chosen.extend_from_slice(&name);
+                    chosen.push(b';');
+                }
+            }
+        }
+        let mut reply = Vec::from(&b"MLST OPTS"[..]);
+        if !chosen.is_empty() {
+            reply.push(b' ');
+            reply.extend_from_slice(&chosen);
+        }
+        self.params.mlst = Text::new(chosen).ok().map(Box::new);
+        self.send_line(ReplyCode::COMMAND_OK, &reply);
     }
 }
 
