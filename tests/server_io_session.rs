@@ -544,3 +544,97 @@ fn client_certificate_logs_its_user_in_with_232() {
     thread.join().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn abor_during_a_download_is_426_then_226_and_the_session_goes_on() {
+    let srv = start("abor", strict());
+    std::fs::write(srv.root.join("big.bin"), vec![7u8; 64 * 1024 * 1024]).unwrap();
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    let mut data = c.epsv(&srv.client);
+    handshake(&mut data);
+    c.start("RETR big.bin");
+    // Read a little, then stop reading: the server blocks on a full socket buffer.
+    let mut some = [0u8; 1000];
+    data.read_exact(&mut some).unwrap();
+    // C: ABOR  S: 426 (transfer aborted)  S: 226 (ABOR successful), RFC 959 §4.1.3.
+    let r = c.ctl.as_mut().unwrap().get_mut();
+    r.write_all(b"ABOR\r\n").unwrap();
+    r.flush().unwrap();
+    assert_eq!(c.reply().0, 426);
+    assert_eq!(c.reply().0, 226);
+    drop(data);
+    c.cmd("PWD", 257);
+    // The next transfer works.
+    let mut data = c.epsv(&srv.client);
+    c.start("NLST");
+    let mut names = String::new();
+    data.read_to_string(&mut names).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert!(names.contains("big.bin"), "{names}");
+}
+
+#[test]
+fn anonymous_login_is_read_only() {
+    let srv = start("anon", strict().with_anonymous(true));
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.cmd("USER anonymous", 331);
+    c.cmd("PASS guest@example.org", 230);
+    c.cmd("PBSZ 0", 200);
+    c.cmd("PROT P", 200);
+    c.cmd("TYPE I", 200);
+    c.cmd("MKD new", 550);
+    c.cmd("DELE pub/hello.txt", 550);
+    c.cmd("RNFR pub/hello.txt", 550);
+    let _data = c.epsv(&srv.client);
+    c.cmd("STOR up.bin", 550);
+    assert!(!srv.root.join("up.bin").exists());
+    let mut data = c.epsv(&srv.client);
+    c.start("RETR pub/hello.txt");
+    let mut got = Vec::new();
+    data.read_to_end(&mut got).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(got, b"hello\r\n");
+}
+
+#[test]
+fn exit_after_and_max_sessions_bound_the_server() {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let tls = ServerTlsOptions::new(ServerIdentity::Loaded {
+        chain: vec![CertificateDer::from(ck.cert.der().to_vec())],
+        key: Arc::new(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            ck.key_pair.serialize_der(),
+        ))),
+    })
+    .build()
+    .unwrap();
+    let mut o = ServerOptions::new(tls, std::env::temp_dir());
+    o.explicit = Some("127.0.0.1:0".parse().unwrap());
+    o.max_sessions = 1;
+    o.exit_after = Some(1);
+    let server = Server::bind(o).unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let thread = std::thread::spawn(move || server.run().unwrap());
+    let mut first = TcpStream::connect(addr).unwrap();
+    first
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut line = [0u8; 4];
+    first.read_exact(&mut line).unwrap();
+    assert_eq!(&line, b"220 ");
+    // The server stopped accepting after one session: a second client is not greeted.
+    let second = TcpStream::connect(addr);
+    if let Ok(mut s) = second {
+        s.set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let mut b = [0u8; 4];
+        assert!(!matches!(s.read(&mut b), Ok(4) if &b == b"220 "));
+    }
+    // run() returns once the one session has ended.
+    first.write_all(b"QUIT\r\n").unwrap();
+    thread.join().unwrap();
+}
