@@ -602,7 +602,7 @@ fn anonymous_login_is_read_only() {
 }
 
 #[test]
-fn exit_after_and_max_sessions_bound_the_server() {
+fn exit_after_one_session_the_server_stops() {
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
     let tls = ServerTlsOptions::new(ServerIdentity::Loaded {
         chain: vec![CertificateDer::from(ck.cert.der().to_vec())],
@@ -614,7 +614,6 @@ fn exit_after_and_max_sessions_bound_the_server() {
     .unwrap();
     let mut o = ServerOptions::new(tls, std::env::temp_dir());
     o.explicit = Some("127.0.0.1:0".parse().unwrap());
-    o.max_sessions = 1;
     o.exit_after = Some(1);
     let server = Server::bind(o).unwrap();
     let addr = server.explicit_addr().unwrap();
@@ -636,5 +635,84 @@ fn exit_after_and_max_sessions_bound_the_server() {
     }
     // run() returns once the one session has ended.
     first.write_all(b"QUIT\r\n").unwrap();
+    thread.join().unwrap();
+}
+
+#[test]
+fn ccc_returns_the_control_connection_to_clear_text() {
+    let srv = start("ccc", strict().with_ccc(true));
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    // C: CCC  S: 200, then both sides send close_notify and go on in clear (RFC 4217 §5).
+    c.cmd("CCC", 200);
+    let Conn::Tls(mut s) = c.ctl.take().unwrap().into_inner() else {
+        panic!("not TLS")
+    };
+    // S: close_notify (the TLS stream ends cleanly).
+    let mut b = [0u8; 1];
+    assert_eq!(s.read(&mut b).unwrap(), 0);
+    s.conn.send_close_notify();
+    let mut wire = Vec::new();
+    while s.conn.wants_write() {
+        s.conn.write_tls(&mut wire).unwrap();
+    }
+    // C: close_notify and the next command in clear, in one write: the server must not take
+    // the clear text for TLS.
+    wire.extend_from_slice(b"PWD\r\n");
+    s.sock.write_all(&wire).unwrap();
+    let mut reader = BufReader::new(s.sock);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("257 \"/\""), "{line:?}");
+}
+
+#[test]
+fn sessions_beyond_max_sessions_get_421() {
+    let srv = {
+        let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        let tls = ServerTlsOptions::new(ServerIdentity::Loaded {
+            chain: vec![CertificateDer::from(ck.cert.der().to_vec())],
+            key: Arc::new(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                ck.key_pair.serialize_der(),
+            ))),
+        })
+        .build()
+        .unwrap();
+        let mut o = ServerOptions::new(tls, std::env::temp_dir());
+        o.explicit = Some("127.0.0.1:0".parse().unwrap());
+        o.max_sessions = 1;
+        Server::bind(o).unwrap()
+    };
+    let addr = srv.explicit_addr().unwrap();
+    let stop = srv.stop_handle();
+    let thread = std::thread::spawn(move || srv.run().unwrap());
+    let read4 = |s: &mut TcpStream| {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut b = [0u8; 4];
+        s.read_exact(&mut b).unwrap();
+        b
+    };
+    let mut first = TcpStream::connect(addr).unwrap();
+    assert_eq!(&read4(&mut first), b"220 ");
+    let mut second = TcpStream::connect(addr).unwrap();
+    assert_eq!(&read4(&mut second), b"421 ");
+    // Once the first session ends, a new one is served.
+    first.write_all(b"QUIT\r\n").unwrap();
+    let mut rest = Vec::new();
+    let _ = first.read_to_end(&mut rest);
+    let mut third = None;
+    for _ in 0..50 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        if &read4(&mut s) == b"220 " {
+            third = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(third.is_some(), "no session after the first ended");
+    drop(third);
+    stop.stop();
     thread.join().unwrap();
 }

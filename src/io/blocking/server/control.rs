@@ -22,7 +22,39 @@ enum Tls {
     /// Handshaking or established.
     Active(ServerConnection),
     /// Our close_notify was sent after `EndTls`; waiting for the client's, then clear.
-    Closing(ServerConnection),
+    /// Bytes are handed to rustls one TLS record at a time, so that clear text right behind
+    /// the client's close_notify is not swallowed as TLS.
+    Closing(ServerConnection, RecordCursor),
+}
+
+/// Where the raw byte stream stands within TLS records (header 5 bytes, then its length).
+#[derive(Debug, Default)]
+struct RecordCursor {
+    header: Vec<u8>,
+    body_left: usize,
+}
+
+impl RecordCursor {
+    /// How many of the next bytes belong to the current record (header or body) and whether
+    /// they complete it.
+    fn take(&mut self, available: &[u8]) -> (usize, bool) {
+        if self.body_left == 0 {
+            let want = 5 - self.header.len();
+            let n = want.min(available.len());
+            self.header
+                .extend_from_slice(available.get(..n).unwrap_or(&[]));
+            if self.header.len() == 5 {
+                let len = u16::from_be_bytes([self.header[3], self.header[4]]);
+                self.header.clear();
+                self.body_left = usize::from(len);
+                return (n, self.body_left == 0);
+            }
+            return (n, false);
+        }
+        let n = self.body_left.min(available.len());
+        self.body_left -= n;
+        (n, self.body_left == 0)
+    }
 }
 
 /// What feeding raw bytes produced.
@@ -72,52 +104,78 @@ impl Control {
     pub fn feed(&mut self, raw: &[u8]) -> io::Result<Fed> {
         let mut fed = Fed::default();
         let Control { tcp, tls } = self;
-        let (conn, closing) = match tls {
+        match tls {
             Tls::Clear => {
                 fed.plaintext.extend_from_slice(raw);
-                return Ok(fed);
+                Ok(fed)
             }
-            Tls::Active(c) => (c, false),
-            Tls::Closing(c) => (c, true),
-        };
-        let was_handshaking = conn.is_handshaking();
-        let mut rest = raw;
-        let mut peer_closed = false;
-        while !rest.is_empty() && !peer_closed {
-            if conn.read_tls(&mut rest).is_err() {
-                fed.tls_failed = true;
-                break;
-            }
-            match conn.process_new_packets() {
-                Ok(state) => peer_closed = state.peer_has_closed(),
-                Err(_) => {
-                    // Send the alert rustls queued, then give up.
-                    let _ = flush_tls(conn, tcp);
-                    fed.tls_failed = true;
-                    break;
+            Tls::Closing(conn, cursor) => {
+                let mut rest = raw;
+                while !rest.is_empty() {
+                    let (n, record_done) = cursor.take(rest);
+                    let mut chunk = rest.get(..n).unwrap_or(&[]);
+                    rest = rest.get(n..).unwrap_or(&[]);
+                    while !chunk.is_empty() {
+                        if conn.read_tls(&mut chunk).is_err() {
+                            fed.tls_failed = true;
+                            return Ok(fed);
+                        }
+                    }
+                    if !record_done {
+                        continue;
+                    }
+                    match conn.process_new_packets() {
+                        Ok(state) if state.peer_has_closed() => {
+                            // CCC complete (RFC 4217 §5): the rest is clear text.
+                            *tls = Tls::Clear;
+                            fed.plaintext.extend_from_slice(rest);
+                            return Ok(fed);
+                        }
+                        Ok(_) => {
+                            // Application data after our close_notify is discarded.
+                            drain_plaintext(conn, &mut Vec::new());
+                        }
+                        Err(_) => {
+                            fed.tls_failed = true;
+                            return Ok(fed);
+                        }
+                    }
                 }
+                Ok(fed)
             }
-            drain_plaintext(conn, &mut fed.plaintext);
-            flush_tls(conn, tcp)?;
-        }
-        if was_handshaking && !conn.is_handshaking() && !fed.tls_failed {
-            let leaf = conn
-                .peer_certificates()
-                .and_then(|chain| chain.first())
-                .map(|c| c.clone().into_owned());
-            let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
-            fed.handshake_done = Some((leaf, resumed));
-        }
-        if peer_closed {
-            if closing {
-                // CCC done: clear from now on. Clients wait for our reply before sending
-                // clear text, so nothing was pipelined behind their close_notify.
-                *tls = Tls::Clear;
-            } else {
-                fed.closed = true;
+            Tls::Active(conn) => {
+                let was_handshaking = conn.is_handshaking();
+                let mut rest = raw;
+                let mut peer_closed = false;
+                while !rest.is_empty() && !peer_closed {
+                    if conn.read_tls(&mut rest).is_err() {
+                        fed.tls_failed = true;
+                        break;
+                    }
+                    match conn.process_new_packets() {
+                        Ok(state) => peer_closed = state.peer_has_closed(),
+                        Err(_) => {
+                            // Send the alert rustls queued, then give up.
+                            let _ = flush_tls(conn, tcp);
+                            fed.tls_failed = true;
+                            break;
+                        }
+                    }
+                    drain_plaintext(conn, &mut fed.plaintext);
+                    flush_tls(conn, tcp)?;
+                }
+                if was_handshaking && !conn.is_handshaking() && !fed.tls_failed {
+                    let leaf = conn
+                        .peer_certificates()
+                        .and_then(|chain| chain.first())
+                        .map(|c| c.clone().into_owned());
+                    let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
+                    fed.handshake_done = Some((leaf, resumed));
+                }
+                fed.closed = peer_closed;
+                Ok(fed)
             }
         }
-        Ok(fed)
     }
 
     /// Writes bytes to the client: through TLS when active, else in clear.
@@ -127,7 +185,7 @@ impl Control {
                 self.tcp.write_all(bytes)?;
                 self.tcp.flush()
             }
-            Tls::Active(conn) | Tls::Closing(conn) => {
+            Tls::Active(conn) | Tls::Closing(conn, _) => {
                 let mut rest = bytes;
                 while !rest.is_empty() {
                     let n = conn.writer().write(rest)?;
@@ -143,10 +201,10 @@ impl Control {
     /// close_notify arrives (RFC 4217 §5).
     pub fn end_tls(&mut self) -> io::Result<()> {
         match core::mem::replace(&mut self.tls, Tls::Clear) {
-            Tls::Active(mut conn) | Tls::Closing(mut conn) => {
+            Tls::Active(mut conn) | Tls::Closing(mut conn, _) => {
                 conn.send_close_notify();
                 flush_tls(&mut conn, &mut self.tcp)?;
-                self.tls = Tls::Closing(conn);
+                self.tls = Tls::Closing(conn, RecordCursor::default());
                 Ok(())
             }
             Tls::Clear => Ok(()),
