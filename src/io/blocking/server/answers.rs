@@ -80,6 +80,12 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Whether `path` lies below `dir` (component-wise: `/ab` is not below `/a`).
+fn is_inside(path: &VirtualPath, dir: &VirtualPath) -> bool {
+    let mut p = path.components();
+    dir.components().all(|d| p.next() == Some(d)) && p.next().is_some()
+}
+
 /// `LIST -la dir` → `dir`: options (words starting with `-`) are not path names.
 fn strip_list_options(arg: &[u8]) -> &[u8] {
     let mut rest = arg;
@@ -272,7 +278,7 @@ impl<'a> Answers<'a> {
                     return denied(session, decision);
                 }
                 match self.path(&path).and_then(|p| {
-                    if p == self.cwd || self.cwd.as_bytes().starts_with(p.as_bytes()) {
+                    if p == self.cwd || is_inside(&self.cwd, &p) {
                         // Removing the working directory or one of its parents.
                         Err(FsError::PermissionDenied)
                     } else {
@@ -544,5 +550,30 @@ impl<'a> Answers<'a> {
                 let _ = session.reject(decision, code, Text::from_static(text));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vp(s: &str) -> VirtualPath {
+        VirtualPath::root().join(s.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn inside_is_by_component() {
+        assert!(is_inside(&vp("/a/b"), &vp("/a")));
+        assert!(!is_inside(&vp("/ab"), &vp("/a")));
+        assert!(!is_inside(&vp("/a"), &vp("/a")));
+        assert!(is_inside(&vp("/a"), &VirtualPath::root()));
+    }
+
+    #[test]
+    fn list_options_are_not_paths() {
+        assert_eq!(strip_list_options(b"-la"), b"");
+        assert_eq!(strip_list_options(b"-l -a pub"), b"pub");
+        assert_eq!(strip_list_options(b"pub"), b"pub");
+        assert_eq!(strip_list_options(b""), b"");
     }
 }
