@@ -187,9 +187,14 @@ pub enum ServerError {
     /// The root directory is unusable.
     #[error("root directory: {0}")]
     Root(#[from] FsError),
-    /// A socket could not be bound.
-    #[error("{0}")]
-    Io(#[from] io::Error),
+    /// A listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: io::Error,
+    },
 }
 
 /// Stops a running [`Server`] from another thread.
@@ -219,8 +224,14 @@ impl Server {
             return Err(ServerError::NoAddress);
         }
         let root = Root::new(&options.root)?;
-        let explicit = options.explicit.map(TcpListener::bind).transpose()?;
-        let implicit = options.implicit.map(TcpListener::bind).transpose()?;
+        let bind = |addr: Option<SocketAddr>| {
+            addr.map(|addr| {
+                TcpListener::bind(addr).map_err(|source| ServerError::Bind { addr, source })
+            })
+            .transpose()
+        };
+        let explicit = bind(options.explicit)?;
+        let implicit = bind(options.implicit)?;
         Ok(Server {
             explicit,
             implicit,
