@@ -597,3 +597,30 @@ fn opts_mlst_selects_facts() {
     h.c("OPTS MLST type");
     h.s(501);
 }
+
+/// HELP lists what this configuration serves; HELP <verb> answers for one verb.
+#[test]
+fn help_follows_the_configuration() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("HELP");
+    let r = h.reply();
+    assert_eq!(r.code().value(), 214);
+    let all: Vec<u8> = r
+        .lines()
+        .flat_map(|l| l.iter().copied().chain([b' ']))
+        .collect();
+    let all = String::from_utf8(all).unwrap();
+    assert!(
+        all.contains("PORT") && all.contains("AUTH") && !all.contains("CCC"),
+        "{all}"
+    );
+    h.c("HELP ccc");
+    h.s(502);
+    h.c("HELP stor");
+    assert_eq!(h.s(214), "STOR is supported");
+    let mut h = Harness::greeted(Config::default().with_ccc(true).with_active(false));
+    h.c("HELP CCC");
+    h.s(214);
+    h.c("HELP PORT");
+    h.s(502);
+}

@@ -404,34 +404,59 @@ struct RawLine {
     next: usize,
     /// True when the line holds an IAC byte (only possible when Telnet is handled).
     telnet: bool,
+    /// The first CR (not ending the line) or NUL in the raw line, if any. Meaningful only
+    /// without Telnet escapes (they are checked again after Telnet removal).
+    forbidden: Option<usize>,
 }
 
-/// Finds the line starting at `start`; `None` if its line end has not arrived.
+/// Bytes the line scanner must stop at: LF, CR, NUL and IAC.
+static STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[0] = true;
+    t[IAC as usize] = true;
+    t
+};
+
+/// Finds the line starting at `start` in one pass, noting Telnet escapes and bytes a reply
+/// line may not hold; `None` if its line end has not arrived.
 fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
     let mut i = start;
     let mut seen_iac = false;
+    let mut forbidden = None;
     loop {
         let rest = input.get(i..)?;
-        let j = i + rest
-            .iter()
-            .position(|&b| b == b'\n' || (telnet && b == IAC))?;
-        if input[j] == b'\n' {
-            return Some(RawLine {
-                start,
-                content_end: start + content_len(&input[start..j]),
-                next: j + 1,
-                telnet: seen_iac,
-            });
-        }
-        seen_iac = true;
-        // IAC: a two-byte command, or a three-byte option negotiation (WILL WONT DO DONT),
-        // whose option byte may be anything, LF included.
-        i = match *input.get(j + 1)? {
-            251..=254 => j + 3,
-            _ => j + 2,
-        };
-        if i > input.len() {
-            return None;
+        let j = i + rest.iter().position(|&b| STOP[usize::from(b)])?;
+        match input[j] {
+            b'\n' => {
+                return Some(RawLine {
+                    start,
+                    content_end: start + content_len(&input[start..j]),
+                    next: j + 1,
+                    telnet: seen_iac,
+                    forbidden: forbidden.filter(|&f| f + 1 != j || input[f] != b'\r'),
+                })
+            }
+            IAC if telnet => {
+                seen_iac = true;
+                // A two-byte command, or a three-byte option negotiation (WILL WONT DO
+                // DONT), whose option byte may be anything, LF included.
+                i = match *input.get(j + 1)? {
+                    251..=254 => j + 3,
+                    _ => j + 2,
+                };
+                if i > input.len() {
+                    return None;
+                }
+            }
+            IAC => i = j + 1,
+            _ => {
+                // CR or NUL: the first one is noted; a CR just before the LF is part of the
+                // line end and is forgiven there.
+                forbidden.get_or_insert(j);
+                i = j + 1;
+            }
         }
     }
 }
@@ -498,8 +523,8 @@ impl LineText<'_> {
 fn line_text<'a>(input: &'a [u8], line: &RawLine) -> Result<LineText<'a>, DecodeError> {
     let raw = &input[line.start..line.content_end];
     if !line.telnet {
-        if let Some(off) = forbidden_byte(raw) {
-            return Err(invalid(line.start + off, Expected::Text));
+        if let Some(at) = line.forbidden {
+            return Err(invalid(at, Expected::Text));
         }
         return Ok(LineText::Borrowed(raw));
     }

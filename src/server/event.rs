@@ -50,7 +50,9 @@ pub enum Event {
         anonymous: bool,
         /// Whether the control connection is protected by TLS now.
         protected: bool,
-        /// Whether the TLS client presented a certificate (and certificate login is enabled).
+        /// Whether the TLS client presented a verified certificate and certificate login is
+        /// enabled. The identity itself (and whether it matches `user`, RFC 4217 §4.2) is read
+        /// from the TLS session by the adapter or application.
         client_certificate: bool,
     },
     /// `PASS`: accept (`230`) or reject (`530`, held back by the login delay).

@@ -1908,13 +1908,24 @@ impl Session {
             "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "STAT", "STOR", "STOU", "STRU", "SYST",
             "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
         ];
+        // Only what this configuration serves.
+        let enabled: Vec<&str> = VERBS
+            .iter()
+            .copied()
+            .filter(|v| match *v {
+                "CCC" => self.config.allow_ccc,
+                "PORT" | "EPRT" => self.config.allow_active,
+                "AUTH" => self.config.control != ControlPolicy::Implicit,
+                _ => true,
+            })
+            .collect();
         match topic {
             None => {
                 let mut w = ReplyWriter::new().first(
                     ReplyCode::HELP_MESSAGE,
                     b"The following commands are recognized:",
                 );
-                for chunk in VERBS.chunks(10) {
+                for chunk in enabled.chunks(10) {
                     let mut line = Vec::new();
                     for v in chunk {
                         line.extend_from_slice(v.as_bytes());
@@ -1928,7 +1939,7 @@ impl Session {
             }
             Some(t) => {
                 let word = t.as_bytes().split(|b| *b == b' ').next().unwrap_or(b"");
-                if let Some(v) = VERBS
+                if let Some(v) = enabled
                     .iter()
                     .find(|v| v.as_bytes().eq_ignore_ascii_case(word))
                 {
