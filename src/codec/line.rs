@@ -463,10 +463,11 @@ impl LineFramer {
         let taken = at.event.min(self.events.len());
         for (_, event) in self.events.drain(..taken) {
             if let Event::Signal(_) = event {
-                self.pending_signals -= 1;
+                self.pending_signals = self.pending_signals.saturating_sub(1);
             }
         }
-        self.start = at.pos.clamp(self.start, self.tail_start);
+        // Never before what was consumed, never past the last complete line.
+        self.start = at.pos.min(self.tail_start).max(self.start);
     }
 
     /// Takes the next frame out (a shortcut for `next_frame(front())` then `consume`).
