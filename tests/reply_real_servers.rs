@@ -20,8 +20,11 @@ use ftps_proto::codec::{
 };
 use ftps_proto::types::{FactName, FileType, Mechanism, ReplyCode, Timestamp};
 
+/// One command sent and the raw reply bytes received.
+type Exchange = (&'static str, &'static [u8]);
+
 /// Control-connection replies captured from real servers, one entry per command sent.
-const TRANSCRIPTS: &[(&str, &[(&str, &[u8])])] = &[
+const TRANSCRIPTS: &[(&str, &[Exchange])] = &[
     (
         "vsftpd",
         &[
@@ -140,7 +143,7 @@ const TRANSCRIPTS: &[(&str, &[(&str, &[u8])])] = &[
     ),
 ];
 
-fn session(server: &str) -> &'static [(&'static str, &'static [u8])] {
+fn session(server: &str) -> &'static [Exchange] {
     TRANSCRIPTS.iter().find(|(s, _)| *s == server).unwrap().1
 }
 
