@@ -95,6 +95,13 @@ impl CommandDecoder {
         self.framer.buffered()
     }
 
+    /// Telnet commands not reported because they repeated the one just before them with no
+    /// data in between (an `IAC NOP` flood is reported once), or because 64 were already
+    /// waiting to be taken. For monitoring: a peer that makes this grow is misbehaving.
+    pub fn telnet_signals_dropped(&self) -> u64 {
+        self.framer.signals_dropped()
+    }
+
     /// Discards everything buffered, including queued Telnet signals and a partial Telnet
     /// command, so that the next byte fed starts a fresh line (RFC 4217 §4: after `234` the
     /// server discards what the client sent in clear behind `AUTH TLS`).
@@ -178,6 +185,21 @@ mod tests {
             d.next_line(),
             Some(CommandLine::Command(Ok(Command::Pbsz(0))))
         );
+    }
+
+    #[test]
+    fn a_telnet_flood_is_reported_once_and_counted() {
+        let mut d = CommandDecoder::new(Limits::default());
+        for _ in 0..1000 {
+            d.feed(b"\xff\xf1");
+        }
+        d.feed(b"NOOP\r\n");
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Telnet(TelnetSignal::Other(241)))
+        );
+        assert_eq!(d.next_line(), Some(CommandLine::Command(Ok(Command::Noop))));
+        assert_eq!(d.telnet_signals_dropped(), 999);
     }
 
     #[test]

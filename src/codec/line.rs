@@ -506,7 +506,6 @@ impl LineFramer {
     }
 
     /// Signals coalesced into an identical one or dropped because the queue was full.
-    #[allow(dead_code)]
     pub(crate) fn signals_dropped(&self) -> u64 {
         self.signals_dropped
     }
