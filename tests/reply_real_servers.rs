@@ -7,6 +7,9 @@
 //! re-encoded to the same bytes, and read by the payload parser its command calls for. The
 //! expected values are the ones visible in the captured text.
 //!
+//! LIST and MLSD listings from the same servers (over a TLS data connection) are read line by
+//! line with `parse_list_line` and `parse_facts`.
+//!
 //! Quirks these servers show: Pure-FTPd's banner repeats `220-` on every line (and starts with
 //! `220----------`); vsftpd's STAT listing lines start with `-` or `d` in column 0; ProFTPD's
 //! start with a space; pyftpdlib ends its 229 text with `).`; HELP texts hold padded columns.
@@ -142,6 +145,156 @@ const TRANSCRIPTS: &[(&str, &[Exchange])] = &[
         ],
     ),
 ];
+
+/// A listing over the data connection: server, command, preliminary reply, data bytes, final
+/// reply (captured with TLS on the data connection, PROT P, from the TLS 1.2 instances).
+type Listing = (
+    &'static str,
+    &'static str,
+    &'static [u8],
+    &'static [u8],
+    &'static [u8],
+);
+
+/// LIST and MLSD listings captured from the same servers.
+const LISTINGS: &[Listing] = &[
+    (
+        "vsftpd",
+        "LIST",
+        b"150 Here comes the directory listing.\r\n",
+        b"-rw-r--r--    1 999      995            26 Nov 21 08:27 hello.txt\r\n",
+        b"226 Directory send OK.\r\n",
+    ),
+    (
+        "vsftpd",
+        "LIST -a",
+        b"150 Here comes the directory listing.\r\n",
+        b"drwxr-xr-x    2 999      995          4096 Nov 21 08:30 .\r\ndrwxr-xr-x    2 999      995          4096 Nov 21 08:30 ..\r\n-rw-r--r--    1 999      995            26 Nov 21 08:27 hello.txt\r\n",
+        b"226 Directory send OK.\r\n",
+    ),
+    (
+        "pure-ftpd",
+        "LIST",
+        b"150 Accepted data connection\r\n",
+        b"-rw-r--r--    1 999        ftpsuser           29 Nov 21 08:27 hello.txt\r\n",
+        b"226-Options: -l \r\n226 1 matches total\r\n",
+    ),
+    (
+        "pure-ftpd",
+        "LIST -a",
+        b"150 Accepted data connection\r\n",
+        b"drwxr-xr-x    2 999        ftpsuser         4096 Nov 21 08:30 .\r\ndrwxr-xr-x    2 999        ftpsuser         4096 Nov 21 08:30 ..\r\n-rw-r--r--    1 999        ftpsuser           29 Nov 21 08:27 hello.txt\r\n",
+        b"226-Options: -a -l \r\n226 3 matches total\r\n",
+    ),
+    (
+        "pure-ftpd",
+        "MLSD",
+        b"150 Accepted data connection\r\n",
+        b"type=cdir;sizd=4096;modify=20261121083048;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g21030b; .\r\ntype=file;size=29;modify=20261121082748;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g21030c; hello.txt\r\ntype=pdir;sizd=4096;modify=20261121083048;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g21030b; ..\r\n",
+        b"226 3 matches total\r\n",
+    ),
+    (
+        "proftpd",
+        "LIST",
+        b"150 Opening BINARY mode data connection for file list\r\n",
+        b"-rw-r--r--   1 ftpsuser 995            27 Nov 21 08:27 hello.txt\r\n",
+        b"226 Transfer complete\r\n",
+    ),
+    (
+        "proftpd",
+        "LIST -a",
+        b"150 Opening BINARY mode data connection for file list\r\n",
+        b"drwxr-xr-x   2 ftpsuser 995          4096 Nov 21 08:31 .\r\ndrwxr-xr-x   2 ftpsuser 995          4096 Nov 21 08:31 ..\r\n-rw-r--r--   1 ftpsuser 995            27 Nov 21 08:27 hello.txt\r\n",
+        b"226 Transfer complete\r\n",
+    ),
+    (
+        "proftpd",
+        "MLSD",
+        b"150 Opening BINARY mode data connection for MLSD\r\n",
+        b"modify=20261121083117;perm=flcdmpe;type=cdir;unique=FE00U21030F;UNIX.group=995;UNIX.groupname=995;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpsuser; .\r\nmodify=20261121082748;perm=adfrw;size=27;type=file;unique=FE00U210310;UNIX.group=995;UNIX.groupname=995;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpsuser; hello.txt\r\nmodify=20261121083117;perm=flcdmpe;type=pdir;unique=FE00U21030F;UNIX.group=995;UNIX.groupname=995;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpsuser; ..\r\n",
+        b"226 Transfer complete\r\n",
+    ),
+    (
+        "pyftpdlib",
+        "LIST",
+        b"125 Data connection already open. Transfer starting.\r\n",
+        b"-rw-r--r--   1 ftpsuser ftpsuser       29 Nov 21 08:27 hello.txt\r\n",
+        b"226 Transfer complete.\r\n",
+    ),
+    (
+        "pyftpdlib",
+        "LIST -a",
+        b"125 Data connection already open. Transfer starting.\r\n",
+        b"-rw-r--r--   1 ftpsuser ftpsuser       29 Nov 21 08:27 hello.txt\r\n",
+        b"226 Transfer complete.\r\n",
+    ),
+    (
+        "pyftpdlib",
+        "MLSD",
+        b"125 Data connection already open. Transfer starting.\r\n",
+        b"modify=20261121082748;perm=radfwMT;size=29;type=file;unique=fe00g210314; hello.txt\r\n",
+        b"226 Transfer complete.\r\n",
+    ),
+];
+
+/// The lines of a listing, line ends removed.
+fn data_lines(data: &[u8]) -> Vec<&[u8]> {
+    data.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect()
+}
+
+#[test]
+fn list_and_mlsd_listings_from_real_servers() {
+    for (server, command, preliminary, data, last) in LISTINGS {
+        // S: 150 Here comes the directory listing.  /  125 Data connection already open...
+        let (rest, first) = decode_reply(preliminary).unwrap();
+        assert!(
+            rest.is_empty() && first.code().is_preliminary(),
+            "{server} {command}"
+        );
+        // S: 226 Directory send OK.   (Pure-FTPd: 226-Options: -l / 226 1 matches total)
+        let (rest, done) = decode_reply(last).unwrap();
+        assert!(rest.is_empty(), "{server} {command}");
+        assert_eq!(done.code(), ReplyCode::CLOSING_DATA, "{server} {command}");
+
+        let lines = data_lines(data);
+        let mut names = Vec::new();
+        for line in &lines {
+            if command.starts_with("MLSD") {
+                let e = ftps_proto::codec::parse_facts(line)
+                    .unwrap_or_else(|e| panic!("{server}: {line:?}: {e}"));
+                assert!(
+                    e.file_type().is_some() && e.modify().is_some(),
+                    "{server}: {line:?}"
+                );
+                if e.file_type() == Some(FileType::File) {
+                    assert_eq!(e.size(), Some(hello_size(server)), "{server}");
+                }
+                names.push(e.pathname.as_bytes().to_vec());
+            } else {
+                let e = parse_list_line(line).unwrap_or_else(|| panic!("{server}: {line:?}"));
+                if &e.name[..] == b"hello.txt" {
+                    assert_eq!(e.size, Some(hello_size(server)), "{server}");
+                    assert!(!e.is_dir);
+                } else {
+                    assert!(e.is_dir, "{server}: {line:?}");
+                }
+                names.push(e.name.to_vec());
+            }
+        }
+        assert!(
+            names.iter().any(|n| n == b"hello.txt"),
+            "{server} {command}: {names:?}"
+        );
+    }
+}
+
+/// The size of `hello.txt` on each server, from its SIZE reply.
+fn hello_size(server: &str) -> u64 {
+    parse_size_reply(&reply_to(server, "SIZE hello.txt", 0)).unwrap()
+}
 
 fn session(server: &str) -> &'static [Exchange] {
     TRANSCRIPTS.iter().find(|(s, _)| *s == server).unwrap().1
