@@ -215,7 +215,7 @@ use nom::error::{ErrorKind, ParseError};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use super::line::IAC;
+use super::line::{find3, IAC};
 
 #[cfg(feature = "arbitrary")]
 #[path = "arbitrary_command.rs"]
@@ -677,11 +677,7 @@ impl<'a> Command<'a> {
         } else {
             verb_end
         };
-        let forbidden = bytes.and_then(|a| {
-            a.iter()
-                .position(|&b| b == b'\r' || b == b'\n' || b == 0)
-                .map(|i| (offset + i, a[i]))
-        });
+        let forbidden = bytes.and_then(|a| find3(a, b'\r', b'\n', 0).map(|i| (offset + i, a[i])));
         let arg = |verb: &'static str| Argument {
             verb,
             bytes,
@@ -1198,10 +1194,7 @@ fn invalid(e: CommandError) -> DecodeError {
 /// assert_eq!(decode_command(b"PROT P"), Err(DecodeError::Incomplete));
 /// ```
 pub fn decode_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeError> {
-    let lf = input
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or(DecodeError::Incomplete)?;
+    let lf = find3(input, b'\n', b'\n', b'\n').ok_or(DecodeError::Incomplete)?;
     let rest = &input[lf + 1..];
     let line = match input[..lf].strip_suffix(b"\r") {
         Some(l) => l,
