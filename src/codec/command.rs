@@ -41,6 +41,7 @@ use crate::types::{
 /// | `LIST`, `LIST ` (also NLST STAT MLST MLSD STOU) | `List(None)`       | `LIST`          |
 /// | `PASS`, `PASS `                         | `Pass("")`                 | `PASS `         |
 /// | `NOOP`, `NOOP  ` (any no-argument verb, and `EPSV`) | `Noop`         | `NOOP`          |
+/// | `TYPE I `, `PBSZ 0  ` (any typed argument) | `Type(Image)`, `Pbsz(0)` | `TYPE I`, `PBSZ 0` |
 /// | `type a n`, `prot p`, `ALLO 9 r 2`      | code letters               | upper-case      |
 /// | `REST 0100`, `PORT 1,2,3,4,0,021`       | numbers                    | no leading zeros |
 /// | `EPSV all`                              | `Epsv(Some(All))`          | `EPSV ALL`      |
@@ -214,7 +215,7 @@ use nom::error::{ErrorKind, ParseError};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use super::line::IAC;
+use super::line::{find3, IAC};
 
 #[cfg(feature = "arbitrary")]
 #[path = "arbitrary_command.rs"]
@@ -500,9 +501,11 @@ fn mfmt_argument(input: &[u8]) -> PResult<'_, (Timestamp, &[u8])> {
     Ok((&path[path.len()..], (ts, path)))
 }
 
-/// Quirk (RFC 1123 §1.2.2): a verb that takes no argument followed by spaces only, as in
-/// `PASV ` or `NOOP  `, is read as the verb alone. Some clients build every line as
-/// `verb + " " + argument` even when the argument is empty; the spaces carry no meaning.
+/// Quirk (RFC 1123 §1.2.2): spaces at the end of a line where they cannot belong to a value
+/// are ignored: after a verb that takes no argument (`PASV `, `NOOP  `), and after a complete
+/// typed argument (`TYPE I `, `PBSZ 0 `, `PORT 10,0,0,1,4,1 `). Some clients build every line
+/// as `verb + " " + argument`, or pad arguments; the spaces carry no meaning there. (Spaces
+/// after a path name or a text are part of it and are kept.)
 fn tolerate_trailing_spaces(argument: &[u8]) -> bool {
     argument.iter().all(|&b| b == b' ')
 }
@@ -593,6 +596,7 @@ impl<'a> Argument<'a> {
         let input = self.required()?;
         match parser(input) {
             Ok((&[], value)) => Ok(value),
+            Ok((rest, value)) if tolerate_trailing_spaces(rest) => Ok(value),
             Ok((rest, _)) => Err(self.error(input.len() - rest.len(), Expected::LineEnd)),
             Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
                 Err(self.error(input.len() - e.input.len(), e.expected))
@@ -673,11 +677,7 @@ impl<'a> Command<'a> {
         } else {
             verb_end
         };
-        let forbidden = bytes.and_then(|a| {
-            a.iter()
-                .position(|&b| b == b'\r' || b == b'\n' || b == 0)
-                .map(|i| (offset + i, a[i]))
-        });
+        let forbidden = bytes.and_then(|a| find3(a, b'\r', b'\n', 0).map(|i| (offset + i, a[i])));
         let arg = |verb: &'static str| Argument {
             verb,
             bytes,
@@ -1194,10 +1194,7 @@ fn invalid(e: CommandError) -> DecodeError {
 /// assert_eq!(decode_command(b"PROT P"), Err(DecodeError::Incomplete));
 /// ```
 pub fn decode_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeError> {
-    let lf = input
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or(DecodeError::Incomplete)?;
+    let lf = find3(input, b'\n', b'\n', b'\n').ok_or(DecodeError::Incomplete)?;
     let rest = &input[lf + 1..];
     let line = match input[..lf].strip_suffix(b"\r") {
         Some(l) => l,
@@ -1308,6 +1305,14 @@ mod tests {
         assert_eq!(ok(b"NOOP   "), Command::Noop);
         assert_eq!(ok(b"EPSV "), Command::Epsv(None));
         assert_eq!(enc(&ok(b"FEAT ")), b"FEAT\r\n");
+        // C: TYPE I␠ / C: PORT 10,0,0,1,4,1␠␠
+        assert_eq!(enc(&ok(b"TYPE I ")), b"TYPE I\r\n");
+        assert_eq!(enc(&ok(b"PORT 10,0,0,1,4,1  ")), b"PORT 10,0,0,1,4,1\r\n");
+        assert_eq!(enc(&ok(b"PROT P ")), b"PROT P\r\n");
+        // Spaces after a path name are part of it.
+        assert_eq!(enc(&ok(b"RETR a ")), b"RETR a \r\n");
+        // Not spaces only: still an error.
+        bad_arg(b"TYPE I x", "TYPE", 6, Expected::LineEnd);
     }
 
     #[test]
@@ -1538,6 +1543,7 @@ mod tests {
             Command::Epsv(Some(EpsvArgument::Protocol(NetworkProtocol::IPV6)))
         );
         bad_arg(b"EPSV ALLX", "EPSV", 8, Expected::LineEnd);
+        assert_eq!(ok(b"EPSV ALL "), Command::Epsv(Some(EpsvArgument::All)));
         bad_arg(b"EPSV x", "EPSV", 5, Expected::Argument);
     }
 
@@ -1584,7 +1590,7 @@ mod tests {
         assert_eq!(ok(b"REST 18446744073709551615"), Command::Rest(u64::MAX));
         bad_arg(b"REST 18446744073709551616", "REST", 5, Expected::Number);
         assert_eq!(enc(&ok(b"REST 000100")), b"REST 100\r\n");
-        bad_arg(b"REST 1 ", "REST", 6, Expected::LineEnd);
+        assert_eq!(ok(b"REST 1 "), Command::Rest(1));
         assert_eq!(
             ok(b"ALLO 1000 r 80"),
             Command::Allo(AllocSize {
