@@ -225,8 +225,10 @@ mod tests {
         })
         .build()
         .unwrap();
-        let mut client = ClientTlsOptions::default();
-        client.roots = TrustRoots::Certificates(std::vec![cert]);
+        let client = ClientTlsOptions {
+            roots: TrustRoots::Certificates(std::vec![cert]),
+            ..ClientTlsOptions::default()
+        };
         (client.build().unwrap(), server)
     }
 

@@ -202,21 +202,19 @@ impl Stream {
         tls.send_close_notify();
         flush_tls(tls, self.tcp.get_mut(), deadline)?;
         let mut scratch = [0u8; 512];
-        loop {
-            match self.read(&mut scratch, deadline)? {
-                Received::Data(_) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        "protected data after the clear command channel exchange",
-                    ))
-                }
-                Received::End(DataEnd::Clean) => break,
-                Received::End(_) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "connection closed instead of TLS close_notify",
-                    ))
-                }
+        match self.read(&mut scratch, deadline)? {
+            Received::End(DataEnd::Clean) => {}
+            Received::Data(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "protected data after the clear command channel exchange",
+                ))
+            }
+            Received::End(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "connection closed instead of TLS close_notify",
+                ))
             }
         }
         self.tls = None;
