@@ -11,7 +11,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|command: Command<'static>| {
     let mut wire = Vec::new();
     command.encode(&mut wire);
-    assert!(common::is_one_line(&wire), "{command:?} encoded as {wire:?}");
+    assert!(
+        common::is_one_line(&wire),
+        "{command:?} encoded as {wire:?}"
+    );
 
     let mut decoder = CommandDecoder::new(Limits::default().with_max_line_len(wire.len()));
     for chunk in common::chunks(&wire) {
@@ -21,6 +24,9 @@ fuzz_target!(|command: Command<'static>| {
         Some(CommandLine::Command(Ok(back))) => assert_eq!(command, back, "wire {wire:?}"),
         other => panic!("{command:?} encoded as {wire:?} decoded as {other:?}"),
     }
-    assert!(decoder.next_line().is_none(), "{wire:?} decoded as more than one item");
+    assert!(
+        decoder.next_line().is_none(),
+        "{wire:?} decoded as more than one item"
+    );
     assert_eq!(decoder.buffered(), 0);
 });

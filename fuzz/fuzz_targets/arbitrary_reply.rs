@@ -11,7 +11,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|reply: Reply<'static>| {
     let mut wire = Vec::new();
     reply.encode(&mut wire);
-    assert!(common::is_clean_lines(&wire), "{reply:?} encoded as {wire:?}");
+    assert!(
+        common::is_clean_lines(&wire),
+        "{reply:?} encoded as {wire:?}"
+    );
 
     let (left, back) = decode_reply(&wire)
         .unwrap_or_else(|e| panic!("{reply:?} encoded as {wire:?} does not decode: {e}"));
@@ -29,6 +32,9 @@ fuzz_target!(|reply: Reply<'static>| {
         Some(Ok(streamed)) => assert_eq!(reply, streamed, "wire {wire:?}"),
         other => panic!("{reply:?} encoded as {wire:?} streamed as {other:?}"),
     }
-    assert!(decoder.next_reply().is_none(), "{wire:?} decoded as more than one reply");
+    assert!(
+        decoder.next_reply().is_none(),
+        "{wire:?} decoded as more than one reply"
+    );
     assert_eq!(decoder.buffered(), 0);
 });

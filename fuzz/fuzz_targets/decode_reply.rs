@@ -30,7 +30,10 @@ fn every_payload_parser(reply: &Reply<'_>) {
     let _ = parse_opening_size_hint(reply);
     let mut wire = Vec::new();
     reply.encode(&mut wire);
-    assert!(common::is_clean_lines(&wire), "{reply:?} encoded as {wire:?}");
+    assert!(
+        common::is_clean_lines(&wire),
+        "{reply:?} encoded as {wire:?}"
+    );
 }
 
 fn every_line_parser(line: &[u8]) {
@@ -40,7 +43,11 @@ fn every_line_parser(line: &[u8]) {
         let _ = facts.modify();
     }
     if let Some(entry) = parse_list_line(line) {
-        assert_eq!(&entry.raw[..], line, "LIST entry does not keep the raw line");
+        assert_eq!(
+            &entry.raw[..],
+            line,
+            "LIST entry does not keep the raw line"
+        );
     }
     let _ = parse_timestamp(line);
 }
@@ -69,7 +76,11 @@ fuzz_target!(|data: &[u8]| {
             }
             Err(DecodeError::Incomplete) => break,
             Err(DecodeError::Invalid { offset, .. }) => {
-                assert!(offset <= rest.len(), "offset {offset} beyond input {}", rest.len());
+                assert!(
+                    offset <= rest.len(),
+                    "offset {offset} beyond input {}",
+                    rest.len()
+                );
                 match rest.iter().position(|&b| b == b'\n') {
                     Some(i) => rest = &rest[i + 1..],
                     None => break,

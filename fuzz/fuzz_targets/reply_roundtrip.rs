@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
 
         let mut wire = Vec::new();
         first.encode(&mut wire);
-        assert!(common::is_clean_lines(&wire), "{first:?} encoded as {wire:?}");
+        assert!(
+            common::is_clean_lines(&wire),
+            "{first:?} encoded as {wire:?}"
+        );
 
         let (left, second) = decode_reply(&wire)
             .unwrap_or_else(|e| panic!("{first:?} encoded as {wire:?} does not decode: {e}"));

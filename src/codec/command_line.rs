@@ -1,24 +1,52 @@
 //! Server side: a streaming, bounded decoder of command lines.
 //!
-//! SKELETON: to be implemented (owner: command codec helper).
+//! Owns [`CommandDecoder`], which puts the line framer (CRLF, Telnet, bounds; see the `line`
+//! module) in front of [`Command::parse`]. It must not answer commands or keep session state:
+//! the server session decides what a command, a Telnet signal or an overlong line means.
 
-use alloc::borrow::Cow;
-
-use super::{Command, CommandError, DecodeError, Limits, TelnetSignal};
+use super::line::{Frame, LineFramer};
+use super::{Command, CommandError, Limits, TelnetSignal};
 
 /// A streaming decoder of client command lines, for the server: feed it bytes in any chunks,
 /// take complete lines out. Bounded by [`Limits::max_line_len`].
+///
+/// Telnet commands (RFC 959 §4.1, RFC 854) are removed from the stream as it is fed and
+/// come out as [`CommandLine::Telnet`] items in stream order: `IAC IP` and `IAC DM` before the
+/// `ABOR` that follows them. `IAC IAC` becomes a 0xFF byte of the command line. Lines end at
+/// CRLF or a lone LF (RFC 1123 §4.1.2.12); `CR NUL` is a bare CR (RFC 854), which no command
+/// argument may contain.
+///
+/// A well-formed line is decoded without any heap allocation: the [`Command`] borrows from
+/// the decoder's buffer.
+///
+/// ```
+/// use ftps_proto::codec::{Command, CommandDecoder, CommandLine, Limits};
+///
+/// let mut decoder = CommandDecoder::new(Limits::default());
+/// decoder.feed(b"AUTH TLS\r\nPB");
+/// match decoder.next_line() {
+///     Some(CommandLine::Command(Ok(Command::Auth(m)))) => assert_eq!(m.as_bytes(), b"TLS"),
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!(decoder.next_line(), None);
+/// // RFC 4217 §4: plaintext pipelined behind AUTH TLS is discarded, not executed.
+/// assert_eq!(decoder.buffered(), 2);
+/// decoder.clear();
+/// assert_eq!(decoder.buffered(), 0);
+/// ```
 #[derive(Debug)]
 pub struct CommandDecoder {
     limits: Limits,
+    framer: LineFramer,
 }
 
 /// One item out of [`CommandDecoder`].
 #[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommandLine<'a> {
-    /// A complete command line; the parse result, the command borrowing from the decoder's
-    /// buffer (or owned when Telnet escapes had to be removed).
+    /// A complete command line: the parse result, the command borrowing from the decoder's
+    /// buffer. An error means the line was well framed but is not a valid command (answer
+    /// 500 or 501, see [`CommandError`]).
     Command(Result<Command<'a>, CommandError>),
     /// A Telnet signal, in stream order relative to the commands.
     Telnet(TelnetSignal),
@@ -29,7 +57,10 @@ pub enum CommandLine<'a> {
 impl CommandDecoder {
     /// A decoder with these limits.
     pub fn new(limits: Limits) -> Self {
-        CommandDecoder { limits }
+        CommandDecoder {
+            limits,
+            framer: LineFramer::new(limits.max_line_len),
+        }
     }
 
     /// The limits in force.
@@ -38,26 +69,32 @@ impl CommandDecoder {
     }
 
     /// Appends received bytes.
-    pub fn feed(&mut self, _bytes: &[u8]) {
-        todo!()
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.framer.feed(bytes);
     }
 
     /// The next complete item, or `None` when more bytes are needed.
     pub fn next_line(&mut self) -> Option<CommandLine<'_>> {
-        todo!()
+        match self.framer.pop()? {
+            Frame::Line(range) => Some(CommandLine::Command(Command::parse(
+                self.framer.slice(range),
+            ))),
+            Frame::Telnet(signal) => Some(CommandLine::Telnet(signal)),
+            Frame::TooLong => Some(CommandLine::TooLong),
+        }
     }
 
     /// Bytes buffered but not yet returned (for example plaintext pipelined behind
-    /// `AUTH TLS`, which a server must discard, RFC 4217 §4).
+    /// `AUTH TLS`, which a server must discard, RFC 4217 §4). Counts bytes after Telnet
+    /// removal; a line being discarded for its length counts nothing.
     pub fn buffered(&self) -> usize {
-        todo!()
+        self.framer.buffered()
     }
 
-    /// Discards everything buffered.
+    /// Discards everything buffered, including queued Telnet signals and a partial Telnet
+    /// command, so that the next byte fed starts a fresh line (RFC 4217 §4: after `234` the
+    /// server discards what the client sent in clear behind `AUTH TLS`).
     pub fn clear(&mut self) {
-        todo!()
+        self.framer.clear();
     }
 }
-
-#[allow(dead_code)]
-fn _unused(_: Cow<'_, [u8]>, _: DecodeError) {}

@@ -1,7 +1,58 @@
 //! Line framing shared by both directions: CRLF (a lone LF tolerated), Telnet IAC handling
 //! (RFC 959 §4.1, RFC 1123 §4.1.2.12) and memory bounds.
 //!
-//! SKELETON: to be implemented (owner: command codec helper).
+//! Owns [`LineFramer`]: it turns the raw control-connection byte stream into a *clean* stream
+//! (Telnet commands removed, `IAC IAC` turned into one 0xFF data byte) held in one reusable
+//! buffer, and cuts that clean stream into lines. It must not parse commands or replies (that
+//! is `command`, `command_line` and `reply`) and keeps no session state.
+//!
+//! # Decisions (each one documented here, tested below)
+//!
+//! - **Telnet at feed time, in place.** [`LineFramer::feed`] runs a byte state machine
+//!   (normal / after IAC / after IAC WILL|WONT|DO|DONT) that appends clean bytes to the buffer
+//!   and records every removed Telnet command as a [`TelnetSignal`] with its position in the
+//!   clean stream. Lines are then plain slices of the buffer: no allocation per line, even
+//!   when the line had Telnet escapes in it. State carries across `feed` calls, so a chunk may
+//!   end after a lone IAC, between `IAC DO` and its option byte, or between CR and LF.
+//! - **`IAC SB`** (subnegotiation, which FTP never uses) is reported as
+//!   [`TelnetSignal::Other`]`(250)`; the bytes after it are *not* swallowed up to `IAC SE`,
+//!   because a peer that never sends `IAC SE` would otherwise make every later command vanish.
+//! - **Line ends** (RFC 959 §4.1 and §4.2 say CRLF; RFC 1123 §4.1.2.12 asks us to be liberal):
+//!   a line ends at LF; a CR just before that LF is part of the line end, not of the content.
+//!   A lone LF therefore ends a line too. A CR that is *not* followed by LF stays in the
+//!   content (the command and reply parsers refuse it where a line may not carry it).
+//! - **CR NUL** is how Telnet NVT (RFC 854, "The NVT printer and keyboard") sends a bare
+//!   carriage return: the NUL is removed at feed time and the CR stays in the content as a
+//!   bare CR. Consequently `CR NUL LF` ends a line exactly like `CR LF`: in NVT terms it is a
+//!   carriage return followed by a line feed.
+//! - **Bounded memory.** The unterminated tail of the buffer never holds more than
+//!   `max_line_len` content bytes (plus one CR that may be the start of the line end). When a
+//!   line grows beyond that, its bytes are dropped from the buffer, a [`Frame::TooLong`] is
+//!   queued at the position where the line started, and every byte up to and including the
+//!   next LF is discarded without being stored: the framer then resynchronises on the next
+//!   line. Complete lines that arrive together in one big `feed` are all kept (the caller
+//!   already holds them in memory) until they are consumed.
+//! - **Bounded signal queue.** At most [`MAX_PENDING_SIGNALS`] Telnet signals wait to be
+//!   taken. A signal identical to the one queued just before it at the same position (an
+//!   `IAC NOP` flood, a repeated `IAC IP`) is coalesced into it; once the queue is full further
+//!   signals are dropped. Both cases are counted by [`LineFramer::signals_dropped`]. An overlong
+//!   line is never coalesced or dropped: each one is reported once.
+//! - **Compaction** of the buffer happens in `feed`, only when at least half of the buffer has
+//!   been consumed, so the cost of moving bytes is amortised over the bytes consumed and the
+//!   `Vec` is reused rather than reallocated.
+//!
+//! # Reading frames
+//!
+//! The consumer walks the buffered frames with a [`Cursor`] and [`LineFramer::next_frame`]
+//! without consuming anything (a reply decoder can look ahead for the last line of a
+//! multi-line reply), then calls [`LineFramer::consume`] with the cursor it stopped at. A
+//! Telnet signal or overlong-line marker is returned before the line in which (or at whose
+//! start) it occurred, so items come out in stream order. A cursor is valid until the next
+//! `feed`, `consume` or `clear`.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::ops::Range;
 
 /// Memory bounds for the streaming decoders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,4 +104,712 @@ pub enum TelnetSignal {
     },
     /// Any other `IAC <command>` (AO, AYT, EC, EL, GA, NOP, BRK...).
     Other(u8),
+}
+
+/// Telnet "interpret as command" (RFC 854).
+pub(crate) const IAC: u8 = 0xFF;
+const DM: u8 = 242;
+const IP: u8 = 244;
+const WILL: u8 = 251;
+const DONT: u8 = 254;
+
+/// How many Telnet signals may wait in a [`LineFramer`] before further ones are dropped.
+pub(crate) const MAX_PENDING_SIGNALS: usize = 64;
+
+/// One item of the framed stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Frame {
+    /// A complete line: the range of its content (line end excluded) in the framer's buffer;
+    /// read it with [`LineFramer::slice`].
+    Line(Range<usize>),
+    /// A Telnet command removed from the stream.
+    Telnet(TelnetSignal),
+    /// A line longer than `max_line_len` stood here; its bytes were discarded.
+    TooLong,
+}
+
+/// A position in a [`LineFramer`]'s buffered frames. Valid until the next `feed`, `consume`
+/// or `clear` of the framer that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    /// Byte position in the buffer.
+    pos: usize,
+    /// Index of the next event in the event queue.
+    event: usize,
+}
+
+impl Cursor {
+    /// The byte position in the framer's buffer (for [`LineFramer::slice`]).
+    #[allow(dead_code)] // used by the reply decoder
+    pub(crate) fn pos(self) -> usize {
+        self.pos
+    }
+}
+
+/// Something removed from the byte stream at a position of the clean stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Event {
+    Signal(TelnetSignal),
+    TooLong,
+}
+
+/// Where the Telnet byte state machine stands between two bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TelnetState {
+    /// Plain data.
+    Data,
+    /// An IAC was seen.
+    Iac,
+    /// `IAC WILL|WONT|DO|DONT` was seen; the option byte comes next.
+    Negotiation(u8),
+}
+
+/// The line framer: Telnet removal, line cutting and memory bounds for one direction of a
+/// control connection. See the module documentation for every decision it makes.
+#[derive(Debug)]
+pub(crate) struct LineFramer {
+    /// The clean stream; bytes before `start` were consumed.
+    buf: Vec<u8>,
+    /// First unconsumed byte of `buf`.
+    start: usize,
+    /// Start of the unterminated tail: every byte of `buf[..tail_start]` belongs to a complete
+    /// line, `buf[tail_start - 1]` is LF when `tail_start > 0`.
+    tail_start: usize,
+    /// Signals and overlong-line markers in stream order, with their clean-stream position.
+    events: VecDeque<(usize, Event)>,
+    /// How many `Event::Signal` are in `events`.
+    pending_signals: usize,
+    /// Signals coalesced or dropped since creation.
+    signals_dropped: u64,
+    telnet: TelnetState,
+    /// The last clean byte was CR (a following NUL is removed: CR NUL is a bare CR).
+    after_cr: bool,
+    /// Discarding an overlong line up to its LF.
+    discarding: bool,
+    max_line_len: usize,
+}
+
+impl LineFramer {
+    /// A framer that bounds unterminated lines to `max_line_len` content bytes.
+    pub(crate) fn new(max_line_len: usize) -> Self {
+        LineFramer {
+            buf: Vec::new(),
+            start: 0,
+            tail_start: 0,
+            events: VecDeque::new(),
+            pending_signals: 0,
+            signals_dropped: 0,
+            telnet: TelnetState::Data,
+            after_cr: false,
+            discarding: false,
+            max_line_len,
+        }
+    }
+
+    /// The line bound in force.
+    #[allow(dead_code)]
+    pub(crate) fn max_line_len(&self) -> usize {
+        self.max_line_len
+    }
+
+    /// Appends raw bytes from the connection: Telnet commands are removed (and queued as
+    /// signals), overlong lines are discarded. Invalidates every [`Cursor`].
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+        self.compact();
+        while let Some((&b, rest)) = bytes.split_first() {
+            match self.telnet {
+                TelnetState::Iac => {
+                    self.telnet = TelnetState::Data;
+                    match b {
+                        IAC => self.data_byte(IAC),
+                        IP => self.signal(TelnetSignal::InterruptProcess),
+                        DM => self.signal(TelnetSignal::DataMark),
+                        WILL..=DONT => self.telnet = TelnetState::Negotiation(b),
+                        other => self.signal(TelnetSignal::Other(other)),
+                    }
+                    bytes = rest;
+                }
+                TelnetState::Negotiation(verb) => {
+                    self.telnet = TelnetState::Data;
+                    self.signal(TelnetSignal::Negotiation { verb, option: b });
+                    bytes = rest;
+                }
+                TelnetState::Data if self.discarding => {
+                    // Skip to the next byte that matters: LF ends the discarded line, IAC
+                    // may carry a signal or an escaped 0xFF (which is discarded too).
+                    match bytes.iter().position(|&c| c == b'\n' || c == IAC) {
+                        None => bytes = &[],
+                        Some(i) => {
+                            if bytes[i] == b'\n' {
+                                self.discarding = false;
+                                self.after_cr = false;
+                            } else {
+                                self.telnet = TelnetState::Iac;
+                            }
+                            bytes = &bytes[i + 1..];
+                        }
+                    }
+                }
+                TelnetState::Data if !self.after_cr => {
+                    // Fast path: copy the run of ordinary bytes in one go.
+                    let run = bytes
+                        .iter()
+                        .position(|&c| c == b'\n' || c == b'\r' || c == IAC)
+                        .unwrap_or(bytes.len());
+                    if run == 0 {
+                        if b == IAC {
+                            self.telnet = TelnetState::Iac;
+                        } else {
+                            self.data_byte(b);
+                        }
+                        bytes = rest;
+                    } else {
+                        let tail = self.buf.len() - self.tail_start;
+                        if tail + run > self.max_line_len {
+                            self.overflow();
+                        } else {
+                            self.buf.extend_from_slice(&bytes[..run]);
+                        }
+                        bytes = &bytes[run..];
+                    }
+                }
+                TelnetState::Data => {
+                    if b == IAC {
+                        self.telnet = TelnetState::Iac;
+                    } else {
+                        self.data_byte(b);
+                    }
+                    bytes = rest;
+                }
+            }
+        }
+    }
+
+    /// One clean data byte.
+    fn data_byte(&mut self, b: u8) {
+        if self.discarding {
+            if b == b'\n' {
+                self.discarding = false;
+                self.after_cr = false;
+            }
+            return;
+        }
+        if self.after_cr {
+            self.after_cr = false;
+            if b == 0 {
+                // CR NUL: a bare CR in Telnet NVT (RFC 854); the CR is already buffered.
+                return;
+            }
+        }
+        self.buf.push(b);
+        match b {
+            b'\n' => self.tail_start = self.buf.len(),
+            b'\r' => {
+                self.after_cr = true;
+                // One CR beyond the bound is allowed: it may start the line end.
+                if self.buf.len() - self.tail_start > self.max_line_len + 1 {
+                    self.overflow();
+                }
+            }
+            _ => {
+                // A CR that was allowed just past the bound is content after all once a
+                // byte other than LF follows it: this count includes it.
+                if self.buf.len() - self.tail_start > self.max_line_len {
+                    self.overflow();
+                }
+            }
+        }
+    }
+
+    /// The unterminated tail went over the bound: drop it, mark it, discard up to the next LF.
+    fn overflow(&mut self) {
+        let at = self.tail_start;
+        self.buf.truncate(at);
+        for (pos, _) in self.events.iter_mut().rev() {
+            if *pos <= at {
+                break;
+            }
+            *pos = at;
+        }
+        self.events.push_back((at, Event::TooLong));
+        self.discarding = true;
+        self.after_cr = false;
+    }
+
+    /// Queues a Telnet signal at the current clean-stream position, within the queue bound.
+    fn signal(&mut self, signal: TelnetSignal) {
+        let at = if self.discarding {
+            self.tail_start
+        } else {
+            self.buf.len()
+        };
+        let repeat =
+            matches!(self.events.back(), Some(&(p, Event::Signal(s))) if p == at && s == signal);
+        if repeat || self.pending_signals >= MAX_PENDING_SIGNALS {
+            self.signals_dropped = self.signals_dropped.saturating_add(1);
+            return;
+        }
+        self.pending_signals += 1;
+        self.events.push_back((at, Event::Signal(signal)));
+    }
+
+    /// Moves unconsumed bytes to the front when at least half the buffer is consumed.
+    fn compact(&mut self) {
+        if self.start == 0 {
+            return;
+        }
+        if self.start == self.buf.len() {
+            self.buf.clear();
+        } else if self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+        } else {
+            return;
+        }
+        let shift = self.start;
+        self.tail_start -= shift;
+        for (pos, _) in self.events.iter_mut() {
+            *pos = pos.saturating_sub(shift);
+        }
+        self.start = 0;
+    }
+
+    /// The cursor at the first unconsumed frame.
+    pub(crate) fn front(&self) -> Cursor {
+        Cursor {
+            pos: self.start,
+            event: 0,
+        }
+    }
+
+    /// The frame at `at` and the cursor after it, or `None` when no complete frame is
+    /// buffered there. Consumes nothing.
+    pub(crate) fn next_frame(&self, at: Cursor) -> Option<(Frame, Cursor)> {
+        let line_end = if at.pos < self.tail_start {
+            // The tail starts right after an LF, so this search always succeeds.
+            self.buf[at.pos..self.tail_start]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|i| at.pos + i)
+        } else {
+            None
+        };
+        if let Some(&(pos, event)) = self.events.get(at.event) {
+            if line_end.map_or(true, |lf| pos <= lf) {
+                let next = Cursor {
+                    pos: at.pos,
+                    event: at.event + 1,
+                };
+                let frame = match event {
+                    Event::Signal(s) => Frame::Telnet(s),
+                    Event::TooLong => Frame::TooLong,
+                };
+                return Some((frame, next));
+            }
+        }
+        let lf = line_end?;
+        let end = if lf > at.pos && self.buf[lf - 1] == b'\r' {
+            lf - 1
+        } else {
+            lf
+        };
+        Some((
+            Frame::Line(at.pos..end),
+            Cursor {
+                pos: lf + 1,
+                event: at.event,
+            },
+        ))
+    }
+
+    /// Bytes of the buffer (ranges from [`Frame::Line`] and [`Cursor::pos`]).
+    ///
+    /// # Panics
+    /// Never for ranges built from this framer's frames and cursors since the last `feed`;
+    /// other ranges are clamped to the buffer.
+    pub(crate) fn slice(&self, range: Range<usize>) -> &[u8] {
+        let end = range.end.min(self.buf.len());
+        let start = range.start.min(end);
+        &self.buf[start..end]
+    }
+
+    /// Consumes every frame before `at` (a cursor from [`Self::next_frame`] or
+    /// [`Self::front`]). Ranges already handed out stay readable until the next `feed`.
+    pub(crate) fn consume(&mut self, at: Cursor) {
+        let taken = at.event.min(self.events.len());
+        for (_, event) in self.events.drain(..taken) {
+            if let Event::Signal(_) = event {
+                self.pending_signals -= 1;
+            }
+        }
+        self.start = at.pos.clamp(self.start, self.tail_start);
+    }
+
+    /// Takes the next frame out (a shortcut for `next_frame(front())` then `consume`).
+    pub(crate) fn pop(&mut self) -> Option<Frame> {
+        let (frame, next) = self.next_frame(self.front())?;
+        self.consume(next);
+        Some(frame)
+    }
+
+    /// Clean bytes buffered and not yet consumed (complete lines and the unterminated tail).
+    pub(crate) fn buffered(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    /// `at` as a position relative to the first unconsumed frame. Unlike a [`Cursor`], it
+    /// stays valid across `feed` (which only appends, and compacts consumed bytes away) until
+    /// the next `consume` or `clear`. Used by the reply decoder to resume its look-ahead.
+    /// (Added by the reply codec engineer.)
+    pub(crate) fn offset_of(&self, at: Cursor) -> (usize, usize) {
+        (at.pos.saturating_sub(self.start), at.event)
+    }
+
+    /// The cursor for an offset from [`Self::offset_of`] taken since the last `consume`.
+    pub(crate) fn cursor_at(&self, offset: (usize, usize)) -> Cursor {
+        Cursor {
+            pos: (self.start + offset.0).min(self.tail_start.max(self.start)),
+            event: offset.1.min(self.events.len()),
+        }
+    }
+
+    /// True while received bytes are held outside the buffer: an incomplete Telnet command
+    /// (a lone IAC, `IAC DO` without its option) or an overlong line being discarded.
+    /// (Added by the reply codec engineer, for `ReplyDecoder::buffered`.)
+    pub(crate) fn holds_partial_input(&self) -> bool {
+        self.telnet != TelnetState::Data || self.discarding
+    }
+
+    /// Signals coalesced into an identical one or dropped because the queue was full.
+    #[allow(dead_code)]
+    pub(crate) fn signals_dropped(&self) -> u64 {
+        self.signals_dropped
+    }
+
+    /// Discards everything buffered and queued, and resets the Telnet and line state (for
+    /// example the plaintext pipelined behind `AUTH TLS`, RFC 4217 §4). The buffer's memory
+    /// is kept for reuse.
+    pub(crate) fn clear(&mut self) {
+        self.buf.clear();
+        self.start = 0;
+        self.tail_start = 0;
+        self.events.clear();
+        self.pending_signals = 0;
+        self.telnet = TelnetState::Data;
+        self.after_cr = false;
+        self.discarding = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// Every frame as owned data, for comparisons.
+    #[derive(Debug, PartialEq, Eq)]
+    enum F {
+        L(Vec<u8>),
+        T(TelnetSignal),
+        TooLong,
+    }
+
+    fn drain(f: &mut LineFramer) -> Vec<F> {
+        let mut out = Vec::new();
+        while let Some(frame) = f.pop() {
+            out.push(match frame {
+                Frame::Line(r) => F::L(f.slice(r).to_vec()),
+                Frame::Telnet(s) => F::T(s),
+                Frame::TooLong => F::TooLong,
+            });
+        }
+        out
+    }
+
+    fn l(s: &[u8]) -> F {
+        F::L(s.to_vec())
+    }
+
+    fn feed_all(max: usize, chunks: &[&[u8]]) -> Vec<F> {
+        let mut f = LineFramer::new(max);
+        let mut out = Vec::new();
+        for c in chunks {
+            f.feed(c);
+            out.extend(drain(&mut f));
+        }
+        out
+    }
+
+    /// Feeds `input` split at every possible single point and byte by byte; all must agree
+    /// with feeding it whole.
+    fn check_splits(max: usize, input: &[u8], expected: &[F]) {
+        assert_eq!(feed_all(max, &[input]), expected, "whole");
+        for i in 0..=input.len() {
+            assert_eq!(
+                feed_all(max, &[&input[..i], &input[i..]]),
+                expected,
+                "split at {i}"
+            );
+        }
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(feed_all(max, &bytes), expected, "byte by byte");
+    }
+
+    #[test]
+    fn crlf_lines_split_anywhere() {
+        // C: USER anonymous / C: PASS guest
+        check_splits(
+            100,
+            b"USER anonymous\r\nPASS guest\r\n",
+            &[l(b"USER anonymous"), l(b"PASS guest")],
+        );
+    }
+
+    #[test]
+    fn lone_lf_ends_a_line() {
+        check_splits(100, b"NOOP\nQUIT\r\n", &[l(b"NOOP"), l(b"QUIT")]);
+    }
+
+    #[test]
+    fn empty_lines_are_lines() {
+        check_splits(100, b"\r\n\n\r\n", &[l(b""), l(b""), l(b"")]);
+    }
+
+    #[test]
+    fn bare_cr_stays_in_content() {
+        check_splits(100, b"RETR a\rb\r\n", &[l(b"RETR a\rb")]);
+        check_splits(100, b"RETR a\r\r\n", &[l(b"RETR a\r")]);
+    }
+
+    #[test]
+    fn cr_nul_is_a_bare_cr() {
+        check_splits(100, b"RETR a\r\0b\r\n", &[l(b"RETR a\rb")]);
+        // CR NUL LF: a carriage return then a line feed, i.e. a line end.
+        check_splits(100, b"NOOP\r\0\n", &[l(b"NOOP")]);
+        // A NUL not after CR is content (parsers refuse it).
+        check_splits(100, b"A\0B\r\n", &[l(b"A\0B")]);
+    }
+
+    #[test]
+    fn iac_iac_is_one_ff_byte() {
+        check_splits(100, b"RETR \xff\xffx\r\n", &[l(b"RETR \xffx")]);
+        check_splits(100, b"\xff\xff\xff\xff\r\n", &[l(b"\xff\xff")]);
+    }
+
+    #[test]
+    fn abort_sequence_signals_come_before_the_line() {
+        // RFC 959 §4.1.3 ABOR: C: IAC IP, IAC DM (Synch), then ABOR.
+        check_splits(
+            100,
+            b"RETR x\r\n\xff\xf4\xff\xf2ABOR\r\n",
+            &[
+                l(b"RETR x"),
+                F::T(TelnetSignal::InterruptProcess),
+                F::T(TelnetSignal::DataMark),
+                l(b"ABOR"),
+            ],
+        );
+    }
+
+    #[test]
+    fn signal_inside_a_line_and_inside_crlf() {
+        check_splits(
+            100,
+            b"NO\xff\xfbXOP\r\xff\xf1\n",
+            &[
+                F::T(TelnetSignal::Negotiation {
+                    verb: 251,
+                    option: b'X',
+                }),
+                F::T(TelnetSignal::Other(241)),
+                l(b"NOOP"),
+            ],
+        );
+    }
+
+    #[test]
+    fn negotiation_option_may_be_ff_or_lf() {
+        check_splits(
+            100,
+            b"\xff\xfd\xff\xff\xfe\nA\n",
+            &[
+                F::T(TelnetSignal::Negotiation {
+                    verb: 253,
+                    option: 0xff,
+                }),
+                F::T(TelnetSignal::Negotiation {
+                    verb: 254,
+                    option: b'\n',
+                }),
+                l(b"A"),
+            ],
+        );
+    }
+
+    #[test]
+    fn iac_at_chunk_end_waits_for_the_next_chunk() {
+        let mut f = LineFramer::new(100);
+        f.feed(b"RETR a\xff");
+        assert_eq!(drain(&mut f), vec![]);
+        f.feed(b"\xffb\r\n");
+        assert_eq!(drain(&mut f), vec![l(b"RETR a\xffb")]);
+    }
+
+    #[test]
+    fn signals_are_reported_before_the_line_completes() {
+        let mut f = LineFramer::new(100);
+        f.feed(b"\xff\xf4\xff\xf2AB");
+        assert_eq!(
+            drain(&mut f),
+            vec![
+                F::T(TelnetSignal::InterruptProcess),
+                F::T(TelnetSignal::DataMark)
+            ]
+        );
+        f.feed(b"OR\r\n");
+        assert_eq!(drain(&mut f), vec![l(b"ABOR")]);
+    }
+
+    #[test]
+    fn overlong_line_in_one_chunk_then_resync() {
+        check_splits(
+            8,
+            b"NOOP\r\nRETR 123456789\r\nPWD\r\n",
+            &[l(b"NOOP"), F::TooLong, l(b"PWD")],
+        );
+    }
+
+    #[test]
+    fn line_of_exactly_the_bound_is_accepted() {
+        check_splits(
+            4,
+            b"NOOP\r\nNOOPS\r\nPWD\n",
+            &[l(b"NOOP"), F::TooLong, l(b"PWD")],
+        );
+        // A CR at the bound is the line end; a CR then another byte is content, over the bound.
+        check_splits(4, b"NOO\r\r\n", &[l(b"NOO\r")]);
+        check_splits(4, b"NOOP\rX\nA\n", &[F::TooLong, l(b"A")]);
+        check_splits(0, b"\r\nA\r\n\n", &[l(b""), F::TooLong, l(b"")]);
+    }
+
+    #[test]
+    fn overlong_line_across_chunks_is_never_buffered() {
+        let mut f = LineFramer::new(16);
+        f.feed(b"STOR ");
+        for _ in 0..1000 {
+            f.feed(b"aaaaaaaaaa");
+            assert!(f.buffered() <= 17, "buffered {}", f.buffered());
+        }
+        assert_eq!(drain(&mut f), vec![F::TooLong]);
+        f.feed(b"aaa\xff\xf4aaa\r\nNOOP\r\n");
+        assert_eq!(
+            drain(&mut f),
+            vec![F::T(TelnetSignal::InterruptProcess), l(b"NOOP")]
+        );
+        assert_eq!(f.buffered(), 0);
+    }
+
+    #[test]
+    fn two_overlong_lines_are_two_reports() {
+        check_splits(3, b"AAAA\r\nBBBB\nC\n", &[F::TooLong, F::TooLong, l(b"C")]);
+    }
+
+    #[test]
+    fn signals_inside_an_overlong_line_keep_their_order() {
+        check_splits(
+            3,
+            b"AB\xff\xf4CDEF\xff\xf2G\nH\n",
+            &[
+                F::T(TelnetSignal::InterruptProcess),
+                F::TooLong,
+                F::T(TelnetSignal::DataMark),
+                l(b"H"),
+            ],
+        );
+    }
+
+    #[test]
+    fn signal_queue_is_bounded() {
+        let mut f = LineFramer::new(100_000);
+        // A NOP flood at one position coalesces into one signal.
+        for _ in 0..10_000 {
+            f.feed(b"\xff\xf1");
+        }
+        assert_eq!(f.events.len(), 1);
+        assert_eq!(f.signals_dropped(), 9_999);
+        // Distinct signals at distinct positions stop at the bound.
+        for _ in 0..10_000 {
+            f.feed(b"x\xff\xf1");
+        }
+        assert_eq!(f.events.len(), MAX_PENDING_SIGNALS);
+        f.feed(b"\n");
+        let frames = drain(&mut f);
+        assert_eq!(frames.len(), MAX_PENDING_SIGNALS + 1);
+        // Once drained, signals are queued again.
+        f.feed(b"\xff\xf4\xff\xf2ABOR\r\n");
+        assert_eq!(
+            drain(&mut f),
+            vec![
+                F::T(TelnetSignal::InterruptProcess),
+                F::T(TelnetSignal::DataMark),
+                l(b"ABOR")
+            ]
+        );
+    }
+
+    #[test]
+    fn peek_without_consuming_then_consume() {
+        // S: 211-Features / S:  MDTM / S: 211 End (a multi-line reply read as one slice)
+        let mut f = LineFramer::new(100);
+        f.feed(b"211-Features:\r\n MDTM\r\n211 End\r\n220 next");
+        let first = f.front();
+        let mut at = first;
+        let mut lines = Vec::new();
+        while let Some((Frame::Line(r), next)) = f.next_frame(at) {
+            lines.push(f.slice(r.clone()).to_vec());
+            at = next;
+            if f.slice(r).starts_with(b"211 ") {
+                break;
+            }
+        }
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            f.slice(first.pos()..at.pos()),
+            b"211-Features:\r\n MDTM\r\n211 End\r\n"
+        );
+        // Nothing consumed yet.
+        assert_eq!(f.buffered(), 39);
+        f.consume(at);
+        assert_eq!(f.buffered(), 8);
+        assert_eq!(f.next_frame(f.front()), None);
+    }
+
+    #[test]
+    fn buffer_is_reused_and_compacted() {
+        let mut f = LineFramer::new(100);
+        for _ in 0..10_000 {
+            f.feed(b"NOOP\r\nNO");
+            assert_eq!(drain(&mut f), vec![l(b"NOOP")]);
+            f.feed(b"OP\r\n");
+            assert_eq!(drain(&mut f), vec![l(b"NOOP")]);
+        }
+        assert!(f.buf.capacity() < 64, "capacity {}", f.buf.capacity());
+    }
+
+    #[test]
+    fn clear_discards_everything_and_resets_telnet() {
+        // C: AUTH TLS\r\nUSER evil (pipelined plaintext) -- discarded by the server.
+        let mut f = LineFramer::new(100);
+        f.feed(b"AUTH TLS\r\nUSER evil\r\nPASS x\xff");
+        assert_eq!(f.pop(), Some(Frame::Line(0..8)));
+        assert!(f.buffered() > 0);
+        f.clear();
+        assert_eq!(f.buffered(), 0);
+        assert_eq!(f.pop(), None);
+        // The pending IAC was reset: 0xFF 0xFF is no longer split across the clear.
+        f.feed(b"\xffPBSZ 0\r\n");
+        assert_eq!(
+            drain(&mut f),
+            vec![F::T(TelnetSignal::Other(b'P')), l(b"BSZ 0")]
+        );
+    }
 }

@@ -5,11 +5,11 @@
 
 #![allow(dead_code)]
 
+use ftps_proto::codec::Command;
 use ftps_proto::codec::{
     CommandDecoder, CommandError, CommandLine, DecodeError, Limits, Reply, ReplyDecoder,
     TelnetSignal,
 };
-use ftps_proto::codec::Command;
 
 /// Slack allowed above `max_line_len` in a drained decoder's buffer: a partial line end
 /// (`CR`) and a partial Telnet sequence (`IAC`, `IAC WILL`) may wait for their next byte.
@@ -46,7 +46,7 @@ pub fn chunks(data: &[u8]) -> Vec<&[u8]> {
 }
 
 /// An owned snapshot of one [`CommandLine`].
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandItem {
     /// A parsed (or refused) command line.
     Command(Result<Command<'static>, CommandError>),
@@ -67,12 +67,26 @@ impl CommandItem {
     }
 }
 
+/// The items without Telnet signals. The line framer bounds its signal queue by coalescing
+/// identical signals and dropping them once the queue is full (documented in the codec's
+/// `line` module), so how many signals come out depends on how often the caller drains;
+/// commands and overlong-line reports never do.
+pub fn without_signals(items: Vec<CommandItem>) -> Vec<CommandItem> {
+    items
+        .into_iter()
+        .filter(|i| !matches!(i, CommandItem::Telnet(_)))
+        .collect()
+}
+
 /// Drains `decoder`, asserting after the drain that it holds no more than one line's worth.
 pub fn drain_commands(decoder: &mut CommandDecoder, out: &mut Vec<CommandItem>) {
     while let Some(line) = decoder.next_line() {
         out.push(CommandItem::of(line));
         // A decoder that yields an endless stream of items from finite input is a bug.
-        assert!(out.len() <= 1 << 20, "CommandDecoder does not make progress");
+        assert!(
+            out.len() <= 1 << 20,
+            "CommandDecoder does not make progress"
+        );
     }
     let max = decoder.limits().max_line_len;
     assert!(
@@ -113,7 +127,10 @@ pub fn drain_replies(
 }
 
 /// Feeds `chunks` one by one into a fresh reply decoder with `limits`, draining after each.
-pub fn stream_replies(limits: Limits, chunks: &[&[u8]]) -> Vec<Result<Reply<'static>, DecodeError>> {
+pub fn stream_replies(
+    limits: Limits,
+    chunks: &[&[u8]],
+) -> Vec<Result<Reply<'static>, DecodeError>> {
     let mut decoder = ReplyDecoder::new(limits);
     let mut out = Vec::new();
     for chunk in chunks {
