@@ -6,13 +6,13 @@
 //! decisions: which command to send, what a reply means and whether a transfer succeeded are
 //! the machine's calls; this module performs its actions and reports what happened.
 
-// Used by the session driver, which lands with the client machine's API.
-#[allow(dead_code)]
 mod clock;
-#[allow(dead_code)]
 mod data;
-#[allow(dead_code)]
+mod error;
+mod session;
 mod stream;
 mod url;
 
+pub use error::Error;
+pub use session::{BlockingClient, Options, Progress, Trace, DEFAULT_BUFFER_SIZE};
 pub use url::{FtpUrl, UrlError, UrlHost, UrlSecurity};

@@ -62,12 +62,8 @@ impl Stream {
         }
     }
 
-    /// The socket (for addresses).
-    pub(crate) fn tcp(&self) -> &TcpStream {
-        self.tcp.get_ref()
-    }
-
     /// True while TLS is on.
+    #[cfg(test)]
     pub(crate) fn is_tls(&self) -> bool {
         self.tls.is_some()
     }
