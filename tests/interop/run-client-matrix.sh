@@ -18,6 +18,8 @@
 #   env: FTPS_CLIENT=path   use this binary instead of building the example
 #        MATRIX_BIG_MIB=64  size of the big file; MATRIX_TIMEOUT=120 seconds per client run
 #        MATRIX_NO_MD=1     do not rewrite CLIENT-MATRIX.md
+#        MATRIX_KEEP_SERVERS=1  leave the servers this run started running (they still stop
+#                           by themselves after $INTEROP_SERVER_TIMEOUT s)
 # Owns: a scratch directory, the matrix-* files it puts in the servers' roots, the servers it
 # started itself (stopped again at the end). Uses setup-servers.sh and servers.sh; never
 # touches servers someone else started.
@@ -52,6 +54,7 @@ for s in "${servers[@]}"; do
 done
 cleanup() {
     [ -n "${WORK:-}" ] && rm -rf "$WORK"
+    [ -n "${MATRIX_KEEP_SERVERS:-}" ] && return
     for s in "${started[@]}"; do
         timeout 60 bash "$HERE/servers.sh" stop "$s" >&2 || true
     done
@@ -80,14 +83,18 @@ FTP_UID="$(id -u "$FTPS_INTEROP_USER")"
 FTP_GID="$(id -g "$FTPS_INTEROP_USER")"
 
 passed=0 failed=0 skipped=0
-declare -A CELL_FAIL=() CELL_SKIP=() CELL_SEEN=()
+declare -A CELL_FAIL=() CELL_SKIP=() CELL_SEEN=() CELL_NOTE=()
 cell_of() { printf '%s' "${1%/*}"; }   # server/variant/mode/tlsX -> the matrix cell
 report() { # PASS|FAIL|SKIP name [reason]
     local verdict="$1" name="$2" reason="${3:-}" cell
     cell="$(cell_of "$name")"
     CELL_SEEN[$cell]=1
     case "$verdict" in
-        PASS) echo "PASS $name"; passed=$((passed + 1)) ;;
+        PASS) echo "PASS $name"; passed=$((passed + 1))
+              case "${name##*/}" in
+                  refused) CELL_NOTE[$cell]=" (TLS 1.3 handshake refused, as it must be)" ;;
+                  uploads-x*) CELL_NOTE[$cell]=" (+ ${name##*-x} uploads in a row, each verified)" ;;
+              esac ;;
         FAIL) echo "FAIL $name: $reason"; failed=$((failed + 1))
               CELL_FAIL[$cell]="${CELL_FAIL[$cell]:-}${CELL_FAIL[$cell]:+; }${name##*/}: $reason" ;;
         SKIP) echo "SKIP $name: $reason"; skipped=$((skipped + 1))
@@ -116,7 +123,7 @@ place() {
 # check_transfer name url root tlsflag size(small|big) : put + verify on disk, get + verify
 check_transfer() {
     local name="$1" url="$2" root="$3" tlsflag="$4" which="$5" extra=("${@:6}")
-    local src="$WORK/$which.bin" want remote local log="$WORK/log"
+    local src="$WORK/$which.bin" want remote local_copy log="$WORK/log"
     want="$([ "$which" = small ] && echo "$SMALL_SHA" || echo "$BIG_SHA")"
     remote="matrix-$$-$which-up.bin"
     rm -f "$root/$remote"
@@ -231,7 +238,7 @@ for s in "${servers[@]}"; do
                 if [ -z "$port" ]; then
                     case "$s" in
                         pyftpdlib) why_not="pyftpdlib has no implicit FTPS mode" ;;
-                        pure-ftpd) why_not="pure-ftpd has no implicit FTPS listener (not built with implicit TLS in Debian)" ;;
+                        pure-ftpd) why_not="the Debian pure-ftpd binary is built without implicit TLS (compile-time --with-implicittls); explicit only" ;;
                         *) why_not="no implicit instance in the interop setup" ;;
                     esac
                     report SKIP "$s/$v/$mode/tls$tls/all" "$why_not"
@@ -259,7 +266,8 @@ if [ -z "${MATRIX_NO_MD:-}" ]; then
         echo "example, TLS required on control and data (PROT P), passive mode unless noted."
         echo "Each cell: login + list, put/get of 1 MiB and ${BIG_MIB} MiB (SHA-256 verified on both"
         echo "ends), resumed download (REST). \`tls12\` instances are capped at TLS 1.2: there the TLS 1.3"
-        echo "cell checks that the handshake is refused."
+        echo "cell checks that the handshake is refused. \`explicit-active\`: active mode (EPRT, the server"
+        echo "connects back), put/get of 1 MiB."
         echo
         echo "| server | instance | mode | TLS | result |"
         echo "|---|---|---|---|---|"
@@ -267,7 +275,7 @@ if [ -z "${MATRIX_NO_MD:-}" ]; then
             IFS=/ read -r cs cv cm ct <<<"$cell"
             if [ -n "${CELL_FAIL[$cell]:-}" ]; then r="FAIL: ${CELL_FAIL[$cell]}"
             elif [ -n "${CELL_SKIP[$cell]:-}" ]; then r="not run: ${CELL_SKIP[$cell]}"
-            else r="pass"; fi
+            else r="pass${CELL_NOTE[$cell]:-}"; fi
             echo "| $cs | $cv | $cm | ${ct#tls} | ${r//|/\\|} |"
         done
     } >"$md"

@@ -112,7 +112,11 @@ impl Stream {
                 break;
             }
             deadline.apply(self.tcp.get_ref())?;
-            let n = tls.read_tls(&mut self.tcp).map_err(socket_error)?;
+            let n = match tls.read_tls(&mut self.tcp) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(socket_error(e)),
+            };
             if n == 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -135,12 +139,15 @@ impl Stream {
             return Ok(Received::Data(0));
         }
         let Some(tls) = self.tls.as_mut() else {
-            deadline.apply(self.tcp.get_ref())?;
-            return match self.tcp.read(buf) {
-                Ok(0) => Ok(Received::End(DataEnd::Clean)),
-                Ok(n) => Ok(Received::Data(n)),
-                Err(e) => Err(socket_error(e)),
-            };
+            loop {
+                deadline.apply(self.tcp.get_ref())?;
+                return match self.tcp.read(buf) {
+                    Ok(0) => Ok(Received::End(DataEnd::Clean)),
+                    Ok(n) => Ok(Received::Data(n)),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => Err(socket_error(e)),
+                };
+            }
         };
         loop {
             match tls.reader().read(buf) {
@@ -155,7 +162,11 @@ impl Stream {
                 Err(e) => return Err(e),
             }
             deadline.apply(self.tcp.get_ref())?;
-            tls.read_tls(&mut self.tcp).map_err(socket_error)?;
+            match tls.read_tls(&mut self.tcp) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(socket_error(e)),
+            }
             if let Err(e) = tls.process_new_packets() {
                 let _ = flush_tls(tls, self.tcp.get_mut(), deadline);
                 return Err(tls_error(e));
