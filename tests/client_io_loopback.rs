@@ -600,3 +600,48 @@ fn the_transcript_shows_tls_and_commands_but_never_the_password() {
     assert!(all.contains("S: 230 Login successful."), "{all}");
     assert!(!all.contains("secret"), "{all}");
 }
+
+#[test]
+fn plain_ftp_only_when_asked_moves_data_in_clear() {
+    let mut f = fixture(TlsVersions::Both);
+    f.options.config.security = Security::Plain;
+    let body = file(300_000);
+    let expected = body.clone();
+    let (port, server) = serve(&f, move |c| {
+        c.send("220 plain server");
+        c.expect("USER alice");
+        c.send("331 Password?");
+        c.expect("PASS secret");
+        c.send("230 Logged in.");
+        c.expect("FEAT");
+        c.send("211 no features");
+        c.expect("TYPE I");
+        c.send("200 Binary.");
+        let l = c.passive();
+        c.expect("STOR clear.bin");
+        let (mut d, _) = l.accept().unwrap();
+        c.send("150 Ok to send data.");
+        let mut got = Vec::new();
+        d.read_to_end(&mut got).unwrap();
+        drop(d);
+        c.send("226 Transfer complete.");
+        let l = c.passive();
+        c.expect("RETR clear.bin");
+        let (mut d, _) = l.accept().unwrap();
+        c.send("150 Here it comes.");
+        d.write_all(&got).unwrap();
+        drop(d);
+        c.send("226 Transfer complete.");
+        c.quit();
+        got
+    });
+    let mut client = connect(port, f.options).unwrap();
+    client.login(alice()).unwrap();
+    assert_eq!(client.tls_version(), None);
+    client.store(p("clear.bin"), &mut &body[..]).unwrap();
+    let mut back = Vec::new();
+    client.retrieve(p("clear.bin"), 0, &mut back).unwrap();
+    client.quit().unwrap();
+    assert!(server.join().unwrap() == expected);
+    assert!(back == expected);
+}
