@@ -20,11 +20,16 @@
 //!
 //! - [`is_code_only_line`]: a code with no text at all (`226` alone on its line) is a complete
 //!   single-line reply, and ends a multi-line reply of that code.
-//! - A lone LF ends a line as well as CRLF (RFC 1123 §4.1.2.10 only promises CRLF).
+//! - `content_len`: a lone LF ends a line as well as CRLF (RFC 1123 §4.1.2.10 only promises
+//!   CRLF).
 //! - [`strip_repeated_prefix`]: intermediate lines that repeat `ddd-` (ProFTPD, IIS) are kept
 //!   as sent by [`Reply::lines`] and shown without the prefix by [`Reply::text_lines`].
-//! - Telnet (RFC 959 §4.1, RFC 1123 §4.1.2.12): in [`decode_reply`], `IAC IAC` is a data byte
-//!   0xFF and other Telnet commands (`IAC NOP`, option negotiation) are removed from the text.
+//! - `unescape_into`, Telnet (RFC 959 §4.1, RFC 1123 §4.1.2.12): in [`decode_reply`],
+//!   `IAC IAC` is a data byte 0xFF and other Telnet commands (`IAC NOP`, option negotiation)
+//!   are removed wherever they stand, even before or inside the reply code.
+//!
+//! The streaming [`ReplyDecoder`] gets the last two from the shared line framer, so both
+//! decoders read any byte stream the same way (a property test checks it).
 //!
 //! # What is refused
 //!
@@ -95,10 +100,12 @@ impl<'a> Reply<'a> {
     /// With two or more lines the reply is multi-line (`ddd-first`, the middle lines as given,
     /// `ddd SP last`). An intermediate line that would end the reply early — one that starts
     /// with this reply's code followed by a space, or is the bare code (see
-    /// [`is_code_only_line`]) — gets a leading space, as RFC 959 §4.2 advises ("the user-FTP
-    /// … need only search for the second occurrence of the same reply code, followed by
-    /// \<SP\>", so the server must pad such lines). With one line this is [`Reply::new`]; with
-    /// none, a single-line reply with an empty text.
+    /// [`is_code_only_line`]) — gets a leading space, as RFC 959 §4.2 requires ("If an
+    /// intermediary line begins with a 3-digit number, the Server must pad the front to avoid
+    /// confusion"). Only lines that would really end the reply are padded (a client searches
+    /// for "the same reply code, followed by \<SP\>"), so other texts stay exactly as given.
+    /// With one line this is [`Reply::new`]; with none, a single-line reply with an empty
+    /// text.
     pub fn multiline(code: ReplyCode, lines: Vec<Text<'a>>) -> Self {
         let n = lines.len();
         if n < 2 {
@@ -397,45 +404,80 @@ struct RawLine {
     next: usize,
     /// True when the line holds an IAC byte (only possible when Telnet is handled).
     telnet: bool,
+    /// The first CR (not ending the line) or NUL in the raw line, if any. Meaningful only
+    /// without Telnet escapes (they are checked again after Telnet removal).
+    forbidden: Option<usize>,
 }
 
-/// Finds the line starting at `start`; `None` if its line end has not arrived.
+/// Bytes the line scanner must stop at: LF, CR, NUL and IAC.
+static STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[0] = true;
+    t[IAC as usize] = true;
+    t
+};
+
+/// Finds the line starting at `start` in one pass, noting Telnet escapes and bytes a reply
+/// line may not hold; `None` if its line end has not arrived.
 fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
     let mut i = start;
     let mut seen_iac = false;
+    let mut forbidden = None;
     loop {
         let rest = input.get(i..)?;
-        let j = i + rest
-            .iter()
-            .position(|&b| b == b'\n' || (telnet && b == IAC))?;
-        if input[j] == b'\n' {
-            let content_end = if j > start && input[j - 1] == b'\r' {
-                j - 1
-            } else {
-                j
-            };
-            return Some(RawLine {
-                start,
-                content_end,
-                next: j + 1,
-                telnet: seen_iac,
-            });
-        }
-        seen_iac = true;
-        // IAC: a two-byte command, or a three-byte option negotiation (WILL WONT DO DONT),
-        // whose option byte may be anything, LF included.
-        i = match *input.get(j + 1)? {
-            251..=254 => j + 3,
-            _ => j + 2,
-        };
-        if i > input.len() {
-            return None;
+        let j = i + rest.iter().position(|&b| STOP[usize::from(b)])?;
+        match input[j] {
+            b'\n' => {
+                return Some(RawLine {
+                    start,
+                    content_end: start + content_len(&input[start..j]),
+                    next: j + 1,
+                    telnet: seen_iac,
+                    forbidden: forbidden.filter(|&f| f + 1 != j || input[f] != b'\r'),
+                })
+            }
+            IAC if telnet => {
+                seen_iac = true;
+                // A two-byte command, or a three-byte option negotiation (WILL WONT DO
+                // DONT), whose option byte may be anything, LF included.
+                i = match *input.get(j + 1)? {
+                    251..=254 => j + 3,
+                    _ => j + 2,
+                };
+                if i > input.len() {
+                    return None;
+                }
+            }
+            IAC => i = j + 1,
+            _ => {
+                // CR or NUL: the first one is noted; a CR just before the LF is part of the
+                // line end and is forgiven there.
+                forbidden.get_or_insert(j);
+                i = j + 1;
+            }
         }
     }
 }
 
-/// The content of a line with its Telnet commands removed and `IAC IAC` made one 0xFF byte,
-/// and a final CR (which ended the line together with the LF) dropped.
+/// Quirk: a lone LF ends a line as well as CRLF. `before_lf` is a line up to (excluding) its
+/// LF; the result is the length of its content: a CR just before the LF belongs to the line
+/// end, and without one the LF alone ended the line.
+///
+/// RFC 959 §4.2 and RFC 1123 §4.1.2.10 speak of the Telnet end-of-line CRLF, but servers on
+/// Unix hosts behind careless proxies and some embedded servers send LF alone
+/// (`230-Hello\nthere\r\n230 Done\n`); RFC 1123 §1.2.2 asks to accept that. The shared line
+/// framer makes the same decision for the streaming decoder.
+fn content_len(before_lf: &[u8]) -> usize {
+    before_lf.strip_suffix(b"\r").unwrap_or(before_lf).len()
+}
+
+/// Quirk and rule: Telnet on the reply stream (RFC 959 §4.1 and §4.2 put replies in Telnet
+/// NVT; RFC 1123 §4.1.2.12). Appends `raw` with `IAC IAC` made one 0xFF data byte (how a
+/// server must send 0xFF, for example in a UTF-8 or Latin-1 path name, `257 "/caf\xff\xff"`)
+/// and every other Telnet command removed (`IAC NOP`; option negotiation, whose option byte
+/// may even be LF; a server should not send them, a client ignores them).
 fn unescape_into(out: &mut Vec<u8>, raw: &[u8]) {
     let mut i = 0;
     while i < raw.len() {
@@ -481,8 +523,8 @@ impl LineText<'_> {
 fn line_text<'a>(input: &'a [u8], line: &RawLine) -> Result<LineText<'a>, DecodeError> {
     let raw = &input[line.start..line.content_end];
     if !line.telnet {
-        if let Some(off) = forbidden_byte(raw) {
-            return Err(invalid(line.start + off, Expected::Text));
+        if let Some(at) = line.forbidden {
+            return Err(invalid(at, Expected::Text));
         }
         return Ok(LineText::Borrowed(raw));
     }
@@ -531,6 +573,32 @@ fn raw_offset(raw: &[u8], clean_off: usize) -> usize {
     raw.len()
 }
 
+/// The first (up to) four Telnet-free bytes at the start of `input`, their raw offsets, and
+/// how many there are (fewer when the input stops, or stops inside a Telnet command).
+fn clean_head(input: &[u8], telnet: bool) -> ([u8; 4], [usize; 4], usize) {
+    let (mut bytes, mut at, mut n, mut i) = ([0u8; 4], [0usize; 4], 0, 0);
+    while n < 4 && i < input.len() {
+        let b = input[i];
+        if telnet && b == IAC {
+            match input.get(i + 1) {
+                None => break,
+                Some(&IAC) => {
+                    (bytes[n], at[n]) = (IAC, i);
+                    n += 1;
+                    i += 2;
+                }
+                Some(251..=254) => i += 3,
+                Some(_) => i += 2,
+            }
+        } else {
+            (bytes[n], at[n]) = (b, i);
+            n += 1;
+            i += 1;
+        }
+    }
+    (bytes, at, n)
+}
+
 fn invalid(offset: usize, expected: Expected) -> DecodeError {
     DecodeError::Invalid { offset, expected }
 }
@@ -572,33 +640,39 @@ pub(crate) fn parse_reply(
     telnet: bool,
     max_lines: usize,
 ) -> Result<Parsed<'_>, DecodeError> {
-    let code = match check_code_prefix(input, 0)? {
-        Some(code) => code,
-        None => return Err(DecodeError::Incomplete),
+    // The code and separator are checked on the first Telnet-free bytes as soon as they
+    // arrive, so that a wrong byte is reported before the line end.
+    let (head, head_at, n) = clean_head(input, telnet);
+    let code = match check_code_prefix(&head[..n], 0) {
+        Ok(Some(code)) => code,
+        Ok(None) => return Err(DecodeError::Incomplete),
+        Err(DecodeError::Invalid { offset, expected }) => {
+            return Err(invalid(head_at[offset], expected))
+        }
+        Err(e) => return Err(e),
     };
-    let sep = match input.get(3) {
-        Some(&b) => b,
-        None => return Err(DecodeError::Incomplete),
-    };
-    match sep {
+    if n < 4 {
+        return Err(DecodeError::Incomplete);
+    }
+    let bad_separator = invalid(head_at[3], Expected::ReplyCodeSeparator);
+    match head[3] {
         b' ' | b'-' | b'\n' => {}
-        b'\r' => match input.get(4) {
+        b'\r' => match input.get(head_at[3] + 1) {
             None => return Err(DecodeError::Incomplete),
             Some(b'\n') => {}
-            Some(_) => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+            Some(&IAC) if telnet => {}
+            Some(_) => return Err(bad_separator),
         },
-        IAC if telnet => {}
-        _ => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+        _ => return Err(bad_separator),
     }
     let first = find_line(input, 0, telnet).ok_or(DecodeError::Incomplete)?;
     let first_text = line_text(input, &first)?;
     let clean = first_text.bytes();
-    // Re-check the separator on the clean line (Telnet may have hidden it).
     let (multiline, text_start) = match clean.get(3) {
         None if is_code_only_line(code, clean) => (false, 3),
         Some(b' ') => (false, 4),
         Some(b'-') => (true, 4),
-        _ => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+        _ => return Err(bad_separator),
     };
     if !multiline {
         let body = match first_text {
@@ -727,7 +801,8 @@ pub fn decode_reply(input: &[u8]) -> Result<(&[u8], Reply<'_>), DecodeError> {
 /// "recover, e.g., by ignoring the excess lines until the end of the multi-line reply is
 /// reached": the decoder discards lines up to the end line (`ddd SP` of the same code) and
 /// then returns that end line as a single-line reply, so the client still learns the reply's
-/// code and can carry on with its command. An error on a first line drops that line only.
+/// code and can carry on with its command. The same holds for a bad first line of a
+/// multi-line reply (`ddd-` with a NUL in it). Any other bad first line is dropped alone.
 ///
 /// ```
 /// use ftps_proto::codec::{Limits, ReplyDecoder};
@@ -843,7 +918,18 @@ impl ReplyDecoder {
                     let (code, multiline, text_start) = match first_line(line) {
                         Ok(first) => first,
                         Err(e) => {
+                            // A bad first line of a multi-line reply: skip the whole reply, or
+                            // its intermediate lines would be read as replies of their own.
+                            let code = ReplyCode::from_digits([
+                                line.first().copied().unwrap_or(0),
+                                line.get(1).copied().unwrap_or(0),
+                                line.get(2).copied().unwrap_or(0),
+                            ])
+                            .filter(|_| line.get(3) == Some(&b'-'));
                             self.framer.consume(next);
+                            if let Some(code) = code {
+                                self.state = StreamState::Skipping(code);
+                            }
                             return Some(Err(e));
                         }
                     };
@@ -1139,6 +1225,39 @@ mod tests {
     }
 
     #[test]
+    fn telnet_before_and_inside_the_code() {
+        // S: IAC NOP 2 IAC NOP 20 Ready    (a Telnet command may stand anywhere)
+        let (rest, r) = decode_reply(b"\xff\xf12\xff\xf120 Ready\r\n").unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(
+            (r.code(), r.text()),
+            (ReplyCode::SERVICE_READY, &b"Ready"[..])
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xfd").unwrap_err(),
+            DecodeError::Incomplete
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xf122").unwrap_err(),
+            DecodeError::Incomplete
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xf12x").unwrap_err(),
+            DecodeError::Invalid {
+                offset: 3,
+                expected: Expected::ReplyCode
+            }
+        );
+        assert_eq!(
+            decode_reply(b"22\xff\xfb\x010\xff\xff").unwrap_err(),
+            DecodeError::Invalid {
+                offset: 6,
+                expected: Expected::ReplyCodeSeparator
+            }
+        );
+    }
+
+    #[test]
     fn incomplete_versus_invalid() {
         for partial in [
             &b""[..],
@@ -1360,6 +1479,19 @@ mod tests {
                     expected: Expected::Text
                 }),
                 ok(b"230 e\r\n"),
+                ok(b"221 bye\r\n"),
+            ]
+        );
+        // A bad first line of a multi-line reply: the whole reply is skipped to its end line.
+        d.feed(b"211-bad\0first\r\n200 not a reply\r\n211 End\r\n221 bye\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![
+                Err(DecodeError::Invalid {
+                    offset: 7,
+                    expected: Expected::Text
+                }),
+                ok(b"211 End\r\n"),
                 ok(b"221 bye\r\n"),
             ]
         );

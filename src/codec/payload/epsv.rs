@@ -10,9 +10,10 @@ use crate::types::ReplyCode;
 /// 229: the port of `Entering Extended Passive Mode (|||port|)`.
 ///
 /// RFC 2428 §3: the text holds `(<d><d><d><tcp-port><d>)` where the delimiter `<d>` is any
-/// character from 33 to 126 (the same four times; §2 recommends `|`) and the network
-/// protocol and address fields are empty. The parenthesised part is found anywhere in the
-/// text; the port must be 1 to 65535.
+/// character from 33 to 126 (the same four times; §2 recommends `|`; a digit is refused, it
+/// could not be told from the port) and the network protocol and address fields are empty.
+/// The parenthesised part is found anywhere in the text; the port must be 1 to 65535. The
+/// error reported is the first parenthesised candidate's.
 ///
 /// ```
 /// use ftps_proto::codec::{decode_reply, parse_epsv_reply};
