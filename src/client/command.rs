@@ -8,11 +8,12 @@
 use super::error::ProtocolErrorKind;
 use super::event::{CloseReason, Failure, RequestId, Response};
 use super::machine::{Client, Job};
+use super::DataProtection;
 use crate::codec::{
     parse_facts, parse_feat_reply, parse_mdtm_reply, parse_pathname_reply, parse_size_reply,
     Command, PayloadError, Reply,
 };
-use crate::types::{Instant, Pathname, ReplyCode, Text, TransferType};
+use crate::types::{Instant, Pathname, Prot, ReplyCode, Text, TransferType};
 
 /// A one-reply command and what it needs.
 #[derive(Clone, Debug)]
@@ -36,6 +37,9 @@ pub(crate) enum CommandKind {
         to: Pathname<'static>,
     },
     Rnto(Pathname<'static>),
+    /// `PBSZ 0`, then `PROT` on 2xx (RFC 4217 §8: always in that order).
+    Pbsz(DataProtection),
+    Prot(DataProtection),
     Raw(Command<'static>),
 }
 
@@ -58,6 +62,9 @@ impl CommandKind {
             CommandKind::Type(t) => Command::Type(*t),
             CommandKind::Rnfr { from, .. } => Command::Rnfr(from.borrow()),
             CommandKind::Rnto(p) => Command::Rnto(p.borrow()),
+            CommandKind::Pbsz(_) => Command::Pbsz(0),
+            CommandKind::Prot(DataProtection::Private) => Command::Prot(Prot::Private),
+            CommandKind::Prot(DataProtection::Clear) => Command::Prot(Prot::Clear),
             CommandKind::Raw(c) => c.clone(),
         }
     }
@@ -111,6 +118,14 @@ impl Client {
                 self.start_command(id, CommandKind::Rnto(to), now);
                 return;
             }
+            CommandKind::Pbsz(level) if code.is_completion() => {
+                self.start_command(id, CommandKind::Prot(level), now);
+                return;
+            }
+            CommandKind::Prot(level) if code.is_completion() => {
+                self.prot = Some(level);
+                Ok(Response::Done(reply))
+            }
             _ if !code.is_completion() => {
                 Err(self.protocol_error(ProtocolErrorKind::UnexpectedReply(code)))
             }
@@ -142,7 +157,9 @@ impl Client {
             | CommandKind::Site(_)
             | CommandKind::Noop
             | CommandKind::Rnfr { .. }
-            | CommandKind::Rnto(_) => Ok(Response::Done(reply)),
+            | CommandKind::Rnto(_)
+            | CommandKind::Pbsz(_)
+            | CommandKind::Prot(_) => Ok(Response::Done(reply)),
         };
         self.complete(id, result);
         self.job_done(now, true);

@@ -13,7 +13,7 @@ use super::event::{RequestId, TransferCommand};
 use super::machine::{Client, Job};
 use super::setup::LoginJob;
 use super::transfer::Transfer;
-use super::{Login, Security};
+use super::{DataProtection, Login, Security};
 use crate::codec::Command;
 use crate::types::{Instant, Pathname, Text, TransferType};
 
@@ -208,6 +208,21 @@ impl Client {
     /// `NOOP`.
     pub fn noop(&mut self, now: Instant) -> Result<RequestId, Error> {
         self.command(CommandKind::Noop, now)
+    }
+
+    /// `PBSZ 0` then `PROT P` or `PROT C` (RFC 4217 §8, §9), to change the data protection
+    /// the login set up. Needs a protected control connection. If the server refuses, the
+    /// level in force does not change.
+    pub fn set_data_protection(
+        &mut self,
+        level: DataProtection,
+        now: Instant,
+    ) -> Result<RequestId, Error> {
+        self.check_logged_in()?;
+        if !self.control_tls {
+            return Err(self.error(ErrorKind::NeedsTls));
+        }
+        self.command(CommandKind::Pbsz(level), now)
     }
 
     /// `TYPE t` (the login already sent [`super::Config::transfer_type`]).
