@@ -116,6 +116,14 @@ impl Client {
             self.job = Some(Job::Auth { ssl });
         } else if code == ReplyCode::AUTH_OK {
             self.job = Some(Job::ControlTls);
+            let behind = self.decoder.buffered();
+            if behind > 0 {
+                // Bytes in clear behind the 234 would be read as if protected (RFC 4217 §4):
+                // drop them and end the session before any handshake.
+                self.decoder.clear();
+                self.protocol_close(ProtocolErrorKind::PlaintextAfterAuth { bytes: behind });
+                return;
+            }
             self.start_tls(Channel::Control, now);
         } else if code == ReplyCode::SERVICE_NOT_AVAILABLE {
             self.close(CloseReason::ServiceNotAvailable(reply));
