@@ -553,3 +553,28 @@ fn prot_c_data_starts_without_tls() {
     t.s("150 ok");
     assert!(matches!(t.event(), Event::TransferStarted { .. }));
 }
+
+/// Found by the property test: a data connection that ends while REST is in flight (before
+/// the transfer command) must not let a later 150/226 count as a complete download.
+#[test]
+fn data_end_before_the_transfer_command_is_never_a_success() {
+    let mut t = Transcript::logged_in_plain(Config::default());
+    let id = t.client.retrieve(path("f"), 179, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("REST 179");
+    t.data_ended(DataEnd::Clean);
+    t.s("350 ok");
+    t.c("RETR f");
+    t.s("150 here\n226 done");
+    match t.completed(id) {
+        Err(Failure::DataConnection { end, reply }) => {
+            assert_eq!(end, DataEnd::Truncated);
+            assert_eq!(reply.unwrap().code().value(), 226);
+        }
+        other => panic!("{other:?}"),
+    }
+}

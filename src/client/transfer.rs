@@ -508,11 +508,11 @@ impl Client {
                 self.finish(t, now);
             }
             _ => {
-                // Under PROT P, an end before the data handshake finished proves nothing.
-                let end = if end == DataEnd::Clean
-                    && self.prot == Some(DataProtection::Private)
-                    && !t.data_tls_done
-                {
+                // An end before the transfer command was sent, or (under PROT P) before the
+                // data handshake finished, proves nothing about the file: possibly truncated.
+                let premature = !matches!(t.step, Step::Command | Step::Aborting)
+                    || (self.prot == Some(DataProtection::Private) && !t.data_tls_done);
+                let end = if end == DataEnd::Clean && premature {
                     DataEnd::Truncated
                 } else {
                     end
