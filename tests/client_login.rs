@@ -105,9 +105,13 @@ fn account_required_without_account_fails_and_client_stays_usable() {
     t.quiet();
     assert_eq!(t.client.state(), State::Connected);
     // A second attempt works.
-    let id = t.client.login(user_login("u", "p"), t.now).unwrap();
+    let again = t.client.login(user_login("u", "p"), t.now).unwrap();
+    assert_ne!(again, id);
     t.drain();
     t.c("USER u");
+    t.s("230 ok");
+    finish_setup(&mut t);
+    assert!(matches!(t.completed(again), Ok(Response::LoggedIn { .. })));
 }
 
 #[test]

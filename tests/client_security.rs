@@ -18,7 +18,7 @@ fn auth_refused_with_tls_required_closes_before_any_credential() {
     t.s("220 hi");
     t.c("AUTH TLS");
     t.s("530 Please login with USER and PASS.");
-    assert!(matches!(t.completed(id), Err(_)));
+    assert!(t.completed(id).is_err());
     match t.event() {
         Event::Closed(CloseReason::TlsRefused(r)) => assert_eq!(r.code().value(), 530),
         other => panic!("{other:?}"),
