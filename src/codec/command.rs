@@ -1,8 +1,49 @@
-//! [`Command`]: every FTP/FTPS command as a typed value, and its exact encoder.
+//! [`Command`]: every FTP/FTPS command as a typed value, its parser and its exact encoder.
 //!
-//! Owns the mapping between a command line (without its CRLF, Telnet already removed) and
-//! [`Command`]. Must not frame lines or handle Telnet (that is `command_line`), and must not
-//! know about sessions.
+//! Owns the mapping between a command line (without its line end, Telnet already removed) and
+//! [`Command`], and [`decode_command`] for simple hosts. Must not frame a stream or handle
+//! Telnet signals (that is the `line` framer behind [`super::CommandDecoder`]), and must not
+//! know about sessions: whether a command is allowed now is the server session's business.
+//!
+//! # Grammar (RFC 959 §5.3.1, §5.3.2)
+//!
+//! A line is `<verb>` or `<verb> SP <argument>`. The verb ends at the first SP; it is
+//! case-insensitive (RFC 959 §5.3.1). **Exactly one SP separates verb and argument**:
+//! everything after it is the argument, so a path name may begin with spaces
+//! (`RETR  x` retrieves ` x`). A line that carries CR or NUL anywhere is refused as a whole
+//! ([`CommandError::ForbiddenByte`]): no command argument may contain them (RFC 959 §4.1.3
+//! `<char>`), and a bare CR reaches the parser only as Telnet `CR NUL` (RFC 854).
+//!
+//! # Canonical form
+//!
+//! [`Command::encode`] writes the upper-case verb, one SP and the argument (0xFF doubled as
+//! `IAC IAC`, RFC 959 §4.1), then CRLF. Where several spellings decode to one value the
+//! encoder writes this canonical one:
+//!
+//! | accepted on decode                      | value                      | encoded as      |
+//! |-----------------------------------------|----------------------------|-----------------|
+//! | `retr x`, `Retr x`                      | `Retr("x")`                | `RETR x`        |
+//! | `LIST`, `LIST ` (also NLST STAT MLST MLSD STOU) | `List(None)`       | `LIST`          |
+//! | `PASS`, `PASS `                         | `Pass("")`                 | `PASS `         |
+//! | `NOOP`, `NOOP  ` (any no-argument verb, and `EPSV`) | `Noop`         | `NOOP`          |
+//! | `type a n`, `TYPE A N`                  | `Type(Ascii(Some(NonPrint)))` | `TYPE A N`   |
+//! | `REST 0100`, `PORT 1,2,3,4,0,021`       | numbers                    | no leading zeros |
+//! | `EPSV all`                              | `Epsv(Some(All))`          | `EPSV ALL`      |
+//! | `EPRT !2!1080::8:800:200C:417A!21!`     | `Eprt([1080::8:800:200c:417a]:21)` | `EPRT \|2\|1080::8:800:200c:417a\|21\|` |
+//! | `AUTH tls`                              | `Auth("tls")` (case kept)  | `AUTH tls`      |
+//!
+//! Required free-text arguments (SITE, ADAT, MIC, CONF, ENC, OPTS, HOST) must be present but
+//! may be empty (`SITE ` is `Site("")`): the grammar keeps every value representable, and the
+//! server session decides whether an empty one makes sense (it answers 501).
+//! Optional free-text arguments (HELP, LANG, and the argument of an unknown verb) keep the
+//! difference between "absent" (`HELP`) and "present but empty" (`HELP `), so both
+//! round-trip exactly. Every other value round-trips byte for byte.
+//!
+//! # Liberal acceptance (RFC 1123 §1.2.2 "be liberal in what you accept")
+//!
+//! Each tolerance is one named function in this file, with a test of its sample:
+//! `tolerate_trailing_spaces` (`PASV `), `tolerate_pass_without_space` (`PASS`),
+//! `tolerate_empty_optional_path` (`LIST `). Numbers may carry leading zeros.
 
 use core::net::{SocketAddr, SocketAddrV4};
 
@@ -22,7 +63,7 @@ pub enum Command<'a> {
     // --- RFC 959 §4.1.1 access control ---
     /// `USER <username>`.
     User(Username<'a>),
-    /// `PASS <password>` (may be empty).
+    /// `PASS <password>` (may be empty: `PASS ` and `PASS` both decode to the empty password).
     Pass(Password<'a>),
     /// `ACCT <account-information>`.
     Acct(Account<'a>),
@@ -41,7 +82,8 @@ pub enum Command<'a> {
     Port(SocketAddrV4),
     /// `PASV`.
     Pasv,
-    /// `TYPE <type-code>`.
+    /// `TYPE <type-code>`. A local byte size of 0 decodes (the value is representable; a
+    /// server refuses it with 504).
     Type(TransferType),
     /// `STRU <structure-code>`.
     Stru(Structure),
@@ -84,7 +126,7 @@ pub enum Command<'a> {
     Syst,
     /// `STAT [<pathname>]`.
     Stat(Option<Pathname<'a>>),
-    /// `HELP [<string>]`.
+    /// `HELP [<string>]` (`HELP` is `None`, `HELP ` is an empty text).
     Help(Option<Text<'a>>),
     /// `NOOP`.
     Noop,
@@ -122,7 +164,9 @@ pub enum Command<'a> {
     /// `OPTS <command-name> [<SP> <command-options>]`; the argument as sent.
     Opts(Text<'a>),
     // --- RFC 2428 ---
-    /// `EPRT |<net-prt>|<net-addr>|<tcp-port>|` (IPv4 or IPv6).
+    /// `EPRT |<net-prt>|<net-addr>|<tcp-port>|` (IPv4 or IPv6). The network protocol (1 or 2)
+    /// follows from the address. The IPv6 flow information and scope id are not part of EPRT:
+    /// they are not encoded and decode as 0.
     Eprt(SocketAddr),
     /// `EPSV`, `EPSV ALL` or `EPSV <net-prt>`.
     Epsv(Option<EpsvArgument>),
@@ -153,35 +197,1433 @@ pub enum Command<'a> {
     },
 }
 
-use super::{CommandError, DecodeError};
 use alloc::vec::Vec;
+use core::fmt::Write as _;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-impl<'a> Command<'a> {
-    /// Parses one command line (no CRLF, Telnet already removed).
-    ///
-    /// SKELETON: to be implemented (owner: command codec helper).
-    pub fn parse(_line: &'a [u8]) -> Result<Command<'a>, CommandError> {
-        todo!()
+use nom::bytes::complete::{tag, tag_no_case, take_while1, take_while_m_n};
+use nom::character::complete::digit1;
+use nom::combinator::opt;
+use nom::error::{ErrorKind, ParseError};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
+use super::line::IAC;
+
+#[cfg(feature = "arbitrary")]
+#[path = "arbitrary_command.rs"]
+mod arbitrary_command;
+use super::{CommandError, DecodeError, Expected};
+use crate::types::{FormatControl, InvalidText, NetworkProtocol};
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------
+
+/// The private nom error: where a grammar stopped and what it expected there.
+#[derive(Debug)]
+struct GrammarError<'a> {
+    input: &'a [u8],
+    expected: Expected,
+}
+
+impl<'a> ParseError<&'a [u8]> for GrammarError<'a> {
+    fn from_error_kind(input: &'a [u8], _kind: ErrorKind) -> Self {
+        GrammarError {
+            input,
+            expected: Expected::Argument,
+        }
+    }
+    fn append(_input: &'a [u8], _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+type PResult<'a, T> = IResult<&'a [u8], T, GrammarError<'a>>;
+
+fn fail<T>(input: &[u8], expected: Expected) -> PResult<'_, T> {
+    Err(nom::Err::Error(GrammarError { input, expected }))
+}
+
+/// Runs `parser` and, if it fails, reports `expected` at the position where it failed.
+fn expect<'a, O>(
+    expected: Expected,
+    mut parser: impl Parser<&'a [u8], Output = O, Error = GrammarError<'a>>,
+) -> impl Parser<&'a [u8], Output = O, Error = GrammarError<'a>> {
+    move |input: &'a [u8]| {
+        parser.parse(input).map_err(|e| {
+            e.map(|mut e| {
+                e.expected = expected;
+                e
+            })
+        })
+    }
+}
+
+/// `<decimal-integer>` (RFC 959 §5.3.2) as a u64; leading zeros accepted, overflow refused.
+fn decimal(input: &[u8]) -> PResult<'_, u64> {
+    let (rest, digits) = expect(Expected::Number, digit1).parse(input)?;
+    let mut value: u64 = 0;
+    for &d in digits {
+        value = match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+        {
+            Some(v) => v,
+            None => return fail(input, Expected::Number),
+        };
+    }
+    Ok((rest, value))
+}
+
+/// A decimal number that fits `T`.
+fn decimal_as<T: TryFrom<u64>>(input: &[u8]) -> PResult<'_, T> {
+    let (rest, value) = decimal(input)?;
+    match T::try_from(value) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => fail(input, Expected::Number),
+    }
+}
+
+/// One byte out of `set` (ASCII letters compared case-insensitively), mapped to a value.
+fn code<'a, T: Copy>(set: &'static [(u8, T)]) -> impl FnMut(&'a [u8]) -> PResult<'a, T> {
+    move |input: &'a [u8]| {
+        if let Some(&b) = input.first() {
+            let upper = b.to_ascii_uppercase();
+            if let Some(&(_, v)) = set.iter().find(|(c, _)| *c == upper) {
+                return Ok((&input[1..], v));
+            }
+        }
+        fail(input, Expected::Code)
+    }
+}
+
+const FORMS: &[(u8, FormatControl)] = &[
+    (b'N', FormatControl::NonPrint),
+    (b'T', FormatControl::Telnet),
+    (b'C', FormatControl::Asa),
+];
+const STRUCTURES: &[(u8, Structure)] = &[
+    (b'F', Structure::File),
+    (b'R', Structure::Record),
+    (b'P', Structure::Page),
+];
+const MODES: &[(u8, Mode)] = &[
+    (b'S', Mode::Stream),
+    (b'B', Mode::Block),
+    (b'C', Mode::Compressed),
+];
+const PROTS: &[(u8, Prot)] = &[
+    (b'C', Prot::Clear),
+    (b'S', Prot::Safe),
+    (b'E', Prot::Confidential),
+    (b'P', Prot::Private),
+];
+
+#[derive(Clone, Copy)]
+enum TypeLetter {
+    Ascii,
+    Ebcdic,
+    Image,
+    Local,
+}
+
+const TYPES: &[(u8, TypeLetter)] = &[
+    (b'A', TypeLetter::Ascii),
+    (b'E', TypeLetter::Ebcdic),
+    (b'I', TypeLetter::Image),
+    (b'L', TypeLetter::Local),
+];
+
+/// `<type-code>` (RFC 959 §5.3.2): `A [SP <form-code>]`, `E [SP <form-code>]`, `I`,
+/// `L SP <byte-size>`.
+fn type_code(input: &[u8]) -> PResult<'_, TransferType> {
+    let (rest, letter) = code(TYPES)(input)?;
+    match letter {
+        TypeLetter::Ascii => {
+            let (rest, form) = opt(preceded(tag(&b" "[..]), code(FORMS))).parse(rest)?;
+            Ok((rest, TransferType::Ascii(form)))
+        }
+        TypeLetter::Ebcdic => {
+            let (rest, form) = opt(preceded(tag(&b" "[..]), code(FORMS))).parse(rest)?;
+            Ok((rest, TransferType::Ebcdic(form)))
+        }
+        TypeLetter::Image => Ok((rest, TransferType::Image)),
+        TypeLetter::Local => {
+            let (rest, _) = expect(Expected::Space, tag(&b" "[..])).parse(rest)?;
+            let (rest, size) = decimal_as::<u8>(rest)?;
+            Ok((rest, TransferType::Local(size)))
+        }
+    }
+}
+
+/// `<host-port>` (RFC 959 §4.1.2 PORT): `h1,h2,h3,h4,p1,p2`, each a number 0 to 255.
+fn host_port(input: &[u8]) -> PResult<'_, SocketAddrV4> {
+    let mut fields = [0u8; 6];
+    let mut rest = input;
+    for (i, field) in fields.iter_mut().enumerate() {
+        if i > 0 {
+            rest = expect(Expected::HostPort, tag(&b","[..])).parse(rest)?.0;
+        }
+        let (r, v) = expect(Expected::HostPort, decimal_as::<u8>).parse(rest)?;
+        *field = v;
+        rest = r;
+    }
+    let [a, b, c, d, p1, p2] = fields;
+    let port = u16::from_be_bytes([p1, p2]);
+    Ok((rest, SocketAddrV4::new(Ipv4Addr::new(a, b, c, d), port)))
+}
+
+/// One delimiter byte `d`.
+fn delimiter(d: u8) -> impl FnMut(&[u8]) -> PResult<'_, ()> {
+    move |input: &[u8]| match input.split_first() {
+        Some((&b, rest)) if b == d => Ok((rest, ())),
+        _ => fail(input, Expected::ExtendedAddress),
+    }
+}
+
+/// `EPRT` argument (RFC 2428 §2): `<d><net-prt><d><net-addr><d><tcp-port><d>`, where the
+/// delimiter `<d>` is any one character from 33 to 126 (`|` recommended). The network protocol
+/// must match the address: 1 with a dotted IPv4 address, 2 with an IPv6 address in RFC 4291
+/// text form (RFC 2428 cites RFC 2373, which it replaced).
+fn extended_address(input: &[u8]) -> PResult<'_, SocketAddr> {
+    let d = match input.first() {
+        Some(&d) if (33..=126).contains(&d) => d,
+        _ => return fail(input, Expected::ExtendedAddress),
+    };
+    let (rest, ()) = delimiter(d)(input)?;
+    let protocol_start = rest;
+    let (rest, protocol) = expect(Expected::ExtendedAddress, decimal_as::<u16>).parse(rest)?;
+    let (rest, ()) = delimiter(d)(rest)?;
+    let address_start = rest;
+    let (rest, address) =
+        expect(Expected::ExtendedAddress, take_while1(move |b: u8| b != d)).parse(rest)?;
+    let (rest, ()) = delimiter(d)(rest)?;
+    let (rest, port) = expect(Expected::ExtendedAddress, decimal_as::<u16>).parse(rest)?;
+    let (rest, ()) = delimiter(d)(rest)?;
+    let text = core::str::from_utf8(address).ok();
+    let ip = match protocol {
+        1 => text
+            .and_then(|t| t.parse::<Ipv4Addr>().ok())
+            .map(IpAddr::V4),
+        2 => text
+            .and_then(|t| t.parse::<Ipv6Addr>().ok())
+            .map(IpAddr::V6),
+        _ => return fail(protocol_start, Expected::ExtendedAddress),
+    };
+    match ip {
+        Some(ip) => Ok((rest, SocketAddr::new(ip, port))),
+        None => fail(address_start, Expected::ExtendedAddress),
+    }
+}
+
+/// `<time-val>` (RFC 3659 §2.3): `YYYYMMDDHHMMSS[.F+]`, validated field by field; up to 9
+/// fraction digits (nanoseconds).
+fn time_val(input: &[u8]) -> PResult<'_, Timestamp> {
+    let digits = |n: usize| take_while_m_n(n, n, |b: u8| b.is_ascii_digit());
+    let (rest, date) = expect(Expected::Timestamp, digits(14)).parse(input)?;
+    let num = |r: core::ops::Range<usize>| {
+        date[r]
+            .iter()
+            .fold(0u16, |acc, &b| acc * 10 + u16::from(b - b'0'))
+    };
+    let small = |r| num(r) as u8;
+    let ts = Timestamp::new(
+        num(0..4),
+        small(4..6),
+        small(6..8),
+        small(8..10),
+        small(10..12),
+        small(12..14),
+    );
+    let Ok(ts) = ts else {
+        return fail(input, Expected::Timestamp);
+    };
+    let (rest, fraction) = opt(preceded(
+        tag(&b"."[..]),
+        expect(
+            Expected::Timestamp,
+            take_while_m_n(1, 9, |b: u8| b.is_ascii_digit()),
+        ),
+    ))
+    .parse(rest)?;
+    match fraction {
+        None => Ok((rest, ts)),
+        Some(f) => {
+            if rest.first().is_some_and(u8::is_ascii_digit) {
+                return fail(rest, Expected::Timestamp);
+            }
+            let value = f
+                .iter()
+                .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
+            match ts.with_fraction(value, f.len() as u8) {
+                Ok(ts) => Ok((rest, ts)),
+                Err(_) => fail(input, Expected::Timestamp),
+            }
+        }
+    }
+}
+
+/// `ALLO` argument (RFC 959 §4.1.3): `<decimal-integer> [SP R SP <decimal-integer>]`.
+fn alloc_size(input: &[u8]) -> PResult<'_, AllocSize> {
+    let (rest, size) = decimal(input)?;
+    let (rest, record_size) = opt(preceded(
+        expect(Expected::Code, tag_no_case(&b" R "[..])),
+        decimal,
+    ))
+    .parse(rest)?;
+    Ok((rest, AllocSize { size, record_size }))
+}
+
+/// `EPSV` argument (RFC 2428 §3): `ALL` or a network protocol number.
+fn epsv_argument(input: &[u8]) -> PResult<'_, EpsvArgument> {
+    if let Ok((rest, _)) = tag_no_case::<_, _, GrammarError<'_>>(&b"ALL"[..]).parse(input) {
+        return Ok((rest, EpsvArgument::All));
+    }
+    let (rest, n) = expect(Expected::Argument, decimal_as::<u16>).parse(input)?;
+    Ok((rest, EpsvArgument::Protocol(NetworkProtocol(n))))
+}
+
+/// `MFMT` argument: `<time-val> SP <pathname>`.
+fn mfmt_argument(input: &[u8]) -> PResult<'_, (Timestamp, &[u8])> {
+    let (rest, ts) = time_val(input)?;
+    let (path, _) = expect(Expected::Space, tag(&b" "[..])).parse(rest)?;
+    if path.is_empty() {
+        return fail(path, Expected::Argument);
+    }
+    Ok((&path[path.len()..], (ts, path)))
+}
+
+/// Quirk (RFC 1123 §1.2.2): a verb that takes no argument followed by spaces only, as in
+/// `PASV ` or `NOOP  `, is read as the verb alone. Some clients build every line as
+/// `verb + " " + argument` even when the argument is empty; the spaces carry no meaning.
+fn tolerate_trailing_spaces(argument: &[u8]) -> bool {
+    argument.iter().all(|&b| b == b' ')
+}
+
+/// Quirk (RFC 1123 §1.2.2): `PASS` without the SP is an empty password. Anonymous logins with
+/// an empty password are sent this way by clients that drop the SP before an empty argument;
+/// `PASS ` (with the SP) is the canonical form.
+fn tolerate_pass_without_space(argument: Option<&[u8]>) -> &[u8] {
+    argument.unwrap_or_default()
+}
+
+/// Quirk (RFC 1123 §1.2.2): `LIST ` (SP and nothing after it) is `LIST` with no path name
+/// (likewise NLST, STAT, MLST, MLSD, STOU). An empty path name is not a path name
+/// (RFC 959 §5.3.2 `<pathname> ::= <string>`, one character at least), and clients that
+/// always append `" " + path` produce exactly this line.
+fn tolerate_empty_optional_path(argument: Option<&[u8]>) -> Option<&[u8]> {
+    argument.filter(|a| !a.is_empty())
+}
+
+/// The argument part of a line being parsed, with the context every error needs.
+#[derive(Clone, Copy)]
+struct Argument<'a> {
+    /// The verb, upper-case, for errors.
+    verb: &'static str,
+    /// Everything after the SP that follows the verb, if there is an SP.
+    bytes: Option<&'a [u8]>,
+    /// Offset of `bytes` (or of the line end when there is no argument) in the line.
+    offset: usize,
+}
+
+impl<'a> Argument<'a> {
+    fn error(&self, offset_in_argument: usize, expected: Expected) -> CommandError {
+        CommandError::InvalidArgument {
+            verb: self.verb,
+            offset: self.offset + offset_in_argument,
+            expected,
+        }
     }
 
+    /// No argument allowed (spaces only tolerated, see `tolerate_trailing_spaces`).
+    fn none(&self) -> Result<(), CommandError> {
+        match self.bytes {
+            Some(a) if !tolerate_trailing_spaces(a) => Err(self.error(0, Expected::NoArgument)),
+            _ => Ok(()),
+        }
+    }
+
+    /// An argument is required (it may be empty).
+    fn required(&self) -> Result<&'a [u8], CommandError> {
+        self.bytes.ok_or(CommandError::InvalidArgument {
+            verb: self.verb,
+            offset: self.offset,
+            expected: Expected::Space,
+        })
+    }
+
+    /// A non-empty argument is required.
+    fn nonempty(&self) -> Result<&'a [u8], CommandError> {
+        let a = self.required()?;
+        if a.is_empty() {
+            return Err(self.error(0, Expected::Argument));
+        }
+        Ok(a)
+    }
+
+    fn pathname(&self) -> Result<Pathname<'a>, CommandError> {
+        // The line was checked for CR, LF and NUL; non-empty was just checked.
+        self.nonempty().map(Pathname::new_unchecked)
+    }
+
+    fn optional_pathname(&self) -> Option<Pathname<'a>> {
+        tolerate_empty_optional_path(self.bytes).map(Pathname::new_unchecked)
+    }
+
+    fn text(&self) -> Result<Text<'a>, CommandError> {
+        self.required().map(Text::new_unchecked)
+    }
+
+    fn optional_text(&self) -> Option<Text<'a>> {
+        self.bytes.map(Text::new_unchecked)
+    }
+
+    /// Runs a grammar over the whole (required) argument.
+    fn grammar<T>(
+        &self,
+        mut parser: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+    ) -> Result<T, CommandError> {
+        let input = self.required()?;
+        match parser(input) {
+            Ok((&[], value)) => Ok(value),
+            Ok((rest, _)) => Err(self.error(input.len() - rest.len(), Expected::LineEnd)),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                Err(self.error(input.len() - e.input.len(), e.expected))
+            }
+            Err(nom::Err::Incomplete(_)) => Err(self.error(input.len(), Expected::Argument)),
+        }
+    }
+}
+
+/// Moves the offset of a validation error from the value to the line.
+fn shift_invalid_text(e: InvalidText, by: usize) -> InvalidText {
+    match e {
+        InvalidText::LineBreak { offset, byte } => InvalidText::LineBreak {
+            offset: offset + by,
+            byte,
+        },
+        InvalidText::Forbidden { offset, byte } => InvalidText::Forbidden {
+            offset: offset + by,
+            byte,
+        },
+        other => other,
+    }
+}
+
+/// The maximum length of a verb (RFC 959 verbs have 3 or 4 letters; [`Verb`] keeps unknown
+/// ones up to this length).
+const MAX_VERB_LEN: usize = 16;
+
+impl<'a> Command<'a> {
+    /// Parses one command line (no line end, Telnet already removed).
+    ///
+    /// An unknown verb is not an error: it decodes to [`Command::Unknown`] (answer 502). A
+    /// known verb with a missing, extra or malformed argument is a
+    /// [`CommandError::InvalidArgument`] (answer 501) that names the verb, the offset in the
+    /// line and what was expected there. See the module documentation for the canonical
+    /// forms and the tolerated quirks.
+    ///
+    /// ```
+    /// use ftps_proto::codec::Command;
+    /// use ftps_proto::types::Prot;
+    ///
+    /// assert_eq!(Command::parse(b"prot p"), Ok(Command::Prot(Prot::Private)));
+    /// assert_eq!(Command::parse(b"PBSZ 0"), Ok(Command::Pbsz(0)));
+    /// assert!(Command::parse(b"PBSZ x").is_err());
+    /// ```
+    pub fn parse(line: &'a [u8]) -> Result<Command<'a>, CommandError> {
+        if let Some(offset) = line
+            .iter()
+            .position(|&b| b == b'\r' || b == b'\n' || b == 0)
+        {
+            return Err(CommandError::ForbiddenByte {
+                offset,
+                byte: line[offset],
+            });
+        }
+        let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+        let verb = &line[..verb_end];
+        if verb.is_empty() {
+            return Err(CommandError::MissingVerb { offset: 0 });
+        }
+        if let Some(offset) = verb.iter().position(|b| !b.is_ascii_graphic()) {
+            return Err(CommandError::InvalidVerb { offset });
+        }
+        if verb.len() > MAX_VERB_LEN {
+            return Err(CommandError::InvalidVerb {
+                offset: MAX_VERB_LEN,
+            });
+        }
+        let bytes = line.get(verb_end + 1..);
+        let offset = if bytes.is_some() {
+            verb_end + 1
+        } else {
+            verb_end
+        };
+        let arg = |verb: &'static str| Argument {
+            verb,
+            bytes,
+            offset,
+        };
+        let mut upper = [0u8; 4];
+        let known = if verb.len() <= 4 {
+            for (u, b) in upper.iter_mut().zip(verb) {
+                *u = b.to_ascii_uppercase();
+            }
+            &upper[..verb.len()]
+        } else {
+            &[][..]
+        };
+        let command = match known {
+            b"USER" => Command::User(Username::new_unchecked(arg("USER").nonempty()?)),
+            b"PASS" => Command::Pass(Password::new_unchecked(tolerate_pass_without_space(bytes))),
+            b"ACCT" => Command::Acct(Account::new_unchecked(arg("ACCT").nonempty()?)),
+            b"CWD" => Command::Cwd(arg("CWD").pathname()?),
+            b"CDUP" => arg("CDUP").none().map(|()| Command::Cdup)?,
+            b"SMNT" => Command::Smnt(arg("SMNT").pathname()?),
+            b"REIN" => arg("REIN").none().map(|()| Command::Rein)?,
+            b"QUIT" => arg("QUIT").none().map(|()| Command::Quit)?,
+            b"PORT" => Command::Port(arg("PORT").grammar(host_port)?),
+            b"PASV" => arg("PASV").none().map(|()| Command::Pasv)?,
+            b"TYPE" => Command::Type(arg("TYPE").grammar(type_code)?),
+            b"STRU" => Command::Stru(arg("STRU").grammar(code(STRUCTURES))?),
+            b"MODE" => Command::Mode(arg("MODE").grammar(code(MODES))?),
+            b"RETR" => Command::Retr(arg("RETR").pathname()?),
+            b"STOR" => Command::Stor(arg("STOR").pathname()?),
+            b"STOU" => Command::Stou(arg("STOU").optional_pathname()),
+            b"APPE" => Command::Appe(arg("APPE").pathname()?),
+            b"ALLO" => Command::Allo(arg("ALLO").grammar(alloc_size)?),
+            b"REST" => Command::Rest(arg("REST").grammar(decimal)?),
+            b"RNFR" => Command::Rnfr(arg("RNFR").pathname()?),
+            b"RNTO" => Command::Rnto(arg("RNTO").pathname()?),
+            b"ABOR" => arg("ABOR").none().map(|()| Command::Abor)?,
+            b"DELE" => Command::Dele(arg("DELE").pathname()?),
+            b"RMD" => Command::Rmd(arg("RMD").pathname()?),
+            b"MKD" => Command::Mkd(arg("MKD").pathname()?),
+            b"PWD" => arg("PWD").none().map(|()| Command::Pwd)?,
+            b"LIST" => Command::List(arg("LIST").optional_pathname()),
+            b"NLST" => Command::Nlst(arg("NLST").optional_pathname()),
+            b"SITE" => Command::Site(arg("SITE").text()?),
+            b"SYST" => arg("SYST").none().map(|()| Command::Syst)?,
+            b"STAT" => Command::Stat(arg("STAT").optional_pathname()),
+            b"HELP" => Command::Help(arg("HELP").optional_text()),
+            b"NOOP" => arg("NOOP").none().map(|()| Command::Noop)?,
+            b"XCWD" => Command::Xcwd(arg("XCWD").pathname()?),
+            b"XCUP" => arg("XCUP").none().map(|()| Command::Xcup)?,
+            b"XMKD" => Command::Xmkd(arg("XMKD").pathname()?),
+            b"XRMD" => Command::Xrmd(arg("XRMD").pathname()?),
+            b"XPWD" => arg("XPWD").none().map(|()| Command::Xpwd)?,
+            b"AUTH" => {
+                let a = arg("AUTH");
+                let m = a.nonempty()?;
+                Command::Auth(Mechanism::new(m).map_err(|e| CommandError::InvalidText {
+                    verb: "AUTH",
+                    source: shift_invalid_text(e, a.offset),
+                })?)
+            }
+            b"ADAT" => Command::Adat(arg("ADAT").text()?),
+            b"PROT" => Command::Prot(arg("PROT").grammar(code(PROTS))?),
+            b"PBSZ" => Command::Pbsz(arg("PBSZ").grammar(decimal_as::<u32>)?),
+            b"CCC" => arg("CCC").none().map(|()| Command::Ccc)?,
+            b"MIC" => Command::Mic(arg("MIC").text()?),
+            b"CONF" => Command::Conf(arg("CONF").text()?),
+            b"ENC" => Command::Enc(arg("ENC").text()?),
+            b"FEAT" => arg("FEAT").none().map(|()| Command::Feat)?,
+            b"OPTS" => Command::Opts(arg("OPTS").text()?),
+            b"EPRT" => Command::Eprt(arg("EPRT").grammar(extended_address)?),
+            b"EPSV" => {
+                let a = arg("EPSV");
+                match a.bytes {
+                    None => Command::Epsv(None),
+                    Some(b) if tolerate_trailing_spaces(b) => Command::Epsv(None),
+                    Some(_) => Command::Epsv(Some(a.grammar(epsv_argument)?)),
+                }
+            }
+            b"SIZE" => Command::Size(arg("SIZE").pathname()?),
+            b"MDTM" => Command::Mdtm(arg("MDTM").pathname()?),
+            b"MLST" => Command::Mlst(arg("MLST").optional_pathname()),
+            b"MLSD" => Command::Mlsd(arg("MLSD").optional_pathname()),
+            b"MFMT" => {
+                let a = arg("MFMT");
+                let (ts, path) = a.grammar(mfmt_argument)?;
+                Command::Mfmt(ts, Pathname::new_unchecked(path))
+            }
+            b"HOST" => Command::Host(arg("HOST").text()?),
+            b"LANG" => Command::Lang(arg("LANG").optional_text()),
+            _ => Command::Unknown {
+                verb: Verb::new_unchecked(verb),
+                argument: bytes.map(Text::new_unchecked),
+            },
+        };
+        Ok(command)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------------
+
+/// Appends `bytes`, each 0xFF doubled (`IAC IAC`, RFC 959 §4.1).
+fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut rest = bytes;
+    while let Some(i) = rest.iter().position(|&b| b == IAC) {
+        out.extend_from_slice(&rest[..=i]);
+        out.push(IAC);
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+}
+
+/// Appends SP and the escaped argument.
+fn push_argument(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b' ');
+    push_escaped(out, bytes);
+}
+
+/// Appends a decimal number, at least `width` digits (zero-padded).
+fn push_decimal(out: &mut Vec<u8>, value: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = value;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in (digits.len() - i)..width {
+        out.push(b'0');
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// `fmt::Write` into a byte vector (for IP addresses).
+struct Sink<'v>(&'v mut Vec<u8>);
+
+impl core::fmt::Write for Sink<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+fn push_timestamp(out: &mut Vec<u8>, t: &Timestamp) {
+    push_decimal(out, t.year().into(), 4);
+    for field in [t.month(), t.day(), t.hour(), t.minute(), t.second()] {
+        push_decimal(out, field.into(), 2);
+    }
+    if let Some((value, digits)) = t.fraction() {
+        out.push(b'.');
+        push_decimal(out, value.into(), digits.into());
+    }
+}
+
+fn form_letter(form: FormatControl) -> u8 {
+    match form {
+        FormatControl::NonPrint => b'N',
+        FormatControl::Telnet => b'T',
+        FormatControl::Asa => b'C',
+    }
+}
+
+impl Command<'_> {
     /// Appends the exact wire form, CRLF-terminated, 0xFF doubled as IAC IAC.
-    pub fn encode(&self, _out: &mut Vec<u8>) {
-        todo!()
+    ///
+    /// The output decodes to an equal value (`Command::parse` after Telnet removal, or
+    /// [`decode_command`]); the module documentation lists the canonical forms.
+    ///
+    /// ```
+    /// use ftps_proto::codec::Command;
+    /// use ftps_proto::types::Pathname;
+    ///
+    /// let mut out = Vec::new();
+    /// Command::Retr(Pathname::new(&b"a\xffb"[..]).unwrap()).encode(&mut out);
+    /// assert_eq!(out, b"RETR a\xff\xffb\r\n");
+    /// ```
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.verb().as_bytes());
+        match self {
+            Command::User(v) => push_argument(out, v.as_bytes()),
+            Command::Pass(v) => push_argument(out, v.as_bytes()),
+            Command::Acct(v) => push_argument(out, v.as_bytes()),
+            Command::Cwd(p)
+            | Command::Smnt(p)
+            | Command::Retr(p)
+            | Command::Stor(p)
+            | Command::Appe(p)
+            | Command::Rnfr(p)
+            | Command::Rnto(p)
+            | Command::Dele(p)
+            | Command::Rmd(p)
+            | Command::Mkd(p)
+            | Command::Xcwd(p)
+            | Command::Xmkd(p)
+            | Command::Xrmd(p)
+            | Command::Size(p)
+            | Command::Mdtm(p) => push_argument(out, p.as_bytes()),
+            Command::Stou(p)
+            | Command::List(p)
+            | Command::Nlst(p)
+            | Command::Stat(p)
+            | Command::Mlst(p)
+            | Command::Mlsd(p) => {
+                if let Some(p) = p {
+                    push_argument(out, p.as_bytes());
+                }
+            }
+            Command::Site(t)
+            | Command::Adat(t)
+            | Command::Mic(t)
+            | Command::Conf(t)
+            | Command::Enc(t)
+            | Command::Opts(t)
+            | Command::Host(t) => push_argument(out, t.as_bytes()),
+            Command::Help(t) | Command::Lang(t) | Command::Unknown { argument: t, .. } => {
+                if let Some(t) = t {
+                    push_argument(out, t.as_bytes());
+                }
+            }
+            Command::Cdup
+            | Command::Rein
+            | Command::Quit
+            | Command::Pasv
+            | Command::Abor
+            | Command::Pwd
+            | Command::Syst
+            | Command::Noop
+            | Command::Xcup
+            | Command::Xpwd
+            | Command::Ccc
+            | Command::Feat => {}
+            Command::Port(addr) => {
+                out.push(b' ');
+                let [p1, p2] = addr.port().to_be_bytes();
+                let [a, b, c, d] = addr.ip().octets();
+                for (i, n) in [a, b, c, d, p1, p2].into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    push_decimal(out, n.into(), 1);
+                }
+            }
+            Command::Type(t) => {
+                out.push(b' ');
+                match t {
+                    TransferType::Ascii(form) | TransferType::Ebcdic(form) => {
+                        out.push(if matches!(t, TransferType::Ascii(_)) {
+                            b'A'
+                        } else {
+                            b'E'
+                        });
+                        if let Some(form) = form {
+                            out.push(b' ');
+                            out.push(form_letter(*form));
+                        }
+                    }
+                    TransferType::Image => out.push(b'I'),
+                    TransferType::Local(size) => {
+                        out.extend_from_slice(b"L ");
+                        push_decimal(out, (*size).into(), 1);
+                    }
+                }
+            }
+            Command::Stru(s) => {
+                out.push(b' ');
+                out.push(
+                    STRUCTURES
+                        .iter()
+                        .find(|(_, v)| v == s)
+                        .map_or(b'F', |(c, _)| *c),
+                );
+            }
+            Command::Mode(m) => {
+                out.push(b' ');
+                out.push(MODES.iter().find(|(_, v)| v == m).map_or(b'S', |(c, _)| *c));
+            }
+            Command::Allo(a) => {
+                out.push(b' ');
+                push_decimal(out, a.size, 1);
+                if let Some(r) = a.record_size {
+                    out.extend_from_slice(b" R ");
+                    push_decimal(out, r, 1);
+                }
+            }
+            Command::Rest(n) => {
+                out.push(b' ');
+                push_decimal(out, *n, 1);
+            }
+            Command::Auth(m) => push_argument(out, m.as_bytes()),
+            Command::Prot(p) => {
+                out.push(b' ');
+                out.push(p.letter());
+            }
+            Command::Pbsz(n) => {
+                out.push(b' ');
+                push_decimal(out, (*n).into(), 1);
+            }
+            Command::Eprt(addr) => {
+                let protocol = if addr.is_ipv4() { b'1' } else { b'2' };
+                out.extend_from_slice(&[b' ', b'|', protocol, b'|']);
+                // Writing into a Vec cannot fail.
+                let _ = write!(Sink(out), "{}", addr.ip());
+                out.push(b'|');
+                push_decimal(out, addr.port().into(), 1);
+                out.push(b'|');
+            }
+            Command::Epsv(arg) => match arg {
+                None => {}
+                Some(EpsvArgument::All) => out.extend_from_slice(b" ALL"),
+                Some(EpsvArgument::Protocol(NetworkProtocol(n))) => {
+                    out.push(b' ');
+                    push_decimal(out, (*n).into(), 1);
+                }
+            },
+            Command::Mfmt(ts, path) => {
+                out.push(b' ');
+                push_timestamp(out, ts);
+                push_argument(out, path.as_bytes());
+            }
+        }
+        out.extend_from_slice(b"\r\n");
     }
 
     /// The verb, upper-case (`"RETR"`); for [`Command::Unknown`] the verb as sent.
     pub fn verb(&self) -> &str {
-        todo!()
+        match self {
+            Command::User(_) => "USER",
+            Command::Pass(_) => "PASS",
+            Command::Acct(_) => "ACCT",
+            Command::Cwd(_) => "CWD",
+            Command::Cdup => "CDUP",
+            Command::Smnt(_) => "SMNT",
+            Command::Rein => "REIN",
+            Command::Quit => "QUIT",
+            Command::Port(_) => "PORT",
+            Command::Pasv => "PASV",
+            Command::Type(_) => "TYPE",
+            Command::Stru(_) => "STRU",
+            Command::Mode(_) => "MODE",
+            Command::Retr(_) => "RETR",
+            Command::Stor(_) => "STOR",
+            Command::Stou(_) => "STOU",
+            Command::Appe(_) => "APPE",
+            Command::Allo(_) => "ALLO",
+            Command::Rest(_) => "REST",
+            Command::Rnfr(_) => "RNFR",
+            Command::Rnto(_) => "RNTO",
+            Command::Abor => "ABOR",
+            Command::Dele(_) => "DELE",
+            Command::Rmd(_) => "RMD",
+            Command::Mkd(_) => "MKD",
+            Command::Pwd => "PWD",
+            Command::List(_) => "LIST",
+            Command::Nlst(_) => "NLST",
+            Command::Site(_) => "SITE",
+            Command::Syst => "SYST",
+            Command::Stat(_) => "STAT",
+            Command::Help(_) => "HELP",
+            Command::Noop => "NOOP",
+            Command::Xcwd(_) => "XCWD",
+            Command::Xcup => "XCUP",
+            Command::Xmkd(_) => "XMKD",
+            Command::Xrmd(_) => "XRMD",
+            Command::Xpwd => "XPWD",
+            Command::Auth(_) => "AUTH",
+            Command::Adat(_) => "ADAT",
+            Command::Prot(_) => "PROT",
+            Command::Pbsz(_) => "PBSZ",
+            Command::Ccc => "CCC",
+            Command::Mic(_) => "MIC",
+            Command::Conf(_) => "CONF",
+            Command::Enc(_) => "ENC",
+            Command::Feat => "FEAT",
+            Command::Opts(_) => "OPTS",
+            Command::Eprt(_) => "EPRT",
+            Command::Epsv(_) => "EPSV",
+            Command::Size(_) => "SIZE",
+            Command::Mdtm(_) => "MDTM",
+            Command::Mlst(_) => "MLST",
+            Command::Mlsd(_) => "MLSD",
+            Command::Mfmt(..) => "MFMT",
+            Command::Host(_) => "HOST",
+            Command::Lang(_) => "LANG",
+            // A Verb is printable ASCII, hence UTF-8.
+            Command::Unknown { verb, .. } => verb.to_str().unwrap_or_default(),
+        }
     }
 
-    /// An owned copy.
+    /// An owned copy that borrows nothing (for storing a command past the decoder's next
+    /// `feed`).
     pub fn into_owned(self) -> Command<'static> {
-        todo!()
+        fn opt<T, U>(v: Option<T>, f: impl FnOnce(T) -> U) -> Option<U> {
+            v.map(f)
+        }
+        match self {
+            Command::User(v) => Command::User(v.into_owned()),
+            Command::Pass(v) => Command::Pass(v.into_owned()),
+            Command::Acct(v) => Command::Acct(v.into_owned()),
+            Command::Cwd(p) => Command::Cwd(p.into_owned()),
+            Command::Cdup => Command::Cdup,
+            Command::Smnt(p) => Command::Smnt(p.into_owned()),
+            Command::Rein => Command::Rein,
+            Command::Quit => Command::Quit,
+            Command::Port(a) => Command::Port(a),
+            Command::Pasv => Command::Pasv,
+            Command::Type(t) => Command::Type(t),
+            Command::Stru(s) => Command::Stru(s),
+            Command::Mode(m) => Command::Mode(m),
+            Command::Retr(p) => Command::Retr(p.into_owned()),
+            Command::Stor(p) => Command::Stor(p.into_owned()),
+            Command::Stou(p) => Command::Stou(opt(p, Pathname::into_owned)),
+            Command::Appe(p) => Command::Appe(p.into_owned()),
+            Command::Allo(a) => Command::Allo(a),
+            Command::Rest(n) => Command::Rest(n),
+            Command::Rnfr(p) => Command::Rnfr(p.into_owned()),
+            Command::Rnto(p) => Command::Rnto(p.into_owned()),
+            Command::Abor => Command::Abor,
+            Command::Dele(p) => Command::Dele(p.into_owned()),
+            Command::Rmd(p) => Command::Rmd(p.into_owned()),
+            Command::Mkd(p) => Command::Mkd(p.into_owned()),
+            Command::Pwd => Command::Pwd,
+            Command::List(p) => Command::List(opt(p, Pathname::into_owned)),
+            Command::Nlst(p) => Command::Nlst(opt(p, Pathname::into_owned)),
+            Command::Site(t) => Command::Site(t.into_owned()),
+            Command::Syst => Command::Syst,
+            Command::Stat(p) => Command::Stat(opt(p, Pathname::into_owned)),
+            Command::Help(t) => Command::Help(opt(t, Text::into_owned)),
+            Command::Noop => Command::Noop,
+            Command::Xcwd(p) => Command::Xcwd(p.into_owned()),
+            Command::Xcup => Command::Xcup,
+            Command::Xmkd(p) => Command::Xmkd(p.into_owned()),
+            Command::Xrmd(p) => Command::Xrmd(p.into_owned()),
+            Command::Xpwd => Command::Xpwd,
+            Command::Auth(m) => Command::Auth(m.into_owned()),
+            Command::Adat(t) => Command::Adat(t.into_owned()),
+            Command::Prot(p) => Command::Prot(p),
+            Command::Pbsz(n) => Command::Pbsz(n),
+            Command::Ccc => Command::Ccc,
+            Command::Mic(t) => Command::Mic(t.into_owned()),
+            Command::Conf(t) => Command::Conf(t.into_owned()),
+            Command::Enc(t) => Command::Enc(t.into_owned()),
+            Command::Feat => Command::Feat,
+            Command::Opts(t) => Command::Opts(t.into_owned()),
+            Command::Eprt(a) => Command::Eprt(a),
+            Command::Epsv(a) => Command::Epsv(a),
+            Command::Size(p) => Command::Size(p.into_owned()),
+            Command::Mdtm(p) => Command::Mdtm(p.into_owned()),
+            Command::Mlst(p) => Command::Mlst(opt(p, Pathname::into_owned)),
+            Command::Mlsd(p) => Command::Mlsd(opt(p, Pathname::into_owned)),
+            Command::Mfmt(ts, p) => Command::Mfmt(ts, p.into_owned()),
+            Command::Host(t) => Command::Host(t.into_owned()),
+            Command::Lang(t) => Command::Lang(opt(t, Text::into_owned)),
+            Command::Unknown { verb, argument } => Command::Unknown {
+                verb: verb.into_owned(),
+                argument: opt(argument, Text::into_owned),
+            },
+        }
     }
 }
 
-/// Decodes one CRLF- (or LF-) terminated command from the start of `input`, without Telnet
-/// processing (for tests and simple hosts; a server uses [`super::CommandDecoder`]).
-pub fn decode_command<'a>(_input: &'a [u8]) -> Result<(&'a [u8], Command<'a>), DecodeError> {
-    todo!()
+/// Where a [`CommandError`] points and what it expected, for [`DecodeError::Invalid`].
+fn invalid(e: CommandError) -> DecodeError {
+    let (offset, expected) = match e {
+        CommandError::MissingVerb { offset } | CommandError::InvalidVerb { offset } => {
+            (offset, Expected::Verb)
+        }
+        CommandError::InvalidArgument {
+            offset, expected, ..
+        } => (offset, expected),
+        CommandError::InvalidText { source, .. } => match source {
+            InvalidText::LineBreak { offset, .. } | InvalidText::Forbidden { offset, .. } => {
+                (offset, Expected::Text)
+            }
+            _ => (0, Expected::Text),
+        },
+        CommandError::ForbiddenByte { offset, .. } => (offset, Expected::Text),
+    };
+    DecodeError::Invalid { offset, expected }
+}
+
+/// Decodes one CRLF- (or LF-) terminated command from the start of `input`, for tests and
+/// simple hosts; a server reading a stream uses [`super::CommandDecoder`], which also bounds
+/// line length and surfaces Telnet signals.
+///
+/// This is the exact inverse of [`Command::encode`]: the only Telnet sequence it understands
+/// is the `IAC IAC` escape that `encode` writes for a 0xFF byte (undone here, which copies the
+/// line; without 0xFF nothing is allocated). Any other IAC is
+/// [`DecodeError::Invalid`] (use the streaming decoder for Telnet). Returns the remainder
+/// after the line end, [`DecodeError::Incomplete`] when there is no LF yet, and
+/// [`DecodeError::Invalid`] with the offset in the line for a line that is not a valid
+/// command. An unknown verb is `Ok` ([`Command::Unknown`]).
+///
+/// ```
+/// use ftps_proto::codec::{decode_command, Command, DecodeError};
+///
+/// let (rest, cmd) = decode_command(b"PBSZ 0\r\nPROT P\r\n").unwrap();
+/// assert_eq!((cmd, rest), (Command::Pbsz(0), &b"PROT P\r\n"[..]));
+/// assert_eq!(decode_command(b"PROT P"), Err(DecodeError::Incomplete));
+/// ```
+pub fn decode_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeError> {
+    let lf = input
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or(DecodeError::Incomplete)?;
+    let rest = &input[lf + 1..];
+    let line = match input[..lf].strip_suffix(b"\r") {
+        Some(l) => l,
+        None => &input[..lf],
+    };
+    if !line.contains(&IAC) {
+        return Command::parse(line).map(|c| (rest, c)).map_err(invalid);
+    }
+    let mut clean = Vec::with_capacity(line.len());
+    let mut bytes = line.iter().enumerate();
+    while let Some((i, &b)) = bytes.next() {
+        if b == IAC {
+            match bytes.next() {
+                Some((_, &IAC)) => {}
+                _ => {
+                    return Err(DecodeError::Invalid {
+                        offset: i,
+                        expected: Expected::Text,
+                    })
+                }
+            }
+        }
+        clean.push(b);
+    }
+    let command = Command::parse(&clean).map_err(invalid)?.into_owned();
+    Ok((rest, command))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn ok(line: &[u8]) -> Command<'_> {
+        match Command::parse(line) {
+            Ok(c) => c,
+            Err(e) => panic!("{:?}: {e}", line.escape_ascii().to_string()),
+        }
+    }
+
+    fn enc(c: &Command<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        c.encode(&mut out);
+        out
+    }
+
+    fn bad_arg(line: &[u8], verb: &'static str, offset: usize, expected: Expected) {
+        assert_eq!(
+            Command::parse(line),
+            Err(CommandError::InvalidArgument {
+                verb,
+                offset,
+                expected
+            }),
+            "{}",
+            line.escape_ascii()
+        );
+    }
+
+    fn path(s: &str) -> Pathname<'_> {
+        Pathname::try_from(s).unwrap()
+    }
+
+    use alloc::string::ToString;
+
+    #[test]
+    fn verbs_are_case_insensitive_and_encode_upper_case() {
+        // C: retr README / C: Retr README
+        for line in [&b"retr README"[..], b"Retr README", b"RETR README"] {
+            assert_eq!(ok(line), Command::Retr(path("README")));
+        }
+        assert_eq!(enc(&ok(b"rEtR README")), b"RETR README\r\n");
+        assert_eq!(ok(b"xcup"), Command::Xcup);
+    }
+
+    #[test]
+    fn exactly_one_space_separates_verb_and_argument() {
+        // A path name may start with spaces (RFC 959 §5.3.2 <pathname> ::= <string>).
+        assert_eq!(ok(b"RETR  x"), Command::Retr(path(" x")));
+        assert_eq!(enc(&ok(b"RETR  x")), b"RETR  x\r\n");
+        assert_eq!(ok(b"CWD a b "), Command::Cwd(path("a b ")));
+    }
+
+    #[test]
+    fn missing_and_empty_required_arguments() {
+        bad_arg(b"RETR", "RETR", 4, Expected::Space);
+        bad_arg(b"RETR ", "RETR", 5, Expected::Argument);
+        bad_arg(b"USER", "USER", 4, Expected::Space);
+        bad_arg(b"SITE", "SITE", 4, Expected::Space);
+        bad_arg(b"HOST", "HOST", 4, Expected::Space);
+        bad_arg(b"AUTH ", "AUTH", 5, Expected::Argument);
+        bad_arg(b"MFMT", "MFMT", 4, Expected::Space);
+    }
+
+    #[test]
+    fn no_argument_verbs_refuse_an_argument() {
+        bad_arg(b"QUIT now", "QUIT", 5, Expected::NoArgument);
+        bad_arg(b"CCC x", "CCC", 4, Expected::NoArgument);
+        bad_arg(b"PASV  x", "PASV", 5, Expected::NoArgument);
+    }
+
+    #[test]
+    fn quirk_trailing_spaces_after_a_verb_without_argument() {
+        // C: PASV␠ (a client that always appends " " + argument)
+        assert!(tolerate_trailing_spaces(b"  "));
+        assert!(!tolerate_trailing_spaces(b" x"));
+        assert_eq!(ok(b"PASV "), Command::Pasv);
+        assert_eq!(ok(b"NOOP   "), Command::Noop);
+        assert_eq!(ok(b"EPSV "), Command::Epsv(None));
+        assert_eq!(enc(&ok(b"FEAT ")), b"FEAT\r\n");
+    }
+
+    #[test]
+    fn quirk_pass_without_space_is_an_empty_password() {
+        // C: USER anonymous / S: 331 ... / C: PASS
+        assert_eq!(tolerate_pass_without_space(None), b"");
+        assert_eq!(ok(b"PASS"), Command::Pass(Password::try_from("").unwrap()));
+        assert_eq!(ok(b"PASS "), Command::Pass(Password::try_from("").unwrap()));
+        assert_eq!(enc(&ok(b"PASS")), b"PASS \r\n");
+        // A password may start or end with spaces.
+        assert_eq!(enc(&ok(b"PASS  s3cret ")), b"PASS  s3cret \r\n");
+    }
+
+    #[test]
+    fn quirk_list_with_empty_argument_has_no_path() {
+        // C: LIST␠ (client that always appends " " + path)
+        assert_eq!(tolerate_empty_optional_path(Some(b"")), None);
+        assert_eq!(ok(b"LIST "), Command::List(None));
+        assert_eq!(ok(b"LIST"), Command::List(None));
+        assert_eq!(enc(&ok(b"NLST ")), b"NLST\r\n");
+        assert_eq!(ok(b"MLSD  "), Command::Mlsd(Some(path(" "))));
+        assert_eq!(ok(b"LIST -la"), Command::List(Some(path("-la"))));
+        assert_eq!(ok(b"STOU"), Command::Stou(None));
+    }
+
+    #[test]
+    fn optional_text_keeps_absent_and_empty_apart() {
+        assert_eq!(ok(b"HELP"), Command::Help(None));
+        assert_eq!(ok(b"HELP "), Command::Help(Some(Text::EMPTY)));
+        assert_eq!(enc(&ok(b"HELP ")), b"HELP \r\n");
+        assert_eq!(ok(b"LANG"), Command::Lang(None));
+        assert_eq!(ok(b"LANG fr"), Command::Lang(Some(Text::from_static("fr"))));
+    }
+
+    #[test]
+    fn unknown_verbs_are_not_errors() {
+        // C: XYZZY plugh / S: 502
+        let c = ok(b"Xyzzy plugh");
+        assert_eq!(
+            c,
+            Command::Unknown {
+                verb: Verb::try_from("Xyzzy").unwrap(),
+                argument: Some(Text::from_static("plugh"))
+            }
+        );
+        assert_eq!(c.verb(), "Xyzzy");
+        assert_eq!(enc(&c), b"Xyzzy plugh\r\n");
+        assert_eq!(
+            ok(b"CLNT"),
+            Command::Unknown {
+                verb: Verb::try_from("CLNT").unwrap(),
+                argument: None
+            }
+        );
+        // A known verb's prefix or extension is not the known verb.
+        assert!(matches!(ok(b"RETRX a"), Command::Unknown { .. }));
+        assert!(matches!(ok(b"RET a"), Command::Unknown { .. }));
+    }
+
+    #[test]
+    fn verbs_must_be_printable_and_short() {
+        assert_eq!(
+            Command::parse(b""),
+            Err(CommandError::MissingVerb { offset: 0 })
+        );
+        assert_eq!(
+            Command::parse(b" NOOP"),
+            Err(CommandError::MissingVerb { offset: 0 })
+        );
+        assert_eq!(
+            Command::parse(b"NO\xffOP"),
+            Err(CommandError::InvalidVerb { offset: 2 })
+        );
+        assert_eq!(
+            Command::parse(b"NO\tOP"),
+            Err(CommandError::InvalidVerb { offset: 2 })
+        );
+        assert_eq!(
+            Command::parse(b"ABCDEFGHIJKLMNOPQ x"),
+            Err(CommandError::InvalidVerb { offset: 16 })
+        );
+        assert!(matches!(
+            Command::parse(b"ABCDEFGHIJKLMNOP x"),
+            Ok(Command::Unknown { .. })
+        ));
+    }
+
+    #[test]
+    fn cr_and_nul_are_refused_anywhere() {
+        assert_eq!(
+            Command::parse(b"RETR a\rDELE b"),
+            Err(CommandError::ForbiddenByte {
+                offset: 6,
+                byte: b'\r'
+            })
+        );
+        assert_eq!(
+            Command::parse(b"USER a\0"),
+            Err(CommandError::ForbiddenByte { offset: 6, byte: 0 })
+        );
+        assert_eq!(
+            Command::parse(b"X\nY"),
+            Err(CommandError::ForbiddenByte {
+                offset: 1,
+                byte: b'\n'
+            })
+        );
+    }
+
+    #[test]
+    fn port_host_port() {
+        // RFC 959 §4.1.2: PORT h1,h2,h3,h4,p1,p2
+        let c = ok(b"PORT 192,168,1,2,7,138");
+        assert_eq!(
+            c,
+            Command::Port(SocketAddrV4::new(
+                Ipv4Addr::new(192, 168, 1, 2),
+                7 * 256 + 138
+            ))
+        );
+        assert_eq!(enc(&c), b"PORT 192,168,1,2,7,138\r\n");
+        assert_eq!(enc(&ok(b"PORT 010,0,0,1,0,021")), b"PORT 10,0,0,1,0,21\r\n");
+        bad_arg(b"PORT 1,2,3,4,5", "PORT", 14, Expected::HostPort);
+        bad_arg(b"PORT 1,2,3,256,5,6", "PORT", 11, Expected::HostPort);
+        bad_arg(b"PORT 1,2,3,4,5,6,7", "PORT", 16, Expected::LineEnd);
+        bad_arg(b"PORT 1, 2,3,4,5,6", "PORT", 7, Expected::HostPort);
+        bad_arg(b"PORT", "PORT", 4, Expected::Space);
+        bad_arg(b"PORT -1,2,3,4,5,6", "PORT", 5, Expected::HostPort);
+    }
+
+    #[test]
+    fn eprt_extended_addresses() {
+        // RFC 2428 §2 examples.
+        let c = ok(b"EPRT |1|132.235.1.2|6275|");
+        assert_eq!(c, Command::Eprt("132.235.1.2:6275".parse().unwrap()));
+        assert_eq!(enc(&c), b"EPRT |1|132.235.1.2|6275|\r\n");
+        let c = ok(b"EPRT |2|1080::8:800:200C:417A|5282|");
+        assert_eq!(
+            c,
+            Command::Eprt("[1080::8:800:200c:417a]:5282".parse().unwrap())
+        );
+        assert_eq!(enc(&c), b"EPRT |2|1080::8:800:200c:417a|5282|\r\n");
+        // Any delimiter from 33 to 126.
+        assert_eq!(ok(b"EPRT !1!10.0.0.1!21!"), ok(b"EPRT |1|10.0.0.1|21|"));
+        // The protocol must match the address.
+        bad_arg(b"EPRT |1|::1|21|", "EPRT", 8, Expected::ExtendedAddress);
+        bad_arg(
+            b"EPRT |2|10.0.0.1|21|",
+            "EPRT",
+            8,
+            Expected::ExtendedAddress,
+        );
+        bad_arg(
+            b"EPRT |3|10.0.0.1|21|",
+            "EPRT",
+            6,
+            Expected::ExtendedAddress,
+        );
+        bad_arg(
+            b"EPRT |1|10.0.0.1|65536|",
+            "EPRT",
+            17,
+            Expected::ExtendedAddress,
+        );
+        bad_arg(
+            b"EPRT |1|10.0.0.1|21",
+            "EPRT",
+            19,
+            Expected::ExtendedAddress,
+        );
+        bad_arg(b"EPRT |1||21|", "EPRT", 8, Expected::ExtendedAddress);
+        bad_arg(
+            b"EPRT  1 10.0.0.1 21 ",
+            "EPRT",
+            5,
+            Expected::ExtendedAddress,
+        );
+        bad_arg(b"EPRT |1|10.0.0.1|21|x", "EPRT", 20, Expected::LineEnd);
+    }
+
+    #[test]
+    fn epsv_arguments() {
+        assert_eq!(ok(b"EPSV"), Command::Epsv(None));
+        assert_eq!(ok(b"epsv all"), Command::Epsv(Some(EpsvArgument::All)));
+        assert_eq!(enc(&ok(b"epsv all")), b"EPSV ALL\r\n");
+        assert_eq!(
+            ok(b"EPSV 2"),
+            Command::Epsv(Some(EpsvArgument::Protocol(NetworkProtocol::IPV6)))
+        );
+        bad_arg(b"EPSV ALLX", "EPSV", 8, Expected::LineEnd);
+        bad_arg(b"EPSV x", "EPSV", 5, Expected::Argument);
+    }
+
+    #[test]
+    fn type_stru_mode_prot_codes() {
+        assert_eq!(ok(b"TYPE I"), Command::Type(TransferType::Image));
+        assert_eq!(ok(b"type i"), Command::Type(TransferType::Image));
+        assert_eq!(ok(b"TYPE A"), Command::Type(TransferType::Ascii(None)));
+        assert_eq!(
+            ok(b"TYPE a n"),
+            Command::Type(TransferType::Ascii(Some(FormatControl::NonPrint)))
+        );
+        assert_eq!(enc(&ok(b"TYPE e c")), b"TYPE E C\r\n");
+        assert_eq!(ok(b"TYPE L 8"), Command::Type(TransferType::Local(8)));
+        bad_arg(b"TYPE L8", "TYPE", 6, Expected::Space);
+        bad_arg(b"TYPE L 256", "TYPE", 7, Expected::Number);
+        bad_arg(b"TYPE X", "TYPE", 5, Expected::Code);
+        bad_arg(b"TYPE I N", "TYPE", 6, Expected::LineEnd);
+        bad_arg(b"TYPE A X", "TYPE", 6, Expected::LineEnd);
+        assert_eq!(ok(b"STRU r"), Command::Stru(Structure::Record));
+        assert_eq!(enc(&ok(b"stru p")), b"STRU P\r\n");
+        assert_eq!(ok(b"MODE B"), Command::Mode(Mode::Block));
+        bad_arg(b"MODE X", "MODE", 5, Expected::Code);
+        bad_arg(b"MODE SS", "MODE", 6, Expected::LineEnd);
+        for (l, p) in [
+            (b"PROT C", Prot::Clear),
+            (b"PROT S", Prot::Safe),
+            (b"PROT E", Prot::Confidential),
+            (b"prot p", Prot::Private),
+        ] {
+            assert_eq!(ok(l), Command::Prot(p));
+        }
+        bad_arg(b"PROT X", "PROT", 5, Expected::Code);
+        bad_arg(b"PROT", "PROT", 4, Expected::Space);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(ok(b"PBSZ 0"), Command::Pbsz(0));
+        assert_eq!(ok(b"PBSZ 4294967295"), Command::Pbsz(u32::MAX));
+        bad_arg(b"PBSZ 4294967296", "PBSZ", 5, Expected::Number);
+        bad_arg(b"PBSZ -1", "PBSZ", 5, Expected::Number);
+        bad_arg(b"PBSZ ", "PBSZ", 5, Expected::Number);
+        assert_eq!(ok(b"REST 18446744073709551615"), Command::Rest(u64::MAX));
+        bad_arg(b"REST 18446744073709551616", "REST", 5, Expected::Number);
+        assert_eq!(enc(&ok(b"REST 000100")), b"REST 100\r\n");
+        bad_arg(b"REST 1 ", "REST", 6, Expected::LineEnd);
+        assert_eq!(
+            ok(b"ALLO 1000 r 80"),
+            Command::Allo(AllocSize {
+                size: 1000,
+                record_size: Some(80)
+            })
+        );
+        assert_eq!(enc(&ok(b"ALLO 1000 r 80")), b"ALLO 1000 R 80\r\n");
+        assert_eq!(enc(&ok(b"ALLO 5")), b"ALLO 5\r\n");
+        bad_arg(b"ALLO 5 X 3", "ALLO", 6, Expected::LineEnd);
+    }
+
+    #[test]
+    fn auth_mechanisms() {
+        assert_eq!(ok(b"AUTH TLS"), Command::Auth(Mechanism::TLS));
+        // Case kept (mechanism names compare case-insensitively, RFC 2228 §3).
+        assert_eq!(enc(&ok(b"AUTH tls")), b"AUTH tls\r\n");
+        assert_eq!(
+            Command::parse(b"AUTH TLS C"),
+            Err(CommandError::InvalidText {
+                verb: "AUTH",
+                source: InvalidText::Forbidden {
+                    offset: 8,
+                    byte: b' '
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn mfmt_time_val_and_path() {
+        // draft-somers-ftp-mfxx: C: MFMT 20020717210715 file
+        let c = ok(b"MFMT 20020717210715 file");
+        assert_eq!(
+            c,
+            Command::Mfmt(
+                Timestamp::new(2002, 7, 17, 21, 7, 15).unwrap(),
+                path("file")
+            )
+        );
+        assert_eq!(enc(&c), b"MFMT 20020717210715 file\r\n");
+        let c = ok(b"MFMT 19980811130000.050  spaced");
+        assert_eq!(enc(&c), b"MFMT 19980811130000.050  spaced\r\n");
+        bad_arg(b"MFMT 2002071721071 file", "MFMT", 5, Expected::Timestamp);
+        bad_arg(b"MFMT 20021317210715 file", "MFMT", 5, Expected::Timestamp);
+        bad_arg(
+            b"MFMT 20020717210715.1234567890 f",
+            "MFMT",
+            29,
+            Expected::Timestamp,
+        );
+        bad_arg(b"MFMT 20020717210715", "MFMT", 19, Expected::Space);
+        bad_arg(b"MFMT 20020717210715 ", "MFMT", 20, Expected::Argument);
+    }
+
+    #[test]
+    fn ff_bytes_are_escaped_on_encode() {
+        let c = Command::Stor(Pathname::new(vec![0xff, b'a', 0xff]).unwrap());
+        assert_eq!(enc(&c), b"STOR \xff\xffa\xff\xff\r\n");
+        let (rest, back) = decode_command(b"STOR \xff\xffa\xff\xff\r\nX").unwrap();
+        assert_eq!((back, rest), (c, &b"X"[..]));
+    }
+
+    #[test]
+    fn decode_command_line_ends_and_errors() {
+        assert_eq!(decode_command(b"NOOP"), Err(DecodeError::Incomplete));
+        assert_eq!(decode_command(b"NOOP\r"), Err(DecodeError::Incomplete));
+        assert_eq!(decode_command(b"NOOP\n"), Ok((&b""[..], Command::Noop)));
+        assert_eq!(
+            decode_command(b"NOOP\r\nQUIT\r\n"),
+            Ok((&b"QUIT\r\n"[..], Command::Noop))
+        );
+        assert_eq!(
+            decode_command(b"PBSZ x\r\n"),
+            Err(DecodeError::Invalid {
+                offset: 5,
+                expected: Expected::Number
+            })
+        );
+        assert_eq!(
+            decode_command(b"\r\n"),
+            Err(DecodeError::Invalid {
+                offset: 0,
+                expected: Expected::Verb
+            })
+        );
+        // Only IAC IAC is understood; other Telnet commands need the streaming decoder.
+        assert_eq!(
+            decode_command(b"\xff\xf4ABOR\r\n"),
+            Err(DecodeError::Invalid {
+                offset: 0,
+                expected: Expected::Text
+            })
+        );
+        assert!(matches!(
+            decode_command(b"SITE CHMOD 755 x\r\n"),
+            Ok((_, Command::Site(_)))
+        ));
+    }
+
+    #[test]
+    fn into_owned_keeps_the_value() {
+        let line = b"MLST /a b".to_vec();
+        let owned: Command<'static> = ok(&line).into_owned();
+        drop(line);
+        assert_eq!(owned, Command::Mlst(Some(path("/a b"))));
+        assert_eq!(owned.verb(), "MLST");
+    }
 }

@@ -51,6 +51,10 @@ pub enum CommandLine<'a> {
     /// A Telnet signal, in stream order relative to the commands.
     Telnet(TelnetSignal),
     /// A line longer than the limit was skipped (answer 500). Nothing was buffered beyond it.
+    ///
+    /// Reported as soon as the line crosses the limit, in stream order; the rest of that line,
+    /// up to and including its LF, is discarded as it arrives, and the next item is the next
+    /// line. Each overlong line is reported exactly once.
     TooLong,
 }
 

@@ -36,6 +36,10 @@ pub enum Expected {
     QuotedPathname,
     /// A text without CR, LF or NUL.
     Text,
+    /// An MLSx fact `name=value;` (RFC 3659 §7.2). (Added with the payload parsers.)
+    Fact,
+    /// A path name (at least one byte).
+    Pathname,
 }
 
 /// An error decoding bytes from the control connection.
@@ -77,6 +81,22 @@ pub enum CommandError {
     MissingVerb {
         /// Byte offset in the line.
         offset: usize,
+    },
+    /// The verb is not printable ASCII or longer than 16 bytes. Answer 500.
+    #[error("invalid command verb at offset {offset}")]
+    InvalidVerb {
+        /// Byte offset in the line.
+        offset: usize,
+    },
+    /// The line carries a CR (one not part of the line end, for example from Telnet
+    /// `CR NUL`) or a NUL, which no command may contain (RFC 959 §4.1.3 `<char>`). Answer 501
+    /// (500 when the verb is not recognised).
+    #[error("byte 0x{byte:02x} at offset {offset} may not stand in a command line")]
+    ForbiddenByte {
+        /// Byte offset in the line.
+        offset: usize,
+        /// The byte (0x0d or 0x00).
+        byte: u8,
     },
     /// A known verb whose argument does not fit its grammar. Answer 501.
     #[error("invalid argument for {verb} at offset {offset}: expected {expected:?}")]

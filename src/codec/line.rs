@@ -33,9 +33,11 @@
 //!   line. Complete lines that arrive together in one big `feed` are all kept (the caller
 //!   already holds them in memory) until they are consumed.
 //! - **Bounded signal queue.** At most [`MAX_PENDING_SIGNALS`] Telnet signals wait to be
-//!   taken. A signal identical to the one queued just before it at the same position (an
-//!   `IAC NOP` flood, a repeated `IAC IP`) is coalesced into it; once the queue is full further
-//!   signals are dropped. Both cases are counted by [`LineFramer::signals_dropped`]. An overlong
+//!   taken. A signal identical to the one just before it with no data byte in between (an
+//!   `IAC NOP` flood, a repeated `IAC IP`) is coalesced into it, whether or not the first one
+//!   was already taken, so the items do not depend on how the stream was chunked; once the
+//!   queue is full further signals are dropped (more distinct signals than that arriving
+//!   before the consumer takes them is the only case where the items depend on chunking). Both cases are counted by [`LineFramer::signals_dropped`]. An overlong
 //!   line is never coalesced or dropped: each one is reported once.
 //! - **Compaction** of the buffer happens in `feed`, only when at least half of the buffer has
 //!   been consumed, so the cost of moving bytes is amortised over the bytes consumed and the
@@ -181,6 +183,9 @@ pub(crate) struct LineFramer {
     pending_signals: usize,
     /// Signals coalesced or dropped since creation.
     signals_dropped: u64,
+    /// The last Telnet signal, while no data byte has followed it (for coalescing repeats
+    /// independently of how the stream was chunked and drained).
+    last_signal: Option<TelnetSignal>,
     telnet: TelnetState,
     /// The last clean byte was CR (a following NUL is removed: CR NUL is a bare CR).
     after_cr: bool,
@@ -199,6 +204,7 @@ impl LineFramer {
             events: VecDeque::new(),
             pending_signals: 0,
             signals_dropped: 0,
+            last_signal: None,
             telnet: TelnetState::Data,
             after_cr: false,
             discarding: false,
@@ -238,9 +244,16 @@ impl LineFramer {
                     // Skip to the next byte that matters: LF ends the discarded line, IAC
                     // may carry a signal or an escaped 0xFF (which is discarded too).
                     match bytes.iter().position(|&c| c == b'\n' || c == IAC) {
-                        None => bytes = &[],
+                        None => {
+                            self.last_signal = None;
+                            bytes = &[];
+                        }
                         Some(i) => {
+                            if i > 0 {
+                                self.last_signal = None;
+                            }
                             if bytes[i] == b'\n' {
+                                self.last_signal = None;
                                 self.discarding = false;
                                 self.after_cr = false;
                             } else {
@@ -264,8 +277,9 @@ impl LineFramer {
                         }
                         bytes = rest;
                     } else {
+                        self.last_signal = None;
                         let tail = self.buf.len() - self.tail_start;
-                        if tail + run > self.max_line_len {
+                        if tail.saturating_add(run) > self.max_line_len {
                             self.overflow();
                         } else {
                             self.buf.extend_from_slice(&bytes[..run]);
@@ -287,6 +301,7 @@ impl LineFramer {
 
     /// One clean data byte.
     fn data_byte(&mut self, b: u8) {
+        self.last_signal = None;
         if self.discarding {
             if b == b'\n' {
                 self.discarding = false;
@@ -307,7 +322,7 @@ impl LineFramer {
             b'\r' => {
                 self.after_cr = true;
                 // One CR beyond the bound is allowed: it may start the line end.
-                if self.buf.len() - self.tail_start > self.max_line_len + 1 {
+                if self.buf.len() - self.tail_start > self.max_line_len.saturating_add(1) {
                     self.overflow();
                 }
             }
@@ -343,8 +358,8 @@ impl LineFramer {
         } else {
             self.buf.len()
         };
-        let repeat =
-            matches!(self.events.back(), Some(&(p, Event::Signal(s))) if p == at && s == signal);
+        let repeat = self.last_signal == Some(signal);
+        self.last_signal = Some(signal);
         if repeat || self.pending_signals >= MAX_PENDING_SIGNALS {
             self.signals_dropped = self.signals_dropped.saturating_add(1);
             return;
@@ -494,6 +509,7 @@ impl LineFramer {
         self.tail_start = 0;
         self.events.clear();
         self.pending_signals = 0;
+        self.last_signal = None;
         self.telnet = TelnetState::Data;
         self.after_cr = false;
         self.discarding = false;
@@ -709,6 +725,11 @@ mod tests {
     }
 
     #[test]
+    fn unbounded_limit_does_not_overflow() {
+        check_splits(usize::MAX, b"NOOP\r\r\nX\r\n", &[l(b"NOOP\r"), l(b"X")]);
+    }
+
+    #[test]
     fn two_overlong_lines_are_two_reports() {
         check_splits(3, b"AAAA\r\nBBBB\nC\n", &[F::TooLong, F::TooLong, l(b"C")]);
     }
@@ -753,6 +774,28 @@ mod tests {
                 F::T(TelnetSignal::DataMark),
                 l(b"ABOR")
             ]
+        );
+    }
+
+    #[test]
+    fn coalescing_does_not_depend_on_chunking_or_draining() {
+        // C: IAC NOP IAC NOP ... NOOP, split anywhere and drained after every chunk.
+        let mut input = Vec::new();
+        for _ in 0..50 {
+            input.extend_from_slice(b"\xff\xf1");
+        }
+        input.extend_from_slice(b"NOOP\r\n\xff\xf4\xff\xf4\xff\xf2\xff\xf4ABOR\r\n");
+        check_splits(
+            100,
+            &input,
+            &[
+                F::T(TelnetSignal::Other(241)),
+                l(b"NOOP"),
+                F::T(TelnetSignal::InterruptProcess),
+                F::T(TelnetSignal::DataMark),
+                F::T(TelnetSignal::InterruptProcess),
+                l(b"ABOR"),
+            ],
         );
     }
 

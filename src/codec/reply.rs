@@ -20,11 +20,16 @@
 //!
 //! - [`is_code_only_line`]: a code with no text at all (`226` alone on its line) is a complete
 //!   single-line reply, and ends a multi-line reply of that code.
-//! - A lone LF ends a line as well as CRLF (RFC 1123 §4.1.2.10 only promises CRLF).
+//! - `content_len`: a lone LF ends a line as well as CRLF (RFC 1123 §4.1.2.10 only promises
+//!   CRLF).
 //! - [`strip_repeated_prefix`]: intermediate lines that repeat `ddd-` (ProFTPD, IIS) are kept
 //!   as sent by [`Reply::lines`] and shown without the prefix by [`Reply::text_lines`].
-//! - Telnet (RFC 959 §4.1, RFC 1123 §4.1.2.12): in [`decode_reply`], `IAC IAC` is a data byte
-//!   0xFF and other Telnet commands (`IAC NOP`, option negotiation) are removed from the text.
+//! - `unescape_into`, Telnet (RFC 959 §4.1, RFC 1123 §4.1.2.12): in [`decode_reply`],
+//!   `IAC IAC` is a data byte 0xFF and other Telnet commands (`IAC NOP`, option negotiation)
+//!   are removed wherever they stand, even before or inside the reply code.
+//!
+//! The streaming [`ReplyDecoder`] gets the last two from the shared line framer, so both
+//! decoders read any byte stream the same way (a property test checks it).
 //!
 //! # What is refused
 //!
@@ -409,14 +414,9 @@ fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
             .iter()
             .position(|&b| b == b'\n' || (telnet && b == IAC))?;
         if input[j] == b'\n' {
-            let content_end = if j > start && input[j - 1] == b'\r' {
-                j - 1
-            } else {
-                j
-            };
             return Some(RawLine {
                 start,
-                content_end,
+                content_end: start + content_len(&input[start..j]),
                 next: j + 1,
                 telnet: seen_iac,
             });
@@ -434,8 +434,23 @@ fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
     }
 }
 
-/// The content of a line with its Telnet commands removed and `IAC IAC` made one 0xFF byte,
-/// and a final CR (which ended the line together with the LF) dropped.
+/// Quirk: a lone LF ends a line as well as CRLF. `before_lf` is a line up to (excluding) its
+/// LF; the result is the length of its content: a CR just before the LF belongs to the line
+/// end, and without one the LF alone ended the line.
+///
+/// RFC 959 §4.2 and RFC 1123 §4.1.2.10 speak of the Telnet end-of-line CRLF, but servers on
+/// Unix hosts behind careless proxies and some embedded servers send LF alone
+/// (`230-Hello\nthere\r\n230 Done\n`); RFC 1123 §1.2.2 asks to accept that. The shared line
+/// framer makes the same decision for the streaming decoder.
+fn content_len(before_lf: &[u8]) -> usize {
+    before_lf.strip_suffix(b"\r").unwrap_or(before_lf).len()
+}
+
+/// Quirk and rule: Telnet on the reply stream (RFC 959 §4.1 and §4.2 put replies in Telnet
+/// NVT; RFC 1123 §4.1.2.12). Appends `raw` with `IAC IAC` made one 0xFF data byte (how a
+/// server must send 0xFF, for example in a UTF-8 or Latin-1 path name, `257 "/caf\xff\xff"`)
+/// and every other Telnet command removed (`IAC NOP`; option negotiation, whose option byte
+/// may even be LF; a server should not send them, a client ignores them).
 fn unescape_into(out: &mut Vec<u8>, raw: &[u8]) {
     let mut i = 0;
     while i < raw.len() {
@@ -531,6 +546,32 @@ fn raw_offset(raw: &[u8], clean_off: usize) -> usize {
     raw.len()
 }
 
+/// The first (up to) four Telnet-free bytes at the start of `input`, their raw offsets, and
+/// how many there are (fewer when the input stops, or stops inside a Telnet command).
+fn clean_head(input: &[u8], telnet: bool) -> ([u8; 4], [usize; 4], usize) {
+    let (mut bytes, mut at, mut n, mut i) = ([0u8; 4], [0usize; 4], 0, 0);
+    while n < 4 && i < input.len() {
+        let b = input[i];
+        if telnet && b == IAC {
+            match input.get(i + 1) {
+                None => break,
+                Some(&IAC) => {
+                    (bytes[n], at[n]) = (IAC, i);
+                    n += 1;
+                    i += 2;
+                }
+                Some(251..=254) => i += 3,
+                Some(_) => i += 2,
+            }
+        } else {
+            (bytes[n], at[n]) = (b, i);
+            n += 1;
+            i += 1;
+        }
+    }
+    (bytes, at, n)
+}
+
 fn invalid(offset: usize, expected: Expected) -> DecodeError {
     DecodeError::Invalid { offset, expected }
 }
@@ -572,33 +613,39 @@ pub(crate) fn parse_reply(
     telnet: bool,
     max_lines: usize,
 ) -> Result<Parsed<'_>, DecodeError> {
-    let code = match check_code_prefix(input, 0)? {
-        Some(code) => code,
-        None => return Err(DecodeError::Incomplete),
+    // The code and separator are checked on the first Telnet-free bytes as soon as they
+    // arrive, so that a wrong byte is reported before the line end.
+    let (head, head_at, n) = clean_head(input, telnet);
+    let code = match check_code_prefix(&head[..n], 0) {
+        Ok(Some(code)) => code,
+        Ok(None) => return Err(DecodeError::Incomplete),
+        Err(DecodeError::Invalid { offset, expected }) => {
+            return Err(invalid(head_at[offset], expected))
+        }
+        Err(e) => return Err(e),
     };
-    let sep = match input.get(3) {
-        Some(&b) => b,
-        None => return Err(DecodeError::Incomplete),
-    };
-    match sep {
+    if n < 4 {
+        return Err(DecodeError::Incomplete);
+    }
+    let bad_separator = invalid(head_at[3], Expected::ReplyCodeSeparator);
+    match head[3] {
         b' ' | b'-' | b'\n' => {}
-        b'\r' => match input.get(4) {
+        b'\r' => match input.get(head_at[3] + 1) {
             None => return Err(DecodeError::Incomplete),
             Some(b'\n') => {}
-            Some(_) => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+            Some(&IAC) if telnet => {}
+            Some(_) => return Err(bad_separator),
         },
-        IAC if telnet => {}
-        _ => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+        _ => return Err(bad_separator),
     }
     let first = find_line(input, 0, telnet).ok_or(DecodeError::Incomplete)?;
     let first_text = line_text(input, &first)?;
     let clean = first_text.bytes();
-    // Re-check the separator on the clean line (Telnet may have hidden it).
     let (multiline, text_start) = match clean.get(3) {
         None if is_code_only_line(code, clean) => (false, 3),
         Some(b' ') => (false, 4),
         Some(b'-') => (true, 4),
-        _ => return Err(invalid(3, Expected::ReplyCodeSeparator)),
+        _ => return Err(bad_separator),
     };
     if !multiline {
         let body = match first_text {
@@ -1136,6 +1183,39 @@ mod tests {
         let (_, r) = decode_reply(wire).unwrap();
         assert_eq!(lines(&r), vec![&b"a"[..], b"b\xffc", b"end"]);
         assert_eq!(encoded(&r), b"211-a\r\nb\xff\xffc\r\n211 end\r\n");
+    }
+
+    #[test]
+    fn telnet_before_and_inside_the_code() {
+        // S: IAC NOP 2 IAC NOP 20 Ready    (a Telnet command may stand anywhere)
+        let (rest, r) = decode_reply(b"\xff\xf12\xff\xf120 Ready\r\n").unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(
+            (r.code(), r.text()),
+            (ReplyCode::SERVICE_READY, &b"Ready"[..])
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xfd").unwrap_err(),
+            DecodeError::Incomplete
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xf122").unwrap_err(),
+            DecodeError::Incomplete
+        );
+        assert_eq!(
+            decode_reply(b"\xff\xf12x").unwrap_err(),
+            DecodeError::Invalid {
+                offset: 3,
+                expected: Expected::ReplyCode
+            }
+        );
+        assert_eq!(
+            decode_reply(b"22\xff\xfb\x010\xff\xff").unwrap_err(),
+            DecodeError::Invalid {
+                offset: 6,
+                expected: Expected::ReplyCodeSeparator
+            }
+        );
     }
 
     #[test]

@@ -113,7 +113,10 @@ pub struct Facts<'a> {
 impl<'a> Facts<'a> {
     /// The raw value of a fact.
     pub fn get(&self, name: &FactName) -> Option<&Text<'a>> {
-        self.facts.iter().find(|f| &f.name == name).map(|f| &f.value)
+        self.facts
+            .iter()
+            .find(|f| &f.name == name)
+            .map(|f| &f.value)
     }
 
     /// The `size` fact as a number.

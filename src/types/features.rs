@@ -14,14 +14,12 @@ pub struct Feature {
 }
 
 impl Feature {
-    /// A feature from its name (letters, digits, `-`, `.`, `_`; upper-cased here) and
-    /// parameters. Returns `None` if the name is empty or has other bytes.
+    /// A feature from its label and parameters (RFC 2389 §3.2: `feature-label = 1*VCHAR`,
+    /// visible ASCII; upper-cased here, since labels are compared case-insensitively).
+    /// Returns `None` if the label is empty or holds another byte (a space, a control
+    /// character, a non-ASCII byte).
     pub fn new(name: &[u8], parameters: Text<'_>) -> Option<Self> {
-        if name.is_empty()
-            || !name
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'+'))
-        {
+        if name.is_empty() || !name.iter().all(u8::is_ascii_graphic) {
             return None;
         }
         let name = name
@@ -46,7 +44,9 @@ impl Feature {
 }
 
 /// The features a server announced (RFC 2389 §3), with typed accessors for those this crate
-/// acts on. Order is kept; names compare case-insensitively.
+/// acts on. Order is kept; names compare case-insensitively. A label may be announced on
+/// several lines (some servers send ` AUTH TLS` and ` AUTH SSL` separately): every line is
+/// kept, [`Features::get`] gives the first and [`Features::get_all`] all of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Features {
     list: Vec<Feature>,
@@ -58,11 +58,9 @@ impl Features {
         Features { list: Vec::new() }
     }
 
-    /// Adds a feature; a repeated name replaces the earlier one.
+    /// Adds a feature line; an exact repeat (same label and parameters) is ignored.
     pub fn insert(&mut self, feature: Feature) {
-        if let Some(f) = self.list.iter_mut().find(|f| f.name == feature.name) {
-            *f = feature;
-        } else {
+        if !self.list.contains(&feature) {
             self.list.push(feature);
         }
     }
@@ -85,6 +83,13 @@ impl Features {
     /// The feature of this name (case-insensitive), if announced.
     pub fn get(&self, name: &str) -> Option<&Feature> {
         self.list.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Every line announcing a feature of this name (case-insensitive), in order.
+    pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Feature> + 's {
+        self.list
+            .iter()
+            .filter(move |f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// True if a feature of this name (case-insensitive) was announced.
@@ -118,7 +123,7 @@ impl Features {
     }
     /// `REST STREAM` (RFC 3659 §5.4).
     pub fn rest_stream(&self) -> bool {
-        self.get("REST").is_some_and(|f| {
+        self.get_all("REST").any(|f| {
             f.parameters
                 .as_bytes()
                 .split(|b| *b == b' ')
@@ -150,17 +155,22 @@ impl Features {
         self.contains("LANG")
     }
 
-    /// The AUTH mechanisms of an `AUTH TLS;TLS-C;SSL` style line (RFC 4217 §6), in order.
+    /// The AUTH mechanisms of `AUTH TLS;TLS-C;SSL` style lines (RFC 4217 §6), in order,
+    /// from every AUTH line, without repeats.
     pub fn auth_mechanisms(&self) -> Vec<Mechanism<'static>> {
-        self.get("AUTH")
-            .map(|f| {
-                f.parameters
-                    .as_bytes()
-                    .split(|b| *b == b';' || *b == b',' || *b == b' ')
-                    .filter_map(|m| Mechanism::new(m).ok().map(Mechanism::into_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
+        let mut out: Vec<Mechanism<'static>> = Vec::new();
+        for f in self.get_all("AUTH") {
+            let words = f
+                .parameters
+                .as_bytes()
+                .split(|b| *b == b';' || *b == b',' || *b == b' ');
+            for m in words.filter_map(|m| Mechanism::new(m).ok()) {
+                if !out.iter().any(|o| o.eq_ignore_ascii_case(m.as_bytes())) {
+                    out.push(m.into_owned());
+                }
+            }
+        }
+        out
     }
 
     /// The facts of an `MLST size*;modify*;type*;` line (RFC 3659 §7.8), with whether each
@@ -213,6 +223,36 @@ mod tests {
         assert!(!m[3].1);
         assert!(Feature::new(b"", Text::EMPTY).is_none());
         assert!(Feature::new(b"A B", Text::EMPTY).is_none());
+        assert!(Feature::new(b"X\xe9", Text::EMPTY).is_none());
+        assert_eq!(
+            Feature::new(b"x-Sig*", Text::EMPTY).unwrap().name(),
+            "X-SIG*"
+        );
+    }
+
+    #[test]
+    fn repeated_labels_are_all_kept() {
+        // S:  AUTH TLS
+        // S:  AUTH SSL
+        // S:  REST
+        // S:  REST STREAM
+        let f = feats(&[
+            ("AUTH", "TLS"),
+            ("AUTH", "SSL"),
+            ("REST", ""),
+            ("REST", "STREAM"),
+            ("AUTH", "tls"),
+        ]);
+        assert_eq!(
+            f.auth_mechanisms(),
+            alloc::vec![Mechanism::TLS, Mechanism::SSL]
+        );
+        assert!(f.rest_stream());
+        assert_eq!(f.get_all("auth").count(), 3);
+        assert_eq!(f.get("AUTH").unwrap().parameters().as_bytes(), b"TLS");
+        let mut g = f.clone();
+        g.insert(Feature::new(b"auth", Text::try_from("TLS").unwrap()).unwrap());
+        assert_eq!(g, f, "an exact repeat is ignored");
     }
 
     #[test]
