@@ -340,9 +340,12 @@ fn active_mode_accept_timeout_waits_for_the_servers_reply() {
     }
 }
 
+const FEAT_MLST: &str = "211-Features:\n EPSV\n MLST type*;size*;modify*;\n211 End";
+
 #[test]
 fn mlsd_refused_falls_back_to_list() {
-    let mut t = tls();
+    // FEAT says MLST, but MLSD is refused anyway.
+    let mut t = Transcript::logged_in_tls(Config::default(), FEAT_MLST);
     let id = t.client.mlsd(None, t.now).unwrap();
     t.drain();
     t.c("EPSV");
@@ -577,4 +580,54 @@ fn data_end_before_the_transfer_command_is_never_a_success() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn mlsd_runs_list_when_feat_has_no_mlst() {
+    // vsftpd's FEAT has no MLST: LIST runs directly and the events say so.
+    let mut t = tls();
+    let id = t.client.mlsd(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("LIST");
+}
+
+#[test]
+fn feat_without_epsv_starts_with_pasv_and_a_refused_pasv_falls_back_to_epsv() {
+    let mut t = Transcript::logged_in_tls(Config::default(), "211-Features:\n SIZE\n211 End");
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("PASV");
+    t.s("502 PASV not implemented (IPv6 only)");
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("LIST");
+    t.s("150 ok");
+    t.start_tls(Channel::Data);
+    t.tls_ready(Channel::Data);
+    t.event();
+    t.data_ended(DataEnd::Clean);
+    t.s("226 ok");
+    assert!(t.completed(id).is_ok());
+    // Remembered: EPSV first from now on.
+    t.client.nlst(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    // And when both are refused, the transfer fails without looping.
+    t.s("502 no EPSV either");
+    t.c("PASV");
+    t.s("502 no");
+    assert!(matches!(
+        t.event(),
+        Event::Completed {
+            result: Err(Failure::Refused(_)),
+            ..
+        }
+    ));
+    t.quiet();
 }

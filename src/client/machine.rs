@@ -81,6 +81,7 @@ pub struct Client {
     /// The data protection in force once logged in; `None` after `PROT P` was refused.
     pub(crate) prot: Option<DataProtection>,
     pub(crate) epsv_refused: bool,
+    pub(crate) pasv_refused: bool,
     pub(crate) eprt_refused: bool,
     pub(crate) mlsd_refused: bool,
     pub(crate) closed: bool,
@@ -123,6 +124,7 @@ impl Client {
             logged_in: false,
             prot: None,
             epsv_refused: false,
+            pasv_refused: false,
             eprt_refused: false,
             mlsd_refused: false,
             closed: false,

@@ -98,7 +98,11 @@ impl Client {
             return Err(self.error(ErrorKind::DataProtection));
         }
         self.busy_check()?;
-        let command = if command == TransferCommand::Mlsd && self.mlsd_refused {
+        // MLSD when it was refused before, or when FEAT was answered without MLST (RFC 3659
+        // §7.8: MLST in FEAT announces both MLST and MLSD).
+        let no_mlsd =
+            self.mlsd_refused || (!self.features.is_empty() && !self.features.contains("MLST"));
+        let command = if command == TransferCommand::Mlsd && no_mlsd {
             TransferCommand::List
         } else {
             command
@@ -252,8 +256,9 @@ impl Client {
         self.transfer(TransferCommand::Nlst, path, 0, now)
     }
 
-    /// `MLSD [path]` (RFC 3659 §7), falling back to `LIST` when the server answers 500/502
-    /// (whatever its FEAT said); [`super::Event::TransferStarted`] tells which runs.
+    /// `MLSD [path]` (RFC 3659 §7). `LIST` runs instead when FEAT was answered without
+    /// `MLST`, and as a fallback when the server answers 500/502 (whatever its FEAT said);
+    /// [`super::Event::TransferStarted`] and the completion tell which ran.
     pub fn mlsd(&mut self, path: Option<Pathname<'_>>, now: Instant) -> Result<RequestId, Error> {
         self.transfer(TransferCommand::Mlsd, path, 0, now)
     }
