@@ -138,3 +138,53 @@ fn disabled_timers_give_no_deadline() {
     assert_eq!(t.deadline, None);
     assert_eq!(t.client.poll_output(), Output::Idle);
 }
+
+#[test]
+fn keepalive_noops_do_not_postpone_the_idle_quit() {
+    let mut config = Config::default();
+    config.timeouts.keepalive = Some(Duration::from_secs(60));
+    config.timeouts.idle = Some(Duration::from_secs(150));
+    let mut t = Transcript::logged_in_plain(config);
+    let start = t.now;
+    t.fire_deadline();
+    assert_eq!(t.now, start + Duration::from_secs(60));
+    t.c("NOOP");
+    t.s("200 ok");
+    t.fire_deadline();
+    assert_eq!(t.now, start + Duration::from_secs(120));
+    t.c("NOOP");
+    t.s("200 ok");
+    t.fire_deadline();
+    assert_eq!(t.now, start + Duration::from_secs(150));
+    t.c("QUIT");
+    t.s("221 bye");
+    assert_eq!(t.event(), Event::Closed(CloseReason::Idle));
+}
+
+#[test]
+fn idle_deadline_during_a_keepalive_noop_quits_after_its_reply() {
+    let mut config = Config::default();
+    config.timeouts.keepalive = Some(Duration::from_secs(60));
+    config.timeouts.idle = Some(Duration::from_secs(61));
+    let mut t = Transcript::logged_in_plain(config);
+    t.fire_deadline();
+    t.c("NOOP");
+    t.fire_deadline(); // idle passes while the NOOP is in flight
+    t.quiet();
+    t.s("200 ok");
+    t.c("QUIT");
+}
+
+#[test]
+fn a_request_restarts_the_idle_timer() {
+    let mut config = Config::default();
+    config.timeouts.idle = Some(Duration::from_secs(100));
+    let mut t = Transcript::logged_in_plain(config);
+    t.now = t.now + Duration::from_secs(90);
+    let id = t.client.noop(t.now).unwrap();
+    t.drain();
+    t.c("NOOP");
+    t.s("200 ok");
+    assert!(t.completed(id).is_ok());
+    assert_eq!(t.deadline, Some(t.now + Duration::from_secs(100)));
+}

@@ -357,9 +357,17 @@ impl Client {
                 Timer::Idle => {
                     self.timers.idle = None;
                     self.timers.keepalive = None;
-                    if self.job.is_none() {
-                        self.job = Some(Job::Quit { id: None });
-                        self.send(&Command::Quit, now);
+                    match self.job {
+                        None => {
+                            self.job = Some(Job::Quit { id: None });
+                            self.send(&Command::Quit, now);
+                        }
+                        // QUIT right after the keep-alive's reply.
+                        Some(Job::KeepAlive) if self.parked.is_none() => {
+                            self.parked = Some(Job::Quit { id: None });
+                        }
+                        // A request runs: not idle (its end re-arms the timer).
+                        _ => {}
                     }
                 }
             }
@@ -476,7 +484,6 @@ impl Client {
         self.push(Output::Send(bytes));
         self.timers.reply = deadline(now, self.config.timeouts.reply);
         self.timers.keepalive = None;
-        self.timers.idle = None;
     }
 
     /// Asks for a TLS handshake, arming the TLS timer.

@@ -44,6 +44,10 @@ impl Client {
 
     /// Sends the first command of a job.
     pub(crate) fn start_job(&mut self, job: Job, now: Instant) {
+        // Only the application's requests count as activity for the idle timer.
+        if !matches!(job, Job::Quit { id: None }) {
+            self.timers.idle = None;
+        }
         match job {
             Job::Login(l) => self.start_login(l, now),
             Job::Command { id, kind } => self.start_command(id, kind, now),
