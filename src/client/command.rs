@@ -5,6 +5,8 @@
 //! Owns the command each request sends and what its reply means. Must not handle login,
 //! security or data connections.
 
+use alloc::boxed::Box;
+
 use super::error::ProtocolErrorKind;
 use super::event::{CloseReason, Failure, RequestId, Response};
 use super::machine::{Client, Job};
@@ -87,7 +89,7 @@ pub(crate) fn is_reserved(command: &Command<'_>) -> bool {
 
 impl Client {
     /// Sends a one-reply command.
-    pub(crate) fn start_command(&mut self, id: RequestId, kind: CommandKind, now: Instant) {
+    pub(crate) fn start_command(&mut self, id: RequestId, kind: Box<CommandKind>, now: Instant) {
         let command = kind.command().into_owned();
         self.job = Some(Job::Command { id, kind });
         self.send(&command, now);
@@ -96,7 +98,7 @@ impl Client {
     pub(crate) fn on_command_reply(
         &mut self,
         id: RequestId,
-        kind: CommandKind,
+        kind: Box<CommandKind>,
         reply: Reply<'static>,
         now: Instant,
     ) {
@@ -111,15 +113,15 @@ impl Client {
             self.close(CloseReason::ServiceNotAvailable(reply));
             return;
         }
-        let result = match kind {
+        let result = match *kind {
             CommandKind::Raw(_) => Ok(Response::Done(reply)),
             _ if code.is_negative() => Err(Failure::Refused(reply)),
             CommandKind::Rnfr { to, .. } if code == ReplyCode::PENDING_FURTHER_INFORMATION => {
-                self.start_command(id, CommandKind::Rnto(to), now);
+                self.start_command(id, Box::new(CommandKind::Rnto(to)), now);
                 return;
             }
             CommandKind::Pbsz(level) if code.is_completion() => {
-                self.start_command(id, CommandKind::Prot(level), now);
+                self.start_command(id, Box::new(CommandKind::Prot(level)), now);
                 return;
             }
             CommandKind::Prot(level) if code.is_completion() => {

@@ -41,7 +41,10 @@ pub(crate) enum Job {
     /// A login.
     Login(Box<LoginJob>),
     /// One command, one final reply.
-    Command { id: RequestId, kind: CommandKind },
+    Command {
+        id: RequestId,
+        kind: Box<CommandKind>,
+    },
     /// A transfer.
     Transfer(Box<Transfer>),
     /// A keep-alive `NOOP` the client sent by itself.

@@ -78,6 +78,7 @@ impl Client {
         self.check_logged_in()?;
         self.busy_check()?;
         let id = self.new_id();
+        let kind = Box::new(kind);
         self.submit(Job::Command { id, kind }, now)
     }
 
