@@ -297,3 +297,54 @@ fn reinitialize_clears_tls_and_runs_the_setup_again() {
     assert!(matches!(t.event(), Event::Connected { tls: true, .. }));
     assert_eq!(t.client.state(), State::Connected);
 }
+
+#[test]
+fn pbsz_and_prot_before_login_when_configured() {
+    // RFC 4217 §10.3: the timing of PBSZ/PROT must be overridable.
+    let mut config = Config::default();
+    config.protection_before_login = true;
+    let mut t = Transcript::new(config);
+    t.s("220 hi");
+    t.c("AUTH TLS");
+    t.s("234 ok");
+    t.start_tls(Channel::Control);
+    t.tls_ready(Channel::Control);
+    t.event();
+    let id = t.client.login(user_login("u", "p"), t.now).unwrap();
+    t.drain();
+    t.c("PBSZ 0");
+    t.s("200 PBSZ=0");
+    t.c("PROT P");
+    t.s("200 Protection set to Private");
+    t.c("USER u");
+    t.s("331 pw");
+    t.c("PASS p");
+    t.s("230 ok");
+    t.c("FEAT");
+    t.s("211 End");
+    t.c("TYPE I");
+    t.s("200 ok");
+    assert!(matches!(t.completed(id), Ok(Response::LoggedIn { .. })));
+    assert_eq!(t.client.data_protection(), Some(DataProtection::Private));
+}
+
+#[test]
+fn commands_before_auth_when_configured() {
+    // RFC 4217 §10.3: a server may need a SITE or quoted command before AUTH.
+    use ftps_proto::client::ErrorKind;
+    use ftps_proto::codec::Command;
+    let config = Config::default()
+        .with_command_before_auth(Command::Site(Text::try_from("ZONE").unwrap()))
+        .unwrap();
+    assert_eq!(
+        Config::default()
+            .with_command_before_auth(Command::Pbsz(0))
+            .unwrap_err(),
+        ErrorKind::UseNamedRequest
+    );
+    let mut t = Transcript::new(config);
+    t.s("220 hi");
+    t.c("SITE ZONE");
+    t.s("502 whatever");
+    t.c("AUTH TLS");
+}

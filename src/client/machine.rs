@@ -34,6 +34,8 @@ pub(crate) enum Job {
     Greeting,
     /// `HOST` sent (RFC 7151).
     Host,
+    /// The configured command number `next - 1` before `AUTH` was sent (RFC 4217 §10.3).
+    BeforeAuth { next: usize },
     /// `AUTH TLS` (or `AUTH SSL` when `ssl`) sent.
     Auth { ssl: bool },
     /// Waiting for the control channel's TLS handshake (after 234, or first in implicit mode).
@@ -153,7 +155,9 @@ impl Client {
                     State::Securing
                 }
             }
-            Some(Job::Host | Job::Auth { .. } | Job::ControlTls) => State::Securing,
+            Some(Job::Host | Job::BeforeAuth { .. } | Job::Auth { .. } | Job::ControlTls) => {
+                State::Securing
+            }
             Some(Job::Login(_)) => State::LoggingIn,
             Some(Job::Transfer(_)) => State::Transferring,
             Some(Job::Quit { .. }) => State::Closing,
@@ -410,6 +414,7 @@ impl Client {
         match job {
             Job::Greeting => self.on_greeting(reply, now),
             Job::Host => self.on_host(reply, now),
+            Job::BeforeAuth { next } => self.on_before_auth(next, reply, now),
             Job::Auth { ssl } => self.on_auth(ssl, reply, now),
             Job::ControlTls => {
                 self.job = Some(Job::ControlTls);

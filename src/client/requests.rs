@@ -30,7 +30,14 @@ impl Client {
         let id = self.id_of(&job);
         let own_work = matches!(
             self.job,
-            Some(Job::KeepAlive | Job::Greeting | Job::Host | Job::Auth { .. } | Job::ControlTls)
+            Some(
+                Job::KeepAlive
+                    | Job::Greeting
+                    | Job::Host
+                    | Job::BeforeAuth { .. }
+                    | Job::Auth { .. }
+                    | Job::ControlTls
+            )
         );
         if self.job.is_none() && self.can_start_parked(&job) {
             self.start_job(job, now);
@@ -134,7 +141,13 @@ impl Client {
         }
         let own_work = matches!(
             self.job,
-            Some(Job::Greeting | Job::Host | Job::Auth { .. } | Job::ControlTls)
+            Some(
+                Job::Greeting
+                    | Job::Host
+                    | Job::BeforeAuth { .. }
+                    | Job::Auth { .. }
+                    | Job::ControlTls
+            )
         );
         if (self.job.is_some() && !own_work) || self.parked.is_some() {
             return Err(self.error(ErrorKind::Busy));
