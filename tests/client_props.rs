@@ -79,8 +79,9 @@ fn config() -> impl Strategy<Value = Config> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(sec, active, clear, ccc, ssl)| {
+        .prop_map(|(sec, active, clear, ccc, ssl, early)| {
             let mut c = Config::default()
                 .with_security(match sec {
                     0 => Security::Plain,
@@ -100,6 +101,7 @@ fn config() -> impl Strategy<Value = Config> {
                 })
                 .with_clear_command_channel(ccc);
             c.auth_ssl_fallback = ssl;
+            c.protection_before_login = early;
             c.timeouts.keepalive = Some(Duration::from_secs(20));
             c
         })

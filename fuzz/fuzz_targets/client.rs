@@ -162,6 +162,7 @@ fn run(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
         .with_clear_command_channel(u.arbitrary()?);
     config.auth_ssl_fallback = u.arbitrary()?;
     config.trust_pasv_address = u.arbitrary()?;
+    config.protection_before_login = u.arbitrary()?;
     config.timeouts.keepalive = Some(Duration::from_secs(20));
     let required = matches!(security, Security::ExplicitRequired | Security::Implicit);
     let mut now = Instant::ZERO;
