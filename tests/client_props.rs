@@ -133,6 +133,12 @@ impl Observer {
     fn output(&mut self, o: &Output, security: Security, prot_private: bool) {
         match o {
             Output::Send(bytes) => {
+                assert!(bytes.ends_with(b"\r\n"), "unterminated line");
+                let body = &bytes[..bytes.len() - 2];
+                assert!(
+                    !body.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)),
+                    "line break inside a command"
+                );
                 let verb: Vec<u8> = bytes
                     .iter()
                     .take_while(|b| b.is_ascii_alphabetic())

@@ -84,7 +84,13 @@ fn drain(client: &mut Client, obs: &mut Observer, required: bool) {
                     }
                     _ => {}
                 }
-                assert!(bytes.ends_with(b"\r\n"));
+                // Exactly one line: CRLF at the end and nowhere else.
+                assert!(bytes.ends_with(b"\r\n"), "unterminated line");
+                let body = &bytes[..bytes.len() - 2];
+                assert!(
+                    !body.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)),
+                    "line break inside a command"
+                );
             }
             Output::StartTls { channel, .. } => obs.tls_requested = Some(channel),
             Output::EndTls { .. } => obs.control_tls = false,
