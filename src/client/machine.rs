@@ -141,6 +141,11 @@ impl Client {
         client
     }
 
+    /// The configuration the client was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// Where the client is.
     pub fn state(&self) -> State {
         if self.closed {
