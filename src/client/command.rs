@@ -5,14 +5,17 @@
 //! Owns the command each request sends and what its reply means. Must not handle login,
 //! security or data connections.
 
+use alloc::boxed::Box;
+
 use super::error::ProtocolErrorKind;
 use super::event::{CloseReason, Failure, RequestId, Response};
 use super::machine::{Client, Job};
+use super::DataProtection;
 use crate::codec::{
     parse_facts, parse_feat_reply, parse_mdtm_reply, parse_pathname_reply, parse_size_reply,
     Command, PayloadError, Reply,
 };
-use crate::types::{Instant, Pathname, ReplyCode, Text, TransferType};
+use crate::types::{Instant, Pathname, Prot, ReplyCode, Text, TransferType};
 
 /// A one-reply command and what it needs.
 #[derive(Clone, Debug)]
@@ -36,6 +39,9 @@ pub(crate) enum CommandKind {
         to: Pathname<'static>,
     },
     Rnto(Pathname<'static>),
+    /// `PBSZ 0`, then `PROT` on 2xx (RFC 4217 §8: always in that order).
+    Pbsz(DataProtection),
+    Prot(DataProtection),
     Raw(Command<'static>),
 }
 
@@ -58,6 +64,9 @@ impl CommandKind {
             CommandKind::Type(t) => Command::Type(*t),
             CommandKind::Rnfr { from, .. } => Command::Rnfr(from.borrow()),
             CommandKind::Rnto(p) => Command::Rnto(p.borrow()),
+            CommandKind::Pbsz(_) => Command::Pbsz(0),
+            CommandKind::Prot(DataProtection::Private) => Command::Prot(Prot::Private),
+            CommandKind::Prot(DataProtection::Clear) => Command::Prot(Prot::Clear),
             CommandKind::Raw(c) => c.clone(),
         }
     }
@@ -80,7 +89,7 @@ pub(crate) fn is_reserved(command: &Command<'_>) -> bool {
 
 impl Client {
     /// Sends a one-reply command.
-    pub(crate) fn start_command(&mut self, id: RequestId, kind: CommandKind, now: Instant) {
+    pub(crate) fn start_command(&mut self, id: RequestId, kind: Box<CommandKind>, now: Instant) {
         let command = kind.command().into_owned();
         self.job = Some(Job::Command { id, kind });
         self.send(&command, now);
@@ -89,7 +98,7 @@ impl Client {
     pub(crate) fn on_command_reply(
         &mut self,
         id: RequestId,
-        kind: CommandKind,
+        kind: Box<CommandKind>,
         reply: Reply<'static>,
         now: Instant,
     ) {
@@ -104,12 +113,20 @@ impl Client {
             self.close(CloseReason::ServiceNotAvailable(reply));
             return;
         }
-        let result = match kind {
+        let result = match *kind {
             CommandKind::Raw(_) => Ok(Response::Done(reply)),
             _ if code.is_negative() => Err(Failure::Refused(reply)),
             CommandKind::Rnfr { to, .. } if code == ReplyCode::PENDING_FURTHER_INFORMATION => {
-                self.start_command(id, CommandKind::Rnto(to), now);
+                self.start_command(id, Box::new(CommandKind::Rnto(to)), now);
                 return;
+            }
+            CommandKind::Pbsz(level) if code.is_completion() => {
+                self.start_command(id, Box::new(CommandKind::Prot(level)), now);
+                return;
+            }
+            CommandKind::Prot(level) if code.is_completion() => {
+                self.prot = Some(level);
+                Ok(Response::Done(reply))
             }
             _ if !code.is_completion() => {
                 Err(self.protocol_error(ProtocolErrorKind::UnexpectedReply(code)))
@@ -142,7 +159,9 @@ impl Client {
             | CommandKind::Site(_)
             | CommandKind::Noop
             | CommandKind::Rnfr { .. }
-            | CommandKind::Rnto(_) => Ok(Response::Done(reply)),
+            | CommandKind::Rnto(_)
+            | CommandKind::Pbsz(_)
+            | CommandKind::Prot(_) => Ok(Response::Done(reply)),
         };
         self.complete(id, result);
         self.job_done(now, true);

@@ -7,7 +7,10 @@
 use core::fmt;
 use core::time::Duration;
 
-use crate::codec::Limits;
+use alloc::vec::Vec;
+
+use super::ErrorKind;
+use crate::codec::{Command, Limits};
 use crate::types::{Account, Password, Text, TransferType, Username};
 
 /// How the control connection is secured (RFC 4217 §4, and implicit FTPS on port 990).
@@ -109,6 +112,14 @@ pub struct Config {
     /// Send `CCC` after login and the `PBSZ`/`PROT` exchange, to let NAT firewalls read the
     /// control connection (RFC 4217 §6, §12.3). Default `false`.
     pub clear_command_channel: bool,
+    /// Send `PBSZ 0` and `PROT` right after the control handshake, before `USER`, for
+    /// servers that want them first (RFC 4217 §10.3: the timing must be overridable).
+    /// Default `false`: after login, which every common server accepts.
+    pub protection_before_login: bool,
+    /// Commands sent after the greeting (and `HOST`), before `AUTH` (RFC 4217 §10.3: a
+    /// server may need a `SITE` or quoted command first). Set with
+    /// [`Config::with_command_before_auth`].
+    pub(crate) before_auth: Vec<Command<'static>>,
     /// `HOST <name>` before authenticating (RFC 7151 §3.3: before `AUTH` in explicit mode,
     /// right after the greeting or the TLS handshake in implicit mode). Default: not sent.
     pub host: Option<Text<'static>>,
@@ -140,6 +151,8 @@ impl Default for Config {
             auth_ssl_fallback: false,
             data_protection: DataProtection::default(),
             clear_command_channel: false,
+            protection_before_login: false,
+            before_auth: Vec::new(),
             host: None,
             data_mode: DataMode::default(),
             extended_data_commands: true,
@@ -178,6 +191,23 @@ impl Config {
         self.clear_command_channel = on;
         self
     }
+    /// Adds a command to send after the greeting and before `AUTH` (RFC 4217 §10.3). Its
+    /// reply is ignored (except `421`, which ends the session). Commands that change state
+    /// the client tracks (login, security, transfers...) are refused with
+    /// [`ErrorKind::UseNamedRequest`].
+    pub fn with_command_before_auth(mut self, command: Command<'_>) -> Result<Self, ErrorKind> {
+        if super::command::is_reserved(&command) {
+            return Err(ErrorKind::UseNamedRequest);
+        }
+        self.before_auth.push(command.into_owned());
+        Ok(self)
+    }
+
+    /// The commands sent before `AUTH`, in order.
+    pub fn commands_before_auth(&self) -> &[Command<'static>] {
+        &self.before_auth
+    }
+
     /// Sets the timeouts.
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;

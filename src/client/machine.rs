@@ -34,6 +34,8 @@ pub(crate) enum Job {
     Greeting,
     /// `HOST` sent (RFC 7151).
     Host,
+    /// The configured command number `next - 1` before `AUTH` was sent (RFC 4217 §10.3).
+    BeforeAuth { next: usize },
     /// `AUTH TLS` (or `AUTH SSL` when `ssl`) sent.
     Auth { ssl: bool },
     /// Waiting for the control channel's TLS handshake (after 234, or first in implicit mode).
@@ -41,7 +43,10 @@ pub(crate) enum Job {
     /// A login.
     Login(Box<LoginJob>),
     /// One command, one final reply.
-    Command { id: RequestId, kind: CommandKind },
+    Command {
+        id: RequestId,
+        kind: Box<CommandKind>,
+    },
     /// A transfer.
     Transfer(Box<Transfer>),
     /// A keep-alive `NOOP` the client sent by itself.
@@ -81,6 +86,7 @@ pub struct Client {
     /// The data protection in force once logged in; `None` after `PROT P` was refused.
     pub(crate) prot: Option<DataProtection>,
     pub(crate) epsv_refused: bool,
+    pub(crate) pasv_refused: bool,
     pub(crate) eprt_refused: bool,
     pub(crate) mlsd_refused: bool,
     pub(crate) closed: bool,
@@ -123,6 +129,7 @@ impl Client {
             logged_in: false,
             prot: None,
             epsv_refused: false,
+            pasv_refused: false,
             eprt_refused: false,
             mlsd_refused: false,
             closed: false,
@@ -132,6 +139,11 @@ impl Client {
             client.start_tls(Channel::Control, now);
         }
         client
+    }
+
+    /// The configuration the client was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Where the client is.
@@ -148,7 +160,9 @@ impl Client {
                     State::Securing
                 }
             }
-            Some(Job::Host | Job::Auth { .. } | Job::ControlTls) => State::Securing,
+            Some(Job::Host | Job::BeforeAuth { .. } | Job::Auth { .. } | Job::ControlTls) => {
+                State::Securing
+            }
             Some(Job::Login(_)) => State::LoggingIn,
             Some(Job::Transfer(_)) => State::Transferring,
             Some(Job::Quit { .. }) => State::Closing,
@@ -355,9 +369,17 @@ impl Client {
                 Timer::Idle => {
                     self.timers.idle = None;
                     self.timers.keepalive = None;
-                    if self.job.is_none() {
-                        self.job = Some(Job::Quit { id: None });
-                        self.send(&Command::Quit, now);
+                    match self.job {
+                        None => {
+                            self.job = Some(Job::Quit { id: None });
+                            self.send(&Command::Quit, now);
+                        }
+                        // QUIT right after the keep-alive's reply.
+                        Some(Job::KeepAlive) if self.parked.is_none() => {
+                            self.parked = Some(Job::Quit { id: None });
+                        }
+                        // A request runs: not idle (its end re-arms the timer).
+                        _ => {}
                     }
                 }
             }
@@ -397,6 +419,7 @@ impl Client {
         match job {
             Job::Greeting => self.on_greeting(reply, now),
             Job::Host => self.on_host(reply, now),
+            Job::BeforeAuth { next } => self.on_before_auth(next, reply, now),
             Job::Auth { ssl } => self.on_auth(ssl, reply, now),
             Job::ControlTls => {
                 self.job = Some(Job::ControlTls);
@@ -474,7 +497,6 @@ impl Client {
         self.push(Output::Send(bytes));
         self.timers.reply = deadline(now, self.config.timeouts.reply);
         self.timers.keepalive = None;
-        self.timers.idle = None;
     }
 
     /// Asks for a TLS handshake, arming the TLS timer.

@@ -24,6 +24,50 @@
 //!                           | CloseData | Close | Event | Timeout(deadline) | Idle
 //! ```
 //!
+//! # An event loop
+//!
+//! A real adapter writes [`Output::Send`] to the socket (through TLS once started), performs
+//! the other actions, and feeds back what it reads and observes. Here the server is a script
+//! that answers each command in turn:
+//!
+//! ```
+//! use ftps_proto::client::{Client, Config, Event, Login, Output, Response, Security};
+//! use ftps_proto::types::{Instant, Password, Username};
+//!
+//! let now = Instant::ZERO;
+//! let mut client = Client::new(Config::default().with_security(Security::Plain), now);
+//! let login = Login::new(Username::try_from("alice")?, Password::try_from("secret")?);
+//! let request = client.login(login, now)?; // starts once the greeting is in
+//!
+//! let mut script = ["331 Password?", "230 Welcome", "211 End", "200 Binary"].into_iter();
+//! let mut inbox: Vec<&str> = vec!["220 Ready"]; // what the server sends next
+//! let mut sent = Vec::new();
+//! let mut outcome = None;
+//! while outcome.is_none() {
+//!     for line in inbox.drain(..) {
+//!         client.handle_input(format!("{line}\r\n").as_bytes(), now);
+//!     }
+//!     // The contract: drain after every input.
+//!     loop {
+//!         match client.poll_output() {
+//!             Output::Send(bytes) => {
+//!                 sent.push(String::from_utf8(bytes)?);
+//!                 inbox.extend(script.next()); // the server's answer
+//!             }
+//!             Output::Event(Event::Completed { request: r, result }) if r == request => {
+//!                 outcome = Some(result);
+//!             }
+//!             Output::Event(_) => {}
+//!             Output::Timeout(_) | Output::Idle => break,
+//!             other => unreachable!("plain FTP, no data connection: {other:?}"),
+//!         }
+//!     }
+//! }
+//! assert_eq!(sent, ["USER alice\r\n", "PASS secret\r\n", "FEAT\r\n", "TYPE I\r\n"]);
+//! assert!(matches!(outcome, Some(Ok(Response::LoggedIn { .. }))));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Choices this client makes (and why)
 //!
 //! - **One command in flight.** FTP replies carry no tag; after an error a pipelined

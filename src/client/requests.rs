@@ -13,7 +13,7 @@ use super::event::{RequestId, TransferCommand};
 use super::machine::{Client, Job};
 use super::setup::LoginJob;
 use super::transfer::Transfer;
-use super::{Login, Security};
+use super::{DataProtection, Login, Security};
 use crate::codec::Command;
 use crate::types::{Instant, Pathname, Text, TransferType};
 
@@ -30,7 +30,14 @@ impl Client {
         let id = self.id_of(&job);
         let own_work = matches!(
             self.job,
-            Some(Job::KeepAlive | Job::Greeting | Job::Host | Job::Auth { .. } | Job::ControlTls)
+            Some(
+                Job::KeepAlive
+                    | Job::Greeting
+                    | Job::Host
+                    | Job::BeforeAuth { .. }
+                    | Job::Auth { .. }
+                    | Job::ControlTls
+            )
         );
         if self.job.is_none() && self.can_start_parked(&job) {
             self.start_job(job, now);
@@ -44,6 +51,10 @@ impl Client {
 
     /// Sends the first command of a job.
     pub(crate) fn start_job(&mut self, job: Job, now: Instant) {
+        // Only the application's requests count as activity for the idle timer.
+        if !matches!(job, Job::Quit { id: None }) {
+            self.timers.idle = None;
+        }
         match job {
             Job::Login(l) => self.start_login(l, now),
             Job::Command { id, kind } => self.start_command(id, kind, now),
@@ -74,6 +85,7 @@ impl Client {
         self.check_logged_in()?;
         self.busy_check()?;
         let id = self.new_id();
+        let kind = Box::new(kind);
         self.submit(Job::Command { id, kind }, now)
     }
 
@@ -98,7 +110,11 @@ impl Client {
             return Err(self.error(ErrorKind::DataProtection));
         }
         self.busy_check()?;
-        let command = if command == TransferCommand::Mlsd && self.mlsd_refused {
+        // MLSD when it was refused before, or when FEAT was answered without MLST (RFC 3659
+        // §7.8: MLST in FEAT announces both MLST and MLSD).
+        let no_mlsd =
+            self.mlsd_refused || (!self.features.is_empty() && !self.features.contains("MLST"));
+        let command = if command == TransferCommand::Mlsd && no_mlsd {
             TransferCommand::List
         } else {
             command
@@ -125,7 +141,13 @@ impl Client {
         }
         let own_work = matches!(
             self.job,
-            Some(Job::Greeting | Job::Host | Job::Auth { .. } | Job::ControlTls)
+            Some(
+                Job::Greeting
+                    | Job::Host
+                    | Job::BeforeAuth { .. }
+                    | Job::Auth { .. }
+                    | Job::ControlTls
+            )
         );
         if (self.job.is_some() && !own_work) || self.parked.is_some() {
             return Err(self.error(ErrorKind::Busy));
@@ -210,6 +232,21 @@ impl Client {
         self.command(CommandKind::Noop, now)
     }
 
+    /// `PBSZ 0` then `PROT P` or `PROT C` (RFC 4217 §8, §9), to change the data protection
+    /// the login set up. Needs a protected control connection. If the server refuses, the
+    /// level in force does not change.
+    pub fn set_data_protection(
+        &mut self,
+        level: DataProtection,
+        now: Instant,
+    ) -> Result<RequestId, Error> {
+        self.check_logged_in()?;
+        if !self.control_tls {
+            return Err(self.error(ErrorKind::NeedsTls));
+        }
+        self.command(CommandKind::Pbsz(level), now)
+    }
+
     /// `TYPE t` (the login already sent [`super::Config::transfer_type`]).
     pub fn set_type(&mut self, t: TransferType, now: Instant) -> Result<RequestId, Error> {
         self.command(CommandKind::Type(t), now)
@@ -237,8 +274,9 @@ impl Client {
         self.transfer(TransferCommand::Nlst, path, 0, now)
     }
 
-    /// `MLSD [path]` (RFC 3659 §7), falling back to `LIST` when the server answers 500/502
-    /// (whatever its FEAT said); [`super::Event::TransferStarted`] tells which runs.
+    /// `MLSD [path]` (RFC 3659 §7). `LIST` runs instead when FEAT was answered without
+    /// `MLST`, and as a fallback when the server answers 500/502 (whatever its FEAT said);
+    /// [`super::Event::TransferStarted`] and the completion tell which ran.
     pub fn mlsd(&mut self, path: Option<Pathname<'_>>, now: Instant) -> Result<RequestId, Error> {
         self.transfer(TransferCommand::Mlsd, path, 0, now)
     }

@@ -34,6 +34,8 @@ pub(crate) struct LoginJob {
     pub(crate) id: RequestId,
     pub(crate) login: Login,
     pub(crate) step: LoginStep,
+    /// `PBSZ`/`PROT` were sent before `USER` ([`super::Config::protection_before_login`]).
+    pub(crate) protected_early: bool,
     /// The refusal of `PBSZ`/`PROT P`, reported when the login completes.
     pub(crate) prot_refused: Option<Reply<'static>>,
 }
@@ -44,6 +46,7 @@ impl LoginJob {
             id,
             login,
             step: LoginStep::User,
+            protected_early: false,
             prot_refused: None,
         }
     }
@@ -98,6 +101,31 @@ impl Client {
     }
 
     fn after_host(&mut self, now: Instant) {
+        self.before_auth(0, now);
+    }
+
+    /// Sends the configured command number `index` before `AUTH`, or `AUTH` when done.
+    fn before_auth(&mut self, index: usize, now: Instant) {
+        if let Some(command) = self.config.before_auth.get(index).cloned() {
+            self.job = Some(Job::BeforeAuth { next: index + 1 });
+            self.send(&command, now);
+        } else {
+            self.auth(now);
+        }
+    }
+
+    pub(crate) fn on_before_auth(&mut self, next: usize, reply: Reply<'static>, now: Instant) {
+        let code = reply.code();
+        if code.is_preliminary() {
+            self.job = Some(Job::BeforeAuth { next });
+        } else if code == ReplyCode::SERVICE_NOT_AVAILABLE {
+            self.close(CloseReason::ServiceNotAvailable(reply));
+        } else {
+            self.before_auth(next, now);
+        }
+    }
+
+    fn auth(&mut self, now: Instant) {
         match self.config.security {
             Security::ExplicitRequired | Security::ExplicitOpportunistic if !self.control_tls => {
                 self.job = Some(Job::Auth { ssl: false });
@@ -116,6 +144,14 @@ impl Client {
             self.job = Some(Job::Auth { ssl });
         } else if code == ReplyCode::AUTH_OK {
             self.job = Some(Job::ControlTls);
+            let behind = self.decoder.buffered();
+            if behind > 0 {
+                // Bytes in clear behind the 234 would be read as if protected (RFC 4217 §4):
+                // drop them and end the session before any handshake.
+                self.decoder.clear();
+                self.protocol_close(ProtocolErrorKind::PlaintextAfterAuth { bytes: behind });
+                return;
+            }
             self.start_tls(Channel::Control, now);
         } else if code == ReplyCode::SERVICE_NOT_AVAILABLE {
             self.close(CloseReason::ServiceNotAvailable(reply));
@@ -146,11 +182,11 @@ impl Client {
     /// Sends the first command of a login.
     pub(crate) fn start_login(&mut self, mut job: Box<LoginJob>, now: Instant) {
         match job.login.user.clone() {
-            Some(user) => {
-                job.step = LoginStep::User;
-                self.job = Some(Job::Login(job));
-                self.send(&Command::User(user), now);
+            Some(_) if self.config.protection_before_login && self.control_tls => {
+                job.protected_early = true;
+                self.login_send(job, LoginStep::Pbsz, &Command::Pbsz(0), now);
             }
+            Some(user) => self.login_send(job, LoginStep::User, &Command::User(user), now),
             None => {
                 if !self.control_tls {
                     let id = job.id;
@@ -287,7 +323,9 @@ impl Client {
     /// Logged in: protect data connections when the control connection is protected.
     fn logged_in_then_protect(&mut self, job: Box<LoginJob>, now: Instant) {
         self.logged_in = true;
-        if self.control_tls {
+        if self.control_tls && job.protected_early {
+            self.after_prot(job, now);
+        } else if self.control_tls {
             // RFC 4217 §8: PBSZ 0 always precedes PROT.
             self.login_send(job, LoginStep::Pbsz, &Command::Pbsz(0), now);
         } else {
@@ -308,7 +346,13 @@ impl Client {
     }
 
     fn after_prot(&mut self, job: Box<LoginJob>, now: Instant) {
-        if self.config.clear_command_channel && self.control_tls {
+        if !self.logged_in {
+            // Protection was set up before login: now USER.
+            match job.login.user.clone() {
+                Some(user) => self.login_send(job, LoginStep::User, &Command::User(user), now),
+                None => self.logged_in_then_protect(job, now),
+            }
+        } else if self.config.clear_command_channel && self.control_tls {
             self.login_send(job, LoginStep::Ccc, &Command::Ccc, now);
         } else {
             self.login_send(job, LoginStep::Feat, &Command::Feat, now);

@@ -79,6 +79,8 @@ pub(crate) struct Transfer {
     pub(crate) aborted: bool,
     /// The adapter's listener (active mode).
     pub(crate) listen: Option<SocketAddr>,
+    /// EPSV was sent for this transfer (so a refused PASV does not loop back to it).
+    pub(crate) epsv_tried: bool,
 }
 
 impl Transfer {
@@ -104,6 +106,7 @@ impl Transfer {
             abort_requested: false,
             aborted: false,
             listen: None,
+            epsv_tried: false,
         }
     }
 
@@ -151,7 +154,7 @@ impl Client {
         t.data_tls_done = false;
         match self.config.data_mode {
             DataMode::Passive => {
-                if self.config.extended_data_commands && !self.epsv_refused {
+                if self.prefer_epsv() {
                     self.negotiate(t, Method::Epsv, &Command::Epsv(None), now);
                 } else {
                     self.negotiate(t, Method::Pasv, &Command::Pasv, now);
@@ -167,9 +170,21 @@ impl Client {
         }
     }
 
+    /// EPSV first (it works through NAT and with IPv6), unless it is disabled or was
+    /// refused, or the server's FEAT list leaves it out (RFC 2428 predates FEAT, so that is
+    /// only a hint: a refused PASV still falls back to EPSV).
+    fn prefer_epsv(&self) -> bool {
+        self.config.extended_data_commands
+            && !self.epsv_refused
+            && (self.pasv_refused || self.features.is_empty() || self.features.epsv())
+    }
+
     fn negotiate(&mut self, mut t: Box<Transfer>, method: Method, c: &Command<'_>, now: Instant) {
         t.step = Step::Negotiate;
         t.method = method;
+        if method == Method::Epsv {
+            t.epsv_tried = true;
+        }
         self.job = Some(Job::Transfer(t));
         self.send(c, now);
     }
@@ -245,6 +260,18 @@ impl Client {
                 }
             }
             Method::Pasv => {
+                let not_implemented =
+                    code == ReplyCode::SYNTAX_ERROR || code == ReplyCode::NOT_IMPLEMENTED;
+                if not_implemented
+                    && !t.epsv_tried
+                    && self.config.extended_data_commands
+                    && !self.epsv_refused
+                {
+                    // FEAT left EPSV out, but PASV is not there either (an IPv6 server).
+                    self.pasv_refused = true;
+                    self.negotiate(t, Method::Epsv, &Command::Epsv(None), now);
+                    return;
+                }
                 if code != ReplyCode::ENTERING_PASSIVE {
                     self.refused(t, reply, now);
                     return;
@@ -508,11 +535,11 @@ impl Client {
                 self.finish(t, now);
             }
             _ => {
-                // Under PROT P, an end before the data handshake finished proves nothing.
-                let end = if end == DataEnd::Clean
-                    && self.prot == Some(DataProtection::Private)
-                    && !t.data_tls_done
-                {
+                // An end before the transfer command was sent, or (under PROT P) before the
+                // data handshake finished, proves nothing about the file: possibly truncated.
+                let premature = !matches!(t.step, Step::Command | Step::Aborting)
+                    || (self.prot == Some(DataProtection::Private) && !t.data_tls_done);
+                let end = if end == DataEnd::Clean && premature {
                     DataEnd::Truncated
                 } else {
                     end
