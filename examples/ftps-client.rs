@@ -297,7 +297,11 @@ fn run(cli: &Cli) -> Result<(), String> {
     match &cli.command {
         Command::Ls(p) => {
             let mut listing = Vec::new();
-            let p = p.as_deref().map(path).transpose()?;
+            // Without PATH: the URL's path, if it has one.
+            let p = match p.as_deref() {
+                Some(p) => Some(path(p)?),
+                None => url.path().cloned(),
+            };
             let ran = client.mlsd(p, &mut listing).map_err(|e| e.to_string())?;
             let mut out = io::stdout().lock();
             print_listing(&mut out, ran, &listing).map_err(|e| e.to_string())?;
@@ -327,6 +331,11 @@ fn run(cli: &Cli) -> Result<(), String> {
                 Err(e) => {
                     end_bar(0);
                     let kept = std::fs::metadata(local).map(|m| m.len()).unwrap_or(0);
+                    if kept == 0 && !cli.resume {
+                        // Nothing arrived: leave no empty file behind.
+                        let _ = std::fs::remove_file(local);
+                        return Err(e.to_string());
+                    }
                     return Err(format!(
                         "{e}\n{} is incomplete ({kept} bytes); resume with --continue",
                         local.display()

@@ -28,7 +28,7 @@ use crate::client::{
     Security, State, TransferCommand,
 };
 use crate::io::tls::ClientTlsOptions;
-use crate::types::{Channel, DataEnd, Facts, Features, Password, Pathname, Timestamp};
+use crate::types::{Channel, DataEnd, Facts, Features, Pathname, Timestamp};
 
 /// Bytes buffered per data-connection read and write (through rustls: one `read(2)` feeds
 /// many TLS records, one `writev(2)` sends many).
@@ -327,16 +327,10 @@ impl BlockingClient {
         Ok(self)
     }
 
-    /// Logs in with the URL's user name and password (an empty password if it has none),
-    /// or as `anonymous` when it has no user name.
+    /// Logs in with the URL's credentials ([`FtpUrl::login`]: its user and password, or
+    /// `anonymous`).
     pub fn login_from_url(&mut self, url: &FtpUrl) -> Result<&mut Self, Error> {
-        let empty = Password::new(&b""[..])
-            .map_err(|_| Error::File(io::Error::other("the empty password is always valid")))?;
-        let login = match url.user() {
-            Some(user) => Login::new(user.clone(), url.password().cloned().unwrap_or(empty)),
-            None => Login::anonymous(Password::new(&b"anonymous@"[..]).unwrap_or(empty)),
-        };
-        self.login(login)
+        self.login(url.login())
     }
 
     /// `RETR path` (after `REST offset` when `offset > 0`) into `sink`. Returns the bytes

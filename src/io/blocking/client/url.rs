@@ -21,6 +21,7 @@ use std::prelude::rust_2021::*;
 use std::string::String;
 use std::vec::Vec;
 
+use crate::client::Login;
 use crate::types::{InvalidText, Password, Pathname, Username};
 
 /// How the control connection is secured, as the URL's scheme says.
@@ -120,6 +121,7 @@ pub struct FtpUrl {
     user: Option<Username<'static>>,
     password: Option<Password<'static>>,
     path: Option<Pathname<'static>>,
+    login: Login,
 }
 
 impl fmt::Debug for FtpUrl {
@@ -223,6 +225,26 @@ impl FtpUrl {
                 })?,
             )
         };
+        // The login the URL names: its user with its password (empty when it has none), or
+        // `anonymous` (RFC 1738 §3.2.1) with the conventional e-mail-style password.
+        let login = match &user {
+            Some(u) => {
+                let password = match &password {
+                    Some(p) => p.clone(),
+                    None => Password::new(&b""[..]).map_err(|reason| UrlError::InvalidPart {
+                        part: "password",
+                        reason,
+                    })?,
+                };
+                Login::new(u.clone(), password)
+            }
+            None => Login::anonymous(Password::new(&b"anonymous@"[..]).map_err(|reason| {
+                UrlError::InvalidPart {
+                    part: "password",
+                    reason,
+                }
+            })?),
+        };
         Ok(FtpUrl {
             security,
             host,
@@ -230,6 +252,7 @@ impl FtpUrl {
             user,
             password,
             path,
+            login,
         })
     }
 
@@ -252,6 +275,11 @@ impl FtpUrl {
     /// The percent-decoded password, if the URL has one.
     pub fn password(&self) -> Option<&Password<'static>> {
         self.password.as_ref()
+    }
+    /// The credentials the URL names: its user and password (an empty password when it has
+    /// none), or `anonymous` when it has no user (RFC 1738 §3.2.1).
+    pub fn login(&self) -> Login {
+        self.login.clone()
     }
     /// The percent-decoded path after the host (without its leading `/`), if not empty.
     pub fn path(&self) -> Option<&Pathname<'static>> {
@@ -368,6 +396,16 @@ mod tests {
         assert_eq!(u.user().unwrap().as_bytes(), b"bob");
         assert_eq!(u.password().unwrap().as_bytes(), b"secret");
         assert_eq!(u.path(), None);
+        assert_eq!(u.login().user().unwrap().as_bytes(), b"bob");
+    }
+
+    #[test]
+    fn a_url_without_user_logs_in_anonymously() {
+        let u = FtpUrl::parse("ftp://h/").unwrap();
+        assert_eq!(u.login().user().unwrap().as_bytes(), b"anonymous");
+        let u = FtpUrl::parse("ftp://carol@h/").unwrap();
+        assert_eq!(u.login().user().unwrap().as_bytes(), b"carol");
+        assert_eq!(u.password(), None);
     }
 
     #[test]
