@@ -17,6 +17,7 @@
 # Usage (as root, the servers need it): tests/interop/run-client-matrix.sh [SERVER...]
 #   env: FTPS_CLIENT=path   use this binary instead of building the example
 #        MATRIX_BIG_MIB=64  size of the big file; MATRIX_TIMEOUT=120 seconds per client run
+#        MATRIX_BUDGET=900  seconds for all checks; checks left when it runs out FAIL as such
 #        MATRIX_NO_MD=1     do not rewrite CLIENT-MATRIX.md
 #        MATRIX_KEEP_SERVERS=1  leave the servers this run started running (they still stop
 #                           by themselves after $INTEROP_SERVER_TIMEOUT s)
@@ -31,6 +32,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 
 BIG_MIB="${MATRIX_BIG_MIB:-64}"
 TIMEOUT="${MATRIX_TIMEOUT:-120}"
+BUDGET="${MATRIX_BUDGET:-900}"
 REPEAT_UPLOADS="${MATRIX_REPEAT_UPLOADS:-20}"
 servers=("$@")
 [ "${#servers[@]}" -gt 0 ] || read -r -a servers <<<"$INTEROP_SERVERS"
@@ -44,14 +46,19 @@ if [ ! -s "$FTPS_INTEROP_CA" ] || [ ! -d "$INTEROP_CONF" ]; then
     timeout 900 bash "$HERE/setup-servers.sh" >&2 || { echo "FAIL setup: setup-servers.sh failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 fi
 started=()
-for s in "${servers[@]}"; do
+# ensure_running SERVER: start it (every instance) unless all its instances run. Called again
+# right before the server's checks, since other users of the environment may stop servers.
+ensure_running() {
+    local s="$1" x
     if bash "$HERE/servers.sh" status "$s" 2>/dev/null | grep -qv ' running '; then
         say "starting $s"
         if timeout 120 bash "$HERE/servers.sh" start "$s" >&2; then
+            for x in "${started[@]}"; do [ "$x" = "$s" ] && return 0; done
             started+=("$s")
         fi
     fi
-done
+}
+for s in "${servers[@]}"; do ensure_running "$s"; done
 cleanup() {
     [ -n "${WORK:-}" ] && rm -rf "$WORK"
     [ -n "${MATRIX_KEEP_SERVERS:-}" ] && return
@@ -105,6 +112,10 @@ report() { # PASS|FAIL|SKIP name [reason]
 # client LOG ARGS... : one run of the client, bounded in time; stderr (with -v) to LOG
 client() {
     local log="$1"; shift
+    if [ $((SECONDS - START_SECONDS)) -ge "$BUDGET" ]; then
+        echo "error: not run, the matrix time budget (${BUDGET}s) is exhausted" >"$log"
+        return 1
+    fi
     timeout -k 5 "$TIMEOUT" "$FTPS_CLIENT" --verbose --ca-file "$FTPS_INTEROP_CA" "$@" 2>"$log"
 }
 why() { # LOG -> the client's last error line (it names the server's reply)
@@ -231,6 +242,7 @@ check_repeat_uploads() {
 }
 
 for s in "${servers[@]}"; do
+    ensure_running "$s"
     for v in $INTEROP_VARIANTS; do
         for mode in explicit implicit; do
             port="$(interop_port "$s" "$v" "$mode")"
