@@ -645,3 +645,59 @@ fn plain_ftp_only_when_asked_moves_data_in_clear() {
     assert!(server.join().unwrap() == expected);
     assert!(back == expected);
 }
+
+#[test]
+fn an_abort_from_another_thread_stops_the_download_and_the_session_goes_on() {
+    let f = fixture(TlsVersions::Tls13Only);
+    let (port, server) = serve(&f, |c| {
+        c.explicit_login();
+        let l = c.passive();
+        c.expect("RETR endless.bin");
+        c.send("150 Opening BINARY mode data connection.");
+        let (mut d, _) = c.data_tls(&l);
+        // Much more than the client wants; stop when it drops the connection.
+        let chunk = vec![7u8; 64 * 1024];
+        let mut sent = 0usize;
+        while sent < 512 * 1024 * 1024 {
+            if d.write_all(&chunk).and_then(|_| d.flush()).is_err() {
+                break;
+            }
+            sent += chunk.len();
+        }
+        c.expect("ABOR");
+        c.send("426 Connection closed; transfer aborted.");
+        c.send("226 ABOR successful.");
+        c.expect("NOOP");
+        c.send("200 NOOP ok.");
+        c.quit();
+        sent
+    });
+    let mut client = connect(port, f.options).unwrap();
+    client.login(alice()).unwrap();
+    let handle = client.abort_handle();
+    client.set_progress(move |p| {
+        if p.bytes >= 1024 * 1024 {
+            handle.abort();
+        }
+    });
+    let mut got = Vec::new();
+    let e = client.retrieve(p("endless.bin"), 0, &mut got).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Failed {
+                failure: Failure::Aborted,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(got.len() >= 1024 * 1024 && got.len() < 512 * 1024 * 1024);
+    client.noop().unwrap();
+    client.quit().unwrap();
+    let sent = server.join().unwrap();
+    assert!(
+        sent < 512 * 1024 * 1024,
+        "the server noticed the dropped connection"
+    );
+}

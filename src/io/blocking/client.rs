@@ -52,6 +52,7 @@
 //! reads go through a `BufReader` of that size, so one `read(2)` feeds rustls many records;
 //! writes are encrypted into a queue of twice that size and leave with vectored writes.
 
+mod abort;
 mod clock;
 mod data;
 mod error;
@@ -59,6 +60,7 @@ mod session;
 mod stream;
 mod url;
 
+pub use abort::AbortHandle;
 pub use error::Error;
 pub use session::{BlockingClient, Options, Progress, Trace, DEFAULT_BUFFER_SIZE};
 pub use url::{FtpUrl, UrlError, UrlHost, UrlSecurity};

@@ -11,6 +11,7 @@ use std::prelude::rust_2021::*;
 use std::thread;
 use std::time::Duration;
 
+use super::abort::AbortHandle;
 use super::clock::{socket_error, timed_out, Deadline};
 use super::stream::{Confirmation, Received, Stream};
 use crate::types::DataEnd;
@@ -26,6 +27,8 @@ pub(crate) struct Outcome {
     pub(crate) cause: Option<io::Error>,
     /// The caller's `Read`/`Write` failed (the transfer was abandoned because of it).
     pub(crate) local: Option<io::Error>,
+    /// The caller asked to stop (the connection was dropped without close_notify).
+    pub(crate) aborted: bool,
 }
 
 impl Outcome {
@@ -35,9 +38,33 @@ impl Outcome {
             end: DataEnd::Failed,
             cause: Some(cause),
             local: None,
+            aborted: false,
+        }
+    }
+
+    fn aborted(bytes: u64) -> Outcome {
+        Outcome {
+            bytes,
+            end: DataEnd::Failed,
+            cause: None,
+            local: None,
+            aborted: true,
+        }
+    }
+
+    fn local(bytes: u64, e: io::Error) -> Outcome {
+        Outcome {
+            bytes,
+            end: DataEnd::Failed,
+            cause: None,
+            local: Some(e),
+            aborted: false,
         }
     }
 }
+
+/// How often a download that waits for bytes looks at the abort flag.
+const ABORT_POLL: Duration = Duration::from_millis(250);
 
 /// Connects to the first address of `target` that answers before the deadline.
 pub(crate) fn connect(target: impl ToSocketAddrs, deadline: Deadline) -> io::Result<TcpStream> {
@@ -102,35 +129,36 @@ pub(crate) fn receive(
     sink: &mut dyn Write,
     buf: &mut [u8],
     idle: Option<Duration>,
+    abort: &AbortHandle,
     progress: &mut dyn FnMut(u64),
 ) -> Outcome {
     let mut bytes = 0u64;
+    let mut idle_deadline = Deadline::after(idle);
     loop {
-        match stream.read(buf, Deadline::after(idle)) {
+        if abort.is_set() {
+            return Outcome::aborted(bytes);
+        }
+        let slice = Deadline::after(Some(ABORT_POLL)).min(idle_deadline);
+        match stream.read(buf, slice) {
             Ok(Received::Data(n)) => {
                 if let Err(e) = sink.write_all(&buf[..n]) {
-                    return Outcome {
-                        bytes,
-                        end: DataEnd::Failed,
-                        cause: None,
-                        local: Some(e),
-                    };
+                    return Outcome::local(bytes, e);
                 }
                 bytes += n as u64;
                 progress(bytes);
+                idle_deadline = Deadline::after(idle);
             }
             Ok(Received::End(DataEnd::Clean)) => {
                 stream.close_after_peer(Deadline::after(Some(Duration::from_secs(1))));
-                let local = sink.flush().err();
-                return Outcome {
-                    bytes,
-                    end: if local.is_some() {
-                        DataEnd::Failed
-                    } else {
-                        DataEnd::Clean
+                return match sink.flush() {
+                    Ok(()) => Outcome {
+                        bytes,
+                        end: DataEnd::Clean,
+                        cause: None,
+                        local: None,
+                        aborted: false,
                     },
-                    cause: None,
-                    local,
+                    Err(e) => Outcome::local(bytes, e),
                 };
             }
             Ok(Received::End(end)) => {
@@ -142,8 +170,11 @@ pub(crate) fn receive(
                         "the server closed the data connection without TLS close_notify",
                     )),
                     local: None,
+                    aborted: false,
                 }
             }
+            // A slice ended: look at the abort flag, then wait on until the idle deadline.
+            Err(e) if e.kind() == io::ErrorKind::TimedOut && !idle_deadline.has_passed() => {}
             Err(e) => return Outcome::failed(bytes, e),
         }
     }
@@ -161,22 +192,21 @@ pub(crate) fn send(
     source: &mut dyn Read,
     buf: &mut [u8],
     idle: Option<Duration>,
+    abort: &AbortHandle,
     progress: &mut dyn FnMut(u64),
 ) -> Outcome {
     let mut bytes = 0u64;
     loop {
+        if abort.is_set() {
+            return Outcome::aborted(bytes);
+        }
         let n = match source.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 drop(stream);
-                return Outcome {
-                    bytes,
-                    end: DataEnd::Failed,
-                    cause: None,
-                    local: Some(e),
-                };
+                return Outcome::local(bytes, e);
             }
         };
         if let Err(e) = stream.write_all(&buf[..n], Deadline::after(idle)) {
@@ -193,12 +223,14 @@ pub(crate) fn send(
             end: DataEnd::Clean,
             cause: None,
             local: None,
+            aborted: false,
         },
         Ok(Confirmation::Unconfirmed(why)) => Outcome {
             bytes,
             end: DataEnd::Clean,
             cause: Some(why),
             local: None,
+            aborted: false,
         },
         Err(e) => Outcome::failed(bytes, e),
     }
@@ -326,9 +358,14 @@ mod tests {
         let mut sink = Vec::new();
         let mut seen = 0;
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = receive(client(addr, &cc), &mut sink, &mut buf, IDLE, &mut |n| {
-            seen = n
-        });
+        let out = receive(
+            client(addr, &cc),
+            &mut sink,
+            &mut buf,
+            IDLE,
+            &AbortHandle::default(),
+            &mut |n| seen = n,
+        );
         h.join().unwrap();
         assert_eq!(out.end, DataEnd::Clean, "{out:?}");
         assert_eq!(out.bytes, body.len() as u64);
@@ -347,7 +384,14 @@ mod tests {
         });
         let mut sink = Vec::new();
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = receive(client(addr, &cc), &mut sink, &mut buf, IDLE, &mut |_| {});
+        let out = receive(
+            client(addr, &cc),
+            &mut sink,
+            &mut buf,
+            IDLE,
+            &AbortHandle::default(),
+            &mut |_| {},
+        );
         h.join().unwrap();
         assert_eq!(out.end, DataEnd::Truncated);
         assert_eq!(out.bytes, 100_000);
@@ -379,6 +423,7 @@ mod tests {
             &mut &body[..],
             &mut buf,
             IDLE,
+            &AbortHandle::default(),
             &mut |_| {},
         );
         let (got, after) = h.join().unwrap();
@@ -418,6 +463,7 @@ mod tests {
             &mut Failing(300_000),
             &mut buf,
             IDLE,
+            &AbortHandle::default(),
             &mut |_| {},
         );
         let got = h.join().unwrap();
@@ -444,6 +490,7 @@ mod tests {
             &mut sink,
             &mut buf,
             Some(Duration::from_millis(200)),
+            &AbortHandle::default(),
             &mut |_| {},
         );
         assert!(started.elapsed() < Duration::from_millis(700));
@@ -463,6 +510,7 @@ mod tests {
             &mut sink,
             &mut buf,
             IDLE,
+            &AbortHandle::default(),
             &mut |_| {},
         );
         h.join().unwrap();
@@ -479,6 +527,7 @@ mod tests {
             &mut &b"up"[..],
             &mut buf,
             IDLE,
+            &AbortHandle::default(),
             &mut |_| {},
         );
         assert_eq!(h.join().unwrap(), b"up");

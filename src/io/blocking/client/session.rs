@@ -18,6 +18,7 @@ use std::time::Duration;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 
+use super::abort::AbortHandle;
 use super::clock::{Clock, Deadline};
 use super::data::{self, Outcome};
 use super::error::{Error, ShowReply};
@@ -193,6 +194,7 @@ pub struct BlockingClient {
     config: Config,
     progress: Option<ProgressFn>,
     trace: Option<Trace>,
+    abort: AbortHandle,
 }
 
 impl core::fmt::Debug for BlockingClient {
@@ -287,6 +289,7 @@ impl BlockingClient {
             trace: options.trace,
             config: options.config,
             progress: None,
+            abort: AbortHandle::default(),
         })
     }
 
@@ -298,6 +301,12 @@ impl BlockingClient {
     /// Replaces the transcript sink (see [`Options::with_trace`]).
     pub fn set_trace(&mut self, f: impl Fn(&str) + Send + Sync + 'static) {
         self.trace = Some(Arc::new(f));
+    }
+
+    /// A handle that stops the running transfer from another thread (see
+    /// [`AbortHandle`]).
+    pub fn abort_handle(&self) -> AbortHandle {
+        self.abort.clone()
     }
 
     /// The machine's state.
@@ -512,6 +521,7 @@ impl BlockingClient {
     ) -> Result<Option<Response>, Error> {
         self.cause = None;
         self.file_error = None;
+        self.abort.clear();
         loop {
             self.pump();
             while let Some(event) = self.events.pop_front() {
@@ -535,7 +545,15 @@ impl BlockingClient {
                         };
                         let outcome = self.move_bytes(command, size_hint, body);
                         *moved = outcome.bytes;
-                        self.report_data_end(outcome);
+                        if outcome.aborted {
+                            // The machine closes the data side and sends ABOR.
+                            self.note(|| std::format!("data: aborted after {moved} bytes"));
+                            if self.machine.abort(self.clock.now()).is_err() {
+                                self.report_data_end(outcome);
+                            }
+                        } else {
+                            self.report_data_end(outcome);
+                        }
                         self.pump();
                     }
                     Event::Completed { request, result } => {
@@ -870,10 +888,12 @@ impl BlockingClient {
                     end: DataEnd::Failed,
                     cause: Some(io::Error::other("no data connection")),
                     local: None,
+                    aborted: false,
                 };
             }
         };
         let idle = self.config.timeouts.data;
+        let abort = &self.abort;
         let mut progress = self.progress.take();
         let mut report = |bytes: u64| {
             if let Some(p) = progress.as_mut() {
@@ -885,20 +905,15 @@ impl BlockingClient {
             }
         };
         let mut discard = io::sink();
+        let buffer = &mut self.buffer;
         let outcome = match body {
-            Some(Body::Download(w)) => {
-                data::receive(stream, *w, &mut self.buffer, idle, &mut report)
-            }
-            Some(Body::Upload(r)) => data::send(stream, *r, &mut self.buffer, idle, &mut report),
+            Some(Body::Download(w)) => data::receive(stream, *w, buffer, idle, abort, &mut report),
+            Some(Body::Upload(r)) => data::send(stream, *r, buffer, idle, abort, &mut report),
             // A transfer nobody asked for (cannot happen: one request at a time): drain it.
-            None if command.is_upload() => data::send(
-                stream,
-                &mut io::empty(),
-                &mut self.buffer,
-                idle,
-                &mut report,
-            ),
-            None => data::receive(stream, &mut discard, &mut self.buffer, idle, &mut report),
+            None if command.is_upload() => {
+                data::send(stream, &mut io::empty(), buffer, idle, abort, &mut report)
+            }
+            None => data::receive(stream, &mut discard, buffer, idle, abort, &mut report),
         };
         self.progress = progress;
         outcome
@@ -910,6 +925,7 @@ impl BlockingClient {
             end,
             cause,
             local,
+            ..
         } = outcome;
         self.note(|| {
             std::format!(
