@@ -364,7 +364,11 @@ fn run(cli: &Cli) -> Result<(), String> {
             println!("{n}");
         }
     }
-    client.quit().map_err(|e| e.to_string())
+    // The operation is done and verified; a QUIT that goes wrong does not undo it.
+    if let Err(e) = client.quit() {
+        eprintln!("ftps-client: warning: QUIT: {e}");
+    }
+    Ok(())
 }
 
 /// MLSD entries as `type size modify name`; LIST and NLST output as received.
