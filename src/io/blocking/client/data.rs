@@ -438,6 +438,56 @@ mod tests {
         assert_eq!(after, Ok(0), "the client closed with a FIN, not a reset");
     }
 
+    /// The negative control of the test above: a client that closes right after its
+    /// close_notify (as curl and lftp do) leaves the server's TLS 1.3 tickets unread, its
+    /// kernel answers with a reset, and the server sees the connection reset, possibly
+    /// before it has read the whole file (vsftpd's `426 Failure reading network stream`).
+    #[test]
+    fn a_naive_close_after_close_notify_resets_the_connection() {
+        let (cc, sc) = configs();
+        let body = file(2 * 1024 * 1024);
+        let (addr, h) = server(move |mut tcp| {
+            let mut conn = server_tls(sc, &mut tcp);
+            std::thread::sleep(Duration::from_millis(200));
+            let got = server_read_all(&mut conn, &mut tcp);
+            conn.send_close_notify();
+            let wrote = conn.write_tls(&mut tcp).map(|_| ()).map_err(|e| e.kind());
+            let mut rest = [0u8; 64];
+            let after = tcp.read(&mut rest).map(|_| ()).map_err(|e| e.kind());
+            (got.map(|g| g.len()), wrote, after)
+        });
+        let mut tcp = TcpStream::connect(addr).unwrap();
+        let mut c =
+            rustls::ClientConnection::new(cc, ServerName::try_from("localhost").unwrap()).unwrap();
+        while c.is_handshaking() {
+            c.complete_io(&mut tcp).unwrap();
+        }
+        for chunk in body.chunks(16 * 1024) {
+            c.writer().write_all(chunk).unwrap();
+            while c.wants_write() {
+                c.write_tls(&mut tcp).unwrap();
+            }
+        }
+        c.send_close_notify();
+        while c.wants_write() {
+            c.write_tls(&mut tcp).unwrap();
+        }
+        // Give the tickets time to land in our receive buffer, then close without reading.
+        std::thread::sleep(Duration::from_millis(50));
+        drop(tcp);
+        let (got, wrote, after) = h.join().unwrap();
+        let reset = |r: &Result<(), io::ErrorKind>| {
+            matches!(
+                r,
+                Err(io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe)
+            )
+        };
+        assert!(
+            got.is_err() || reset(&wrote) || reset(&after),
+            "the server should have seen a reset: {got:?} {wrote:?} {after:?}"
+        );
+    }
+
     #[test]
     fn upload_whose_source_fails_ends_without_close_notify() {
         struct Failing(usize);
