@@ -446,6 +446,10 @@ fn time_val(input: &[u8]) -> PResult<'_, Timestamp> {
     let Ok(ts) = ts else {
         return fail(input, Expected::Timestamp);
     };
+    if rest.first().is_some_and(u8::is_ascii_digit) {
+        // More than 14 digits before the optional fraction.
+        return fail(rest, Expected::Timestamp);
+    }
     let (rest, fraction) = opt(preceded(
         tag(&b"."[..]),
         expect(
@@ -1643,6 +1647,7 @@ mod tests {
             Expected::Timestamp,
         );
         bad_arg(b"MFMT 20020717210715", "MFMT", 19, Expected::Space);
+        bad_arg(b"MFMT 200207172107150 f", "MFMT", 19, Expected::Timestamp);
         bad_arg(b"MFMT 20020717210715 ", "MFMT", 20, Expected::Argument);
     }
 
