@@ -7,12 +7,27 @@
 //!
 //! The grammar, the canonical forms and the tolerated quirks are documented on [`Command`].
 
-use core::net::{SocketAddr, SocketAddrV4};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 
+use nom::bytes::complete::{tag, tag_no_case, take_while1};
+use nom::character::complete::digit1;
+use nom::combinator::opt;
+use nom::error::{ErrorKind, ParseError};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
+use super::line::{find3, IAC};
+use super::{encode_timestamp, parse_timestamp, CommandError, DecodeError, Expected, PayloadError};
 use crate::types::{
-    Account, AllocSize, EpsvArgument, Mechanism, Mode, Password, Pathname, Prot, Structure, Text,
-    Timestamp, TransferType, Username, Verb,
+    Account, AllocSize, EpsvArgument, FormatControl, InvalidText, Mechanism, Mode, NetworkProtocol,
+    Password, Pathname, Prot, Structure, Text, Timestamp, TransferType, Username, Verb,
 };
+
+#[cfg(feature = "arbitrary")]
+#[path = "arbitrary_command.rs"]
+mod arbitrary_command;
 
 /// An FTP command (RFC 959 §4.1, §5.3.1 and the extensions named on each variant).
 ///
@@ -203,25 +218,6 @@ pub enum Command<'a> {
         argument: Option<Text<'a>>,
     },
 }
-
-use alloc::vec::Vec;
-use core::fmt::Write as _;
-use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-use nom::bytes::complete::{tag, tag_no_case, take_while1};
-use nom::character::complete::digit1;
-use nom::combinator::opt;
-use nom::error::{ErrorKind, ParseError};
-use nom::sequence::preceded;
-use nom::{IResult, Parser};
-
-use super::line::{find3, IAC};
-
-#[cfg(feature = "arbitrary")]
-#[path = "arbitrary_command.rs"]
-mod arbitrary_command;
-use super::{encode_timestamp, parse_timestamp, CommandError, DecodeError, Expected, PayloadError};
-use crate::types::{FormatControl, InvalidText, NetworkProtocol};
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
