@@ -351,10 +351,12 @@ fn commands_before_auth_when_configured() {
 }
 
 /// The seeds' example session, in its order: USER, PASS, LIST in clear; AUTH TLS; RETR with
-/// clear data; PBSZ 0; PROT P; STOR protected; QUIT.
+/// clear data; PBSZ 0; PROT P; STOR protected; QUIT. After the AUTH the login runs again, as
+/// RFC 4217 §4.2 requires (the server forgets the user on AUTH).
 #[test]
 fn seeds_session_in_order() {
-    let mut t = Transcript::logged_in_plain(Config::default());
+    let config = Config::default().with_data_protection(DataProtection::Clear);
+    let mut t = Transcript::logged_in_plain(config);
     // LIST in clear.
     let list = t.client.list(None, t.now).unwrap();
     t.drain();
@@ -379,7 +381,28 @@ fn seeds_session_in_order() {
     t.tls_ready(Channel::Control);
     assert!(matches!(t.completed(auth), Ok(Response::Done(r)) if r.code().value() == 234));
     assert!(t.client.is_control_protected());
-    // RFC 4217 §9: after AUTH the data level is Clear until PROT.
+    // RFC 4217 §4.2: the server forgot the login and the transfer parameters; log in again,
+    // protected now, with clear data for the RETR that follows.
+    assert_eq!(t.client.state(), State::Connected);
+    assert_eq!(t.client.data_protection(), None);
+    let login = t
+        .client
+        .login(user_login("alice", "secret"), t.now)
+        .unwrap();
+    t.drain();
+    t.c("USER alice");
+    t.s("331 Password required");
+    t.c("PASS secret");
+    t.s("230 Logged in");
+    t.c("PBSZ 0");
+    t.s("200 PBSZ=0");
+    t.c("PROT C");
+    t.s("200 Protection set to Clear");
+    t.c("FEAT");
+    t.s("211 End");
+    t.c("TYPE I");
+    t.s("200 Type set to I");
+    assert!(matches!(t.completed(login), Ok(Response::LoggedIn { .. })));
     assert_eq!(t.client.data_protection(), Some(DataProtection::Clear));
 
     // RETR with clear data.

@@ -631,3 +631,19 @@ fn feat_without_epsv_starts_with_pasv_and_a_refused_pasv_falls_back_to_epsv() {
     ));
     t.quiet();
 }
+
+#[test]
+fn epsv_refused_for_a_session_reason_does_not_fall_back() {
+    // 530 says "not logged in", not "no EPSV": PASV would fail the same way.
+    let mut t = tls();
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("530 Please login with USER and PASS");
+    assert!(matches!(t.completed(id), Err(Failure::Refused(r)) if r.code().value() == 530));
+    t.quiet();
+    // EPSV is still the first choice.
+    t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+}

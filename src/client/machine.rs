@@ -287,9 +287,14 @@ impl Client {
                 self.timers.tls = None;
                 self.control_tls = true;
                 if let Some((id, reply)) = secure {
-                    // RFC 4217 §9: a new AUTH ends the PROT level in force; data is Clear
-                    // until PBSZ/PROT again.
-                    self.prot = Some(DataProtection::Clear);
+                    // RFC 4217 §4.2 (and RFC 2228 §3): after AUTH the server resets the
+                    // login and the transfer parameters, almost as after REIN; the PROT
+                    // level ends too (§9). Log in again.
+                    self.logged_in = false;
+                    self.prot = None;
+                    self.features = Features::new();
+                    self.timers.keepalive = None;
+                    self.timers.idle = None;
                     self.complete(id, Ok(Response::Done(*reply)));
                     self.job_done(now, true);
                 } else if self.greeting.is_none() && !self.connected {

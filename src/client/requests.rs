@@ -253,10 +253,10 @@ impl Client {
 
     /// `AUTH TLS` in a logged-in session whose control connection is in clear (RFC 4217
     /// §10.3: the client must not insist on AUTH being first). On `234` the control channel
-    /// is secured ([`super::Output::StartTls`]); the data protection level is back to Clear
-    /// (RFC 4217 §9) until [`Client::set_data_protection`]. The login is kept: RFC 4217 §4.2
-    /// lets a server reset it, in which case commands fail with `530` and
-    /// [`Client::reinitialize`] then [`Client::login`] start over.
+    /// is secured ([`super::Output::StartTls`]). As RFC 4217 §4.2 requires, the server then
+    /// forgets the login and the transfer parameters: the request completes with the client
+    /// in [`super::State::Connected`], and [`Client::login`] runs the login (and `PBSZ`/`PROT`,
+    /// `TYPE`) again, now protected.
     pub fn auth_tls(&mut self, now: Instant) -> Result<RequestId, Error> {
         self.check_logged_in()?;
         if self.control_tls {
