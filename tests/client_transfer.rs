@@ -647,3 +647,23 @@ fn epsv_refused_for_a_session_reason_does_not_fall_back() {
     t.drain();
     t.c("EPSV");
 }
+
+#[test]
+fn a_421_while_waiting_for_the_data_connection_ends_the_session() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    // Nothing is in flight on the control connection, yet the server gives up.
+    t.s("421 Timeout waiting for the data connection.");
+    t.expect(Output::CloseData);
+    assert!(matches!(t.completed(id), Err(Failure::ConnectionClosed)));
+    assert!(matches!(
+        t.event(),
+        Event::Closed(CloseReason::ServiceNotAvailable(_))
+    ));
+    t.expect(Output::Close);
+    t.quiet();
+}
