@@ -659,7 +659,7 @@ fn a_421_while_waiting_for_the_data_connection_ends_the_session() {
     // Nothing is in flight on the control connection, yet the server gives up.
     t.s("421 Timeout waiting for the data connection.");
     t.expect(Output::CloseData);
-    assert!(matches!(t.completed(id), Err(Failure::ConnectionClosed)));
+    assert!(matches!(t.completed(id), Err(Failure::Refused(r)) if r.code().value() == 421));
     assert!(matches!(
         t.event(),
         Event::Closed(CloseReason::ServiceNotAvailable(_))
