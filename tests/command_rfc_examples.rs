@@ -1,6 +1,6 @@
 //! Every example command line of the RFCs, decoded to the value the RFC means and re-encoded
 //! to the same bytes (or to the documented canonical form: upper-case verb, `|` EPRT
-//! delimiter and lower-case IPv6 text; see the `command` module documentation).
+//! delimiter and lower-case IPv6 text; see the documentation of `Command`).
 //!
 //! Each row names where the example stands. `C: ...` is what the client sends.
 

@@ -4,8 +4,9 @@
 //!
 //! The tables were extracted from the RFC texts (`S>` transcripts grouped into replies by the
 //! RFC 959 §4.2 rule, the reply-code lists of RFC 959 §4.2.1/§4.2.2 and RFC 2228 §4, the
-//! examples of RFC 959 Appendix II, RFC 2389 §3.2, RFC 2428 §3, and the bare codes of the
-//! RFC 4217 §9 diagrams) so that the expected values are the RFCs' own, not this crate's.
+//! examples of RFC 959 Appendix II, RFC 2389 §3.2, RFC 2428 §3, the bare codes of the RFC 4217
+//! §12 timing diagrams and RFC 7151 §3.3 `host-ok`) so that the expected values are the RFCs'
+//! own, not this crate's.
 
 use ftps_proto::codec::{
     decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_mdtm_reply,
@@ -642,11 +643,11 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "RFC 2428 §3",
         &["229 Entering Extended Passive Mode (|||6446|)"],
     ),
-    ("RFC 4217 §9 (diagram: bare code)", &["220"]),
-    ("RFC 4217 §9 (diagram: bare code)", &["234"]),
-    ("RFC 4217 §9 (diagram: bare code)", &["200"]),
-    ("RFC 4217 §9 (diagram: bare code)", &["331"]),
-    ("RFC 4217 §9 (diagram: bare code)", &["230"]),
+    ("RFC 4217 §12.1 (timing diagram: bare code)", &["220"]),
+    ("RFC 4217 §12.1 (timing diagram: bare code)", &["234"]),
+    ("RFC 4217 §12.1 (timing diagram: bare code)", &["200"]),
+    ("RFC 4217 §12.1 (timing diagram: bare code)", &["331"]),
+    ("RFC 4217 §12.1 (timing diagram: bare code)", &["230"]),
     ("RFC 7151 §3.3 (host-ok without text)", &["220"]),
 ];
 
@@ -1394,7 +1395,7 @@ fn every_rfc_example_decodes_line_by_line_and_re_encodes() {
         }
         assert_eq!(reply.text(), after_prefix(lines[0]), "{source}");
 
-        // Re-encoding gives the same bytes; a bare code (RFC 4217 §9 diagrams, RFC 7151
+        // Re-encoding gives the same bytes; a bare code (RFC 4217 §12 timing diagrams, RFC 7151
         // host-ok) is written in its canonical `ddd SP` form.
         let mut again = Vec::new();
         reply.encode(&mut again);

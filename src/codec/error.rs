@@ -1,6 +1,6 @@
 //! The codec's public errors: small, precise, with byte offsets. nom's types stay private.
 
-use crate::types::InvalidText;
+use crate::types::{InvalidText, ReplyCode};
 
 /// What a parser expected at the offset where it stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,9 +88,10 @@ pub enum CommandError {
         /// Byte offset in the line.
         offset: usize,
     },
-    /// The line carries a CR (one not part of the line end, for example from Telnet
-    /// `CR NUL`) or a NUL, which no command may contain (RFC 959 §4.1.3 `<char>`). Answer 501
-    /// (500 when the verb is not recognised).
+    /// An unrecognised verb whose argument carries a CR (one not part of the line end, for
+    /// example from Telnet `CR NUL`) or a NUL, which no command may contain (RFC 959 §4.1.3
+    /// `<char>`). Answer 500. (With a known verb the same line is
+    /// [`CommandError::InvalidText`], answered 501.)
     #[error("byte 0x{byte:02x} at offset {offset} may not stand in a command line")]
     ForbiddenByte {
         /// Byte offset in the line.
@@ -113,7 +114,33 @@ pub enum CommandError {
     InvalidText {
         /// The verb, upper-case.
         verb: &'static str,
-        /// What was wrong.
+        /// What was wrong; offsets in it count from the start of the line.
         source: InvalidText,
     },
+}
+
+impl CommandError {
+    /// The reply a server sends for this error (RFC 959 §4.2.1, §5.4): 500 when no command
+    /// was recognised, 501 when a known command's argument is wrong. (Added with the
+    /// command codec.)
+    pub fn reply_code(&self) -> ReplyCode {
+        match self {
+            CommandError::MissingVerb { .. }
+            | CommandError::InvalidVerb { .. }
+            | CommandError::ForbiddenByte { .. } => ReplyCode::SYNTAX_ERROR,
+            CommandError::InvalidArgument { .. } | CommandError::InvalidText { .. } => {
+                ReplyCode::SYNTAX_ERROR_ARGUMENTS
+            }
+        }
+    }
+
+    /// The recognised verb, upper-case, when the error is about its argument.
+    pub fn verb(&self) -> Option<&'static str> {
+        match self {
+            CommandError::InvalidArgument { verb, .. } | CommandError::InvalidText { verb, .. } => {
+                Some(verb)
+            }
+            _ => None,
+        }
+    }
 }

@@ -100,10 +100,12 @@ impl<'a> Reply<'a> {
     /// With two or more lines the reply is multi-line (`ddd-first`, the middle lines as given,
     /// `ddd SP last`). An intermediate line that would end the reply early — one that starts
     /// with this reply's code followed by a space, or is the bare code (see
-    /// [`is_code_only_line`]) — gets a leading space, as RFC 959 §4.2 advises ("the user-FTP
-    /// … need only search for the second occurrence of the same reply code, followed by
-    /// \<SP\>", so the server must pad such lines). With one line this is [`Reply::new`]; with
-    /// none, a single-line reply with an empty text.
+    /// [`is_code_only_line`]) — gets a leading space, as RFC 959 §4.2 requires ("If an
+    /// intermediary line begins with a 3-digit number, the Server must pad the front to avoid
+    /// confusion"). Only lines that would really end the reply are padded (a client searches
+    /// for "the same reply code, followed by \<SP\>"), so other texts stay exactly as given.
+    /// With one line this is [`Reply::new`]; with none, a single-line reply with an empty
+    /// text.
     pub fn multiline(code: ReplyCode, lines: Vec<Text<'a>>) -> Self {
         let n = lines.len();
         if n < 2 {
@@ -402,34 +404,59 @@ struct RawLine {
     next: usize,
     /// True when the line holds an IAC byte (only possible when Telnet is handled).
     telnet: bool,
+    /// The first CR (not ending the line) or NUL in the raw line, if any. Meaningful only
+    /// without Telnet escapes (they are checked again after Telnet removal).
+    forbidden: Option<usize>,
 }
 
-/// Finds the line starting at `start`; `None` if its line end has not arrived.
+/// Bytes the line scanner must stop at: LF, CR, NUL and IAC.
+static STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[0] = true;
+    t[IAC as usize] = true;
+    t
+};
+
+/// Finds the line starting at `start` in one pass, noting Telnet escapes and bytes a reply
+/// line may not hold; `None` if its line end has not arrived.
 fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
     let mut i = start;
     let mut seen_iac = false;
+    let mut forbidden = None;
     loop {
         let rest = input.get(i..)?;
-        let j = i + rest
-            .iter()
-            .position(|&b| b == b'\n' || (telnet && b == IAC))?;
-        if input[j] == b'\n' {
-            return Some(RawLine {
-                start,
-                content_end: start + content_len(&input[start..j]),
-                next: j + 1,
-                telnet: seen_iac,
-            });
-        }
-        seen_iac = true;
-        // IAC: a two-byte command, or a three-byte option negotiation (WILL WONT DO DONT),
-        // whose option byte may be anything, LF included.
-        i = match *input.get(j + 1)? {
-            251..=254 => j + 3,
-            _ => j + 2,
-        };
-        if i > input.len() {
-            return None;
+        let j = i + rest.iter().position(|&b| STOP[usize::from(b)])?;
+        match input[j] {
+            b'\n' => {
+                return Some(RawLine {
+                    start,
+                    content_end: start + content_len(&input[start..j]),
+                    next: j + 1,
+                    telnet: seen_iac,
+                    forbidden: forbidden.filter(|&f| f + 1 != j || input[f] != b'\r'),
+                })
+            }
+            IAC if telnet => {
+                seen_iac = true;
+                // A two-byte command, or a three-byte option negotiation (WILL WONT DO
+                // DONT), whose option byte may be anything, LF included.
+                i = match *input.get(j + 1)? {
+                    251..=254 => j + 3,
+                    _ => j + 2,
+                };
+                if i > input.len() {
+                    return None;
+                }
+            }
+            IAC => i = j + 1,
+            _ => {
+                // CR or NUL: the first one is noted; a CR just before the LF is part of the
+                // line end and is forgiven there.
+                forbidden.get_or_insert(j);
+                i = j + 1;
+            }
         }
     }
 }
@@ -496,8 +523,8 @@ impl LineText<'_> {
 fn line_text<'a>(input: &'a [u8], line: &RawLine) -> Result<LineText<'a>, DecodeError> {
     let raw = &input[line.start..line.content_end];
     if !line.telnet {
-        if let Some(off) = forbidden_byte(raw) {
-            return Err(invalid(line.start + off, Expected::Text));
+        if let Some(at) = line.forbidden {
+            return Err(invalid(at, Expected::Text));
         }
         return Ok(LineText::Borrowed(raw));
     }
@@ -774,7 +801,8 @@ pub fn decode_reply(input: &[u8]) -> Result<(&[u8], Reply<'_>), DecodeError> {
 /// "recover, e.g., by ignoring the excess lines until the end of the multi-line reply is
 /// reached": the decoder discards lines up to the end line (`ddd SP` of the same code) and
 /// then returns that end line as a single-line reply, so the client still learns the reply's
-/// code and can carry on with its command. An error on a first line drops that line only.
+/// code and can carry on with its command. The same holds for a bad first line of a
+/// multi-line reply (`ddd-` with a NUL in it). Any other bad first line is dropped alone.
 ///
 /// ```
 /// use ftps_proto::codec::{Limits, ReplyDecoder};
@@ -890,7 +918,18 @@ impl ReplyDecoder {
                     let (code, multiline, text_start) = match first_line(line) {
                         Ok(first) => first,
                         Err(e) => {
+                            // A bad first line of a multi-line reply: skip the whole reply, or
+                            // its intermediate lines would be read as replies of their own.
+                            let code = ReplyCode::from_digits([
+                                line.first().copied().unwrap_or(0),
+                                line.get(1).copied().unwrap_or(0),
+                                line.get(2).copied().unwrap_or(0),
+                            ])
+                            .filter(|_| line.get(3) == Some(&b'-'));
                             self.framer.consume(next);
+                            if let Some(code) = code {
+                                self.state = StreamState::Skipping(code);
+                            }
                             return Some(Err(e));
                         }
                     };
@@ -1440,6 +1479,19 @@ mod tests {
                     expected: Expected::Text
                 }),
                 ok(b"230 e\r\n"),
+                ok(b"221 bye\r\n"),
+            ]
+        );
+        // A bad first line of a multi-line reply: the whole reply is skipped to its end line.
+        d.feed(b"211-bad\0first\r\n200 not a reply\r\n211 End\r\n221 bye\r\n");
+        assert_eq!(
+            drain(&mut d),
+            vec![
+                Err(DecodeError::Invalid {
+                    offset: 7,
+                    expected: Expected::Text
+                }),
+                ok(b"211 End\r\n"),
                 ok(b"221 bye\r\n"),
             ]
         );

@@ -146,6 +146,16 @@ impl<'a> Facts<'a> {
         crate::codec::parse_timestamp(self.get(&FactName::Modify)?.as_bytes()).ok()
     }
 
+    /// The `create` fact as a timestamp, if it parses (RFC 3659 §7.5.4, §2.3).
+    pub fn create(&self) -> Option<Timestamp> {
+        crate::codec::parse_timestamp(self.get(&FactName::Create)?.as_bytes()).ok()
+    }
+
+    /// The `unique` fact (RFC 3659 §7.5.2): equal values name the same file.
+    pub fn unique(&self) -> Option<&[u8]> {
+        Some(self.get(&FactName::Unique)?.as_bytes())
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> Facts<'static> {
         Facts {
@@ -159,5 +169,43 @@ impl<'a> Facts<'a> {
                 .collect(),
             pathname: self.pathname.into_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::parse_facts;
+
+    #[test]
+    fn names_are_case_insensitive_and_canonical() {
+        assert_eq!(FactName::from_bytes(b"SIZE"), FactName::Size);
+        assert_eq!(FactName::from_bytes(b"Media-Type"), FactName::MediaType);
+        assert_eq!(
+            FactName::from_bytes(b"unix.mode"),
+            FactName::Other("UNIX.MODE".into())
+        );
+        assert_eq!(FactName::from_bytes(b"CharSet").as_str(), "charset");
+    }
+
+    #[test]
+    fn typed_accessors() {
+        // RFC 3659 §7.7.5 and §7.5: facts in any case, values as sent.
+        let e = parse_facts(
+            b"TYPE=File;Size=1830;Modify=19990929003355.237;Create=19980101000000;Unique=keVO1+8G4; f",
+        )
+        .unwrap();
+        assert_eq!(e.file_type(), Some(FileType::File));
+        assert_eq!(e.size(), Some(1830));
+        assert_eq!(e.modify().unwrap().nanos(), 237_000_000);
+        assert_eq!(e.create().unwrap().year(), 1998);
+        assert_eq!(e.unique(), Some(&b"keVO1+8G4"[..]));
+        assert_eq!(e.get(&FactName::Perm), None);
+        let owned: Facts<'static> = e.clone().into_owned();
+        assert_eq!(owned, e);
+        // Unparsable values are absent, not errors.
+        let e = parse_facts(b"size=12k;modify=yesterday;type=pdir; ..").unwrap();
+        assert_eq!((e.size(), e.modify()), (None, None));
+        assert_eq!(e.file_type(), Some(FileType::ParentDir));
     }
 }

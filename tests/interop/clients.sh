@@ -52,9 +52,16 @@ LARGE_SHA="$(sha256sum "$WORK/large.bin" | cut -d' ' -f1)"
 RESUME_AT=300000
 head -c "$RESUME_AT" "$WORK/small.bin" >"$WORK/small.head"
 
+# CLIENT_LOG_DIR: when set, the client's verbose log of every failed check is kept there.
+LOG_DIR="${CLIENT_LOG_DIR:-}"
+[ -n "$LOG_DIR" ] && mkdir -p "$LOG_DIR"
+CUR_LOG=/dev/null
 passed=0 failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+fail() {
+    echo "FAIL $1: $2"; failed=$((failed + 1))
+    if [ -n "$LOG_DIR" ] && [ -s "$CUR_LOG" ] && [ "${2#not run}" = "$2" ]; then cp "$CUR_LOG" "$LOG_DIR/${1//\//_}.log"; fi
+}
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 oneline() { tr '\r\n' '  ' | cut -c1-300; }
 
@@ -64,7 +71,7 @@ curl_suite() { # mode
     local p="curl/$mode" tag="curl-$mode-$$" log="$WORK/curl.log"
     if [ "$mode" = explicit ]; then base="ftp://$HOST:$PORT"; args+=(--ssl-reqd)
     else base="ftps://$HOST:$IPORT"; fi
-    c() { timeout $((T + 10)) curl "${args[@]}" "$@" 2>"$log"; }
+    c() { CUR_LOG="$log"; timeout $((T + 10)) curl "${args[@]}" "$@" 2>"$log"; }
     err() { { grep -E '^curl: \(' "$log" || tail -1 "$log"; } | tail -1 | oneline; }
     size_of() { # remote -> prints Content-Length from a SIZE-only request (no data connection)
         c -I "$base/$1" | tr -d '\r' | awk -F': ' '/^Content-Length/ {print $2}'
@@ -113,7 +120,7 @@ curl_suite() { # mode
     # mkdir / rename / delete: quote commands before a SIZE-only request on hello.txt (no
     # data connection), verified with SIZE and CWD.
     local dir="$tag-dir"
-    if c -I -Q "MKD $dir" "$base/hello.txt" >/dev/null && c "$base/$dir/" >/dev/null; then
+    if c -I -Q "MKD $dir" -Q "CWD $dir" -Q "CDUP" "$base/hello.txt" >/dev/null; then
         pass "$p/mkdir"
     else fail "$p/mkdir" "$(err)"; fi
     if [ "$up_small" -eq 1 ]; then
@@ -130,7 +137,7 @@ curl_suite() { # mode
     q+=(-Q "RMD $dir")
     if c -I "${q[@]}" "$base/hello.txt" >/dev/null; then
         if c -I "$base/$tag-large.bin" >/dev/null; then fail "$p/delete" "$tag-large.bin still present"
-        elif c -I -Q "CWD $dir" "$base/hello.txt" >/dev/null; then fail "$p/delete" "$dir still present"
+        elif c -I -Q "CWD $dir" -Q "CDUP" "$base/hello.txt" >/dev/null; then fail "$p/delete" "$dir still present"
         else pass "$p/delete"; fi
     else fail "$p/delete" "$(err)"; fi
 }
@@ -152,10 +159,15 @@ set ftp:use-feat true"
             printf '%s\n' "$@"
             echo "bye"
         } >"$WORK/lftp.cmds"
+        CUR_LOG="$log"
         timeout $((T + 10)) lftp -d -f "$WORK/lftp.cmds" 2>"$log"
     }
-    err() { { grep -E '^(lftp|ls|get|put|mkdir|mv|rm|rmdir|cd|cls|quote): ' "$log" || tail -1 "$log"; } | tail -1 | oneline; }
-    remote_size() { l "quote SIZE $1" 2>/dev/null | tr -d '\r' | awk '/^213 / {print $2}'; }
+    err() {
+        { grep -E '^<--- [45][0-9][0-9]|Fatal error|Access failed|^(lftp|ls|get|put|mkdir|mv|rm|rmdir|cd|cls|quote): ' "$log" \
+            || tail -1 "$log"; } | tail -2 | oneline
+    }
+    # size of a remote file from lftp's own listing (prints nothing when it does not exist)
+    remote_size() { l "cls -s --block-size=1 -1 $1" 2>/dev/null | awk -v n="$1" '$2 == n || $2 == "/" n {print $1}'; }
 
     if l "cls -1" >"$WORK/list.out"; then
         if ! grep -qx 'hello.txt' "$WORK/list.out"; then fail "$p/list" "hello.txt not listed"

@@ -62,7 +62,9 @@ pub fn parse_facts(line: &[u8]) -> Result<Facts<'_>, PayloadError> {
 
 /// 250: the entry of an MLST reply (RFC 3659 §7.2): a multi-line reply whose second line is
 /// the entry preceded by one space (`250-Listing /x`, ` type=dir; /x`, `250 End`). The
-/// offsets of errors are in the entry line, leading space included.
+/// offsets of errors are in the entry line, leading space included. RFC 3659 allows more than
+/// one entry only to give one file several `type` facts, all with the same path name; the
+/// first entry is returned.
 ///
 /// ```
 /// use ftps_proto::codec::{decode_reply, parse_mlst_reply};

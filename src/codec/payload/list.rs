@@ -171,7 +171,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// DOS / IIS: `MM-DD-YY[YY]  HH:MM(AM|PM)  (<DIR>|size)  name`.
+/// DOS / IIS: `MM-DD-YY[YY]  HH:MM(AM|PM)  (<DIR>|size)  name`. The columns are padded with
+/// spaces, so a name's own leading spaces cannot be told from the padding and are lost.
 fn parse_dos(line: &[u8]) -> Option<ListEntry<'_>> {
     let mut it = words(line);
     let date = it.next()?;
