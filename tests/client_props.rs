@@ -278,7 +278,7 @@ fn request(client: &mut Client, k: u8, now: Instant) {
             Password::try_from("secret").unwrap(),
         )
     };
-    let _ = match k % 16 {
+    let _ = match k % 17 {
         0 | 1 => client.login(login(), now).map(|_| ()),
         2 => client.list(None, now).map(|_| ()),
         3 => client.retrieve(p("f"), u64::from(k), now).map(|_| ()),
@@ -295,6 +295,7 @@ fn request(client: &mut Client, k: u8, now: Instant) {
         14 => client
             .set_data_protection(DataProtection::Private, now)
             .map(|_| ()),
+        15 => client.auth_tls(now).map(|_| ()),
         _ => client.feat(now).map(|_| ()),
     };
 }

@@ -1,5 +1,6 @@
 //! Whole sessions, as transcripts: the seeds session (USER, PASS, LIST in clear; AUTH TLS;
-//! RETR with clear data; PBSZ 0; PROT P; STOR protected; QUIT), implicit TLS, HOST.
+//! RETR with clear data; PBSZ 0; PROT P; STOR protected; QUIT), explicit and implicit TLS,
+//! HOST, CCC, REIN and the overridable timing of AUTH/PBSZ/PROT.
 
 mod client_support;
 
@@ -44,7 +45,7 @@ fn seeds_plain_session_user_pass_list_in_clear() {
 }
 
 #[test]
-fn seeds_tls_session_retr_clear_then_prot_p_stor_protected_then_quit() {
+fn tls_session_retr_clear_then_prot_p_stor_protected_then_quit() {
     let config = Config::default().with_data_protection(DataProtection::Clear);
     let mut t = Transcript::new(config);
     assert_eq!(t.client.state(), State::Connecting);
@@ -346,5 +347,192 @@ fn commands_before_auth_when_configured() {
     t.s("220 hi");
     t.c("SITE ZONE");
     t.s("502 whatever");
+    t.c("AUTH TLS");
+}
+
+/// The seeds' example session, in its order: USER, PASS, LIST in clear; AUTH TLS; RETR with
+/// clear data; PBSZ 0; PROT P; STOR protected; QUIT. After the AUTH the login runs again, as
+/// RFC 4217 §4.2 requires (the server forgets the user on AUTH).
+#[test]
+fn seeds_session_in_order() {
+    let config = Config::default().with_data_protection(DataProtection::Clear);
+    let mut t = Transcript::logged_in_plain(config);
+    // LIST in clear.
+    let list = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 Entering Extended Passive Mode (|||40000|)");
+    t.open_data(list, 40000);
+    t.data_connected();
+    t.c("LIST");
+    t.s("150 Here comes the directory listing.");
+    assert!(matches!(t.event(), Event::TransferStarted { .. }));
+    t.data_ended(DataEnd::Clean);
+    t.s("226 Directory send OK.");
+    assert!(t.completed(list).is_ok());
+
+    // AUTH TLS mid-session.
+    let auth = t.client.auth_tls(t.now).unwrap();
+    t.drain();
+    t.c("AUTH TLS");
+    t.s("234 Proceed with negotiation.");
+    t.start_tls(Channel::Control);
+    t.quiet();
+    t.tls_ready(Channel::Control);
+    assert!(matches!(t.completed(auth), Ok(Response::Done(r)) if r.code().value() == 234));
+    assert!(t.client.is_control_protected());
+    // RFC 4217 §4.2: the server forgot the login and the transfer parameters; log in again,
+    // protected now, with clear data for the RETR that follows.
+    assert_eq!(t.client.state(), State::Connected);
+    assert_eq!(t.client.data_protection(), None);
+    let login = t
+        .client
+        .login(user_login("alice", "secret"), t.now)
+        .unwrap();
+    t.drain();
+    t.c("USER alice");
+    t.s("331 Password required");
+    t.c("PASS secret");
+    t.s("230 Logged in");
+    t.c("PBSZ 0");
+    t.s("200 PBSZ=0");
+    t.c("PROT C");
+    t.s("200 Protection set to Clear");
+    t.c("FEAT");
+    t.s("211 End");
+    t.c("TYPE I");
+    t.s("200 Type set to I");
+    assert!(matches!(t.completed(login), Ok(Response::LoggedIn { .. })));
+    assert_eq!(t.client.data_protection(), Some(DataProtection::Clear));
+
+    // RETR with clear data.
+    let get = t.client.retrieve(path("seed.txt"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 Entering Extended Passive Mode (|||40001|)");
+    t.open_data(get, 40001);
+    t.data_connected();
+    t.c("RETR seed.txt");
+    t.s("150 Opening BINARY mode data connection.");
+    assert!(matches!(t.event(), Event::TransferStarted { .. })); // no data TLS
+    t.data_ended(DataEnd::Clean);
+    t.s("226 Transfer complete.");
+    assert!(t.completed(get).is_ok());
+
+    // PBSZ 0; PROT P.
+    let prot = t
+        .client
+        .set_data_protection(DataProtection::Private, t.now)
+        .unwrap();
+    t.drain();
+    t.c("PBSZ 0");
+    t.s("200 PBSZ set to 0.");
+    t.c("PROT P");
+    t.s("200 PROT now Private.");
+    assert!(t.completed(prot).is_ok());
+
+    // STOR protected.
+    let put = t.client.store(path("up.bin"), t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 Entering Extended Passive Mode (|||40002|)");
+    t.open_data(put, 40002);
+    t.data_connected();
+    t.c("STOR up.bin");
+    t.s("150 Ok to send data.");
+    t.start_tls(Channel::Data);
+    t.tls_ready(Channel::Data);
+    assert!(matches!(t.event(), Event::TransferStarted { .. }));
+    t.data_ended(DataEnd::Clean);
+    t.s("226 Transfer complete.");
+    assert!(t.completed(put).is_ok());
+
+    // QUIT.
+    let quit = t.client.quit(t.now).unwrap();
+    t.drain();
+    t.c("QUIT");
+    t.s("221 Goodbye.");
+    assert!(t.completed(quit).is_ok());
+    assert!(matches!(
+        t.event(),
+        Event::Closed(CloseReason::Quit(Some(_)))
+    ));
+    t.expect(Output::Close);
+    t.quiet();
+}
+
+#[test]
+fn auth_tls_mid_session_refused_or_misused() {
+    use ftps_proto::client::ErrorKind;
+    let mut t = Transcript::logged_in_plain(Config::default());
+    let id = t.client.auth_tls(t.now).unwrap();
+    t.drain();
+    t.c("AUTH TLS");
+    t.s("502 AUTH not supported");
+    assert!(matches!(
+        t.completed(id),
+        Err(ftps_proto::client::Failure::Refused(_))
+    ));
+    assert!(!t.client.is_control_protected());
+    assert_eq!(t.client.state(), State::Ready);
+    // Plaintext behind the 234 is refused here too: no handshake, the session ends.
+    let id = t.client.auth_tls(t.now).unwrap();
+    t.drain();
+    t.c("AUTH TLS");
+    t.s("234 ok\n200 injected");
+    match t.completed(id) {
+        Err(ftps_proto::client::Failure::Protocol(e)) => assert!(matches!(
+            e.kind,
+            ftps_proto::client::ProtocolErrorKind::PlaintextAfterAuth { .. }
+        )),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(t.event(), Event::Closed(CloseReason::Protocol(_))));
+    t.expect(Output::Close);
+    t.quiet();
+    // Already protected: a local error.
+    let mut t = Transcript::logged_in_tls(Config::default(), FEAT_VSFTPD);
+    assert_eq!(
+        t.client.auth_tls(t.now).unwrap_err().kind,
+        ErrorKind::AlreadyProtected
+    );
+}
+
+#[test]
+fn host_is_sent_again_after_rein() {
+    // RFC 7151 §3.3: "after any REIN command, before attempting to authenticate".
+    let config = Config::default().with_host(Text::try_from("ftp.example.com").unwrap());
+    let mut t = Transcript::new(config);
+    t.s("220 hi");
+    t.c("HOST ftp.example.com");
+    t.s("220 welcome");
+    t.c("AUTH TLS");
+    t.s("234 ok");
+    t.start_tls(Channel::Control);
+    t.tls_ready(Channel::Control);
+    t.event();
+    let id = t.client.login(user_login("u", "p"), t.now).unwrap();
+    t.drain();
+    t.c("USER u");
+    t.s("230 ok");
+    t.c("PBSZ 0");
+    t.s("200 ok");
+    t.c("PROT P");
+    t.s("200 ok");
+    t.c("FEAT");
+    t.s("211 End");
+    t.c("TYPE I");
+    t.s("200 ok");
+    assert!(t.completed(id).is_ok());
+    let rein = t.client.reinitialize(t.now).unwrap();
+    t.drain();
+    t.c("REIN");
+    t.s("220 ready for a new user");
+    t.expect(Output::EndTls {
+        channel: Channel::Control,
+    });
+    assert!(t.completed(rein).is_ok());
+    t.c("HOST ftp.example.com");
+    t.s("220 welcome again");
     t.c("AUTH TLS");
 }

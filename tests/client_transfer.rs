@@ -631,3 +631,39 @@ fn feat_without_epsv_starts_with_pasv_and_a_refused_pasv_falls_back_to_epsv() {
     ));
     t.quiet();
 }
+
+#[test]
+fn epsv_refused_for_a_session_reason_does_not_fall_back() {
+    // 530 says "not logged in", not "no EPSV": PASV would fail the same way.
+    let mut t = tls();
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("530 Please login with USER and PASS");
+    assert!(matches!(t.completed(id), Err(Failure::Refused(r)) if r.code().value() == 530));
+    t.quiet();
+    // EPSV is still the first choice.
+    t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+}
+
+#[test]
+fn a_421_while_waiting_for_the_data_connection_ends_the_session() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    // Nothing is in flight on the control connection, yet the server gives up.
+    t.s("421 Timeout waiting for the data connection.");
+    t.expect(Output::CloseData);
+    assert!(matches!(t.completed(id), Err(Failure::Refused(r)) if r.code().value() == 421));
+    assert!(matches!(
+        t.event(),
+        Event::Closed(CloseReason::ServiceNotAvailable(_))
+    ));
+    t.expect(Output::Close);
+    t.quiet();
+}

@@ -115,7 +115,7 @@ fn path(s: &str) -> Pathname<'static> {
 }
 
 fn request(client: &mut Client, k: u8, n: u32, now: Instant) {
-    let _ = match k % 18 {
+    let _ = match k % 19 {
         0 | 1 => client
             .login(
                 Login::new(
@@ -142,6 +142,7 @@ fn request(client: &mut Client, k: u8, n: u32, now: Instant) {
             .map(|_| ()),
         15 => client.mdtm(path("f"), now).map(|_| ()),
         16 => client.store_unique(now).map(|_| ()),
+        17 => client.auth_tls(now).map(|_| ()),
         _ => client.feat(now).map(|_| ()),
     };
 }

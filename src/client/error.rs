@@ -60,6 +60,9 @@ pub enum ErrorKind {
     /// the named request.
     #[error("this command has a named request; raw commands may not change session state")]
     UseNamedRequest,
+    /// The control connection is already protected.
+    #[error("the control connection is already protected")]
+    AlreadyProtected,
     /// Not possible in this security mode (for example REIN under implicit TLS).
     #[error("not supported in this security mode")]
     Unsupported,

@@ -39,7 +39,12 @@ pub(crate) enum Job {
     /// `AUTH TLS` (or `AUTH SSL` when `ssl`) sent.
     Auth { ssl: bool },
     /// Waiting for the control channel's TLS handshake (after 234, or first in implicit mode).
-    ControlTls,
+    /// `secure` names a mid-session [`Client::auth_tls`] request and its 234 reply.
+    ControlTls {
+        secure: Option<(RequestId, Box<Reply<'static>>)>,
+    },
+    /// `AUTH TLS` sent by [`Client::auth_tls`] in a logged-in session.
+    Secure { id: RequestId },
     /// A login.
     Login(Box<LoginJob>),
     /// One command, one final reply.
@@ -135,7 +140,7 @@ impl Client {
             closed: false,
         };
         if client.config.security == Security::Implicit {
-            client.job = Some(Job::ControlTls);
+            client.job = Some(Job::ControlTls { secure: None });
             client.start_tls(Channel::Control, now);
         }
         client
@@ -153,16 +158,20 @@ impl Client {
         }
         match &self.job {
             Some(Job::Greeting) => State::Connecting,
-            Some(Job::ControlTls) if !self.connected && self.greeting.is_none() => {
+            Some(Job::ControlTls { .. }) if !self.connected && self.greeting.is_none() => {
                 if self.config.security == Security::Implicit {
                     State::Connecting
                 } else {
                     State::Securing
                 }
             }
-            Some(Job::Host | Job::BeforeAuth { .. } | Job::Auth { .. } | Job::ControlTls) => {
-                State::Securing
-            }
+            Some(
+                Job::Host
+                | Job::BeforeAuth { .. }
+                | Job::Auth { .. }
+                | Job::ControlTls { .. }
+                | Job::Secure { .. },
+            ) => State::Securing,
             Some(Job::Login(_)) => State::LoggingIn,
             Some(Job::Transfer(_)) => State::Transferring,
             Some(Job::Quit { .. }) => State::Closing,
@@ -225,7 +234,7 @@ impl Client {
         if self.closed || bytes.is_empty() {
             return;
         }
-        if matches!(self.job, Some(Job::ControlTls)) {
+        if matches!(self.job, Some(Job::ControlTls { .. })) {
             // Nothing may arrive in clear between 234 and the handshake (RFC 4217 §4).
             self.protocol_close(ProtocolErrorKind::PlaintextAfterAuth { bytes: bytes.len() });
             return;
@@ -237,7 +246,7 @@ impl Client {
     /// Handles every complete reply buffered in the decoder.
     pub(crate) fn drain_replies(&mut self, now: Instant) {
         loop {
-            if self.closed || matches!(self.job, Some(Job::ControlTls)) {
+            if self.closed || matches!(self.job, Some(Job::ControlTls { .. })) {
                 break;
             }
             let reply = match self.decoder.next_reply() {
@@ -250,7 +259,9 @@ impl Client {
             };
             self.on_reply(reply, now);
         }
-        if !self.closed && matches!(self.job, Some(Job::ControlTls)) && self.decoder.buffered() > 0
+        if !self.closed
+            && matches!(self.job, Some(Job::ControlTls { .. }))
+            && self.decoder.buffered() > 0
         {
             let n = self.decoder.buffered();
             self.decoder.clear();
@@ -266,12 +277,27 @@ impl Client {
         }
         match channel {
             Channel::Control => {
-                if !matches!(self.job, Some(Job::ControlTls)) {
-                    return;
-                }
+                let secure = match self.job.take() {
+                    Some(Job::ControlTls { secure }) => secure,
+                    other => {
+                        self.job = other;
+                        return;
+                    }
+                };
                 self.timers.tls = None;
                 self.control_tls = true;
-                if self.greeting.is_none() && !self.connected {
+                if let Some((id, reply)) = secure {
+                    // RFC 4217 §4.2 (and RFC 2228 §3): after AUTH the server resets the
+                    // login and the transfer parameters, almost as after REIN; the PROT
+                    // level ends too (§9). Log in again.
+                    self.logged_in = false;
+                    self.prot = None;
+                    self.features = Features::new();
+                    self.timers.keepalive = None;
+                    self.timers.idle = None;
+                    self.complete(id, Ok(Response::Done(*reply)));
+                    self.job_done(now, true);
+                } else if self.greeting.is_none() && !self.connected {
                     // Implicit TLS: now the greeting.
                     self.job = Some(Job::Greeting);
                 } else {
@@ -291,7 +317,7 @@ impl Client {
         }
         match channel {
             Channel::Control => {
-                if matches!(self.job, Some(Job::ControlTls)) {
+                if matches!(self.job, Some(Job::ControlTls { .. })) {
                     self.close(CloseReason::TlsFailed);
                 }
             }
@@ -355,7 +381,7 @@ impl Client {
             match timer {
                 Timer::Connect | Timer::Reply => self.close(CloseReason::Timeout(timer)),
                 Timer::Tls => {
-                    if matches!(self.job, Some(Job::ControlTls)) {
+                    if matches!(self.job, Some(Job::ControlTls { .. })) {
                         self.close(CloseReason::Timeout(Timer::Tls));
                     } else {
                         self.timers.tls = None;
@@ -421,8 +447,9 @@ impl Client {
             Job::Host => self.on_host(reply, now),
             Job::BeforeAuth { next } => self.on_before_auth(next, reply, now),
             Job::Auth { ssl } => self.on_auth(ssl, reply, now),
-            Job::ControlTls => {
-                self.job = Some(Job::ControlTls);
+            Job::Secure { id } => self.on_secure_reply(id, reply, now),
+            Job::ControlTls { secure } => {
+                self.job = Some(Job::ControlTls { secure });
                 self.protocol_close(ProtocolErrorKind::PlaintextAfterAuth { bytes: 1 });
             }
             Job::Login(login) => self.on_login_reply(login, reply, now),
@@ -460,7 +487,8 @@ impl Client {
 
     fn stray(&mut self, reply: Reply<'static>) {
         if reply.code() == ReplyCode::SERVICE_NOT_AVAILABLE {
-            self.fail_job(Failure::ConnectionClosed);
+            // The request in flight fails with the 421 itself: code and text.
+            self.fail_job(Failure::Refused(reply.clone()));
             self.close(CloseReason::ServiceNotAvailable(reply));
             return;
         }
@@ -551,7 +579,10 @@ impl Client {
     pub(crate) fn id_of(&self, job: &Job) -> RequestId {
         match job {
             Job::Login(l) => l.id,
-            Job::Command { id, .. } | Job::Rein { id } => *id,
+            Job::Command { id, .. } | Job::Rein { id } | Job::Secure { id } => *id,
+            Job::ControlTls {
+                secure: Some((id, _)),
+            } => *id,
             Job::Transfer(t) => t.id,
             Job::Quit { id: Some(id) } => *id,
             _ => RequestId(0),

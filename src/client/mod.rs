@@ -79,7 +79,17 @@
 //!   `USER` → `PASS` [→ `ACCT`] → `PBSZ 0` → `PROT P|C` [→ `CCC`] → `FEAT` [→ `OPTS UTF8 ON`]
 //!   → `TYPE`. `PBSZ`/`PROT` after login is what vsftpd, proftpd, pure-ftpd, pyftpdlib and
 //!   IIS all accept (RFC 4217 §6 allows either; some servers refuse them before login).
-//!   `FEAT` after login because several servers announce more once a user is known.
+//!   `FEAT` after login because several servers announce more once a user is known. The
+//!   timing is overridable (RFC 4217 §10.3): [`Config::with_command_before_auth`],
+//!   [`Config::protection_before_login`], [`Client::auth_tls`] (AUTH in a logged-in session)
+//!   and [`Client::set_data_protection`] (PBSZ/PROT at any time).
+//! - **Capabilities**: FEAT decides `OPTS UTF8 ON`, whether `MLSD` runs (else `LIST`) and
+//!   which passive command goes first (`EPSV` unless FEAT lists features without it);
+//!   whatever FEAT said, a `500`/`502` to `EPSV`, `PASV` or `MLSD` falls back to the other
+//!   command, and the refusal is remembered for the session.
+//! - **Security state** follows the RFCs: `REIN` clears TLS, the login, the data protection
+//!   level and the features (RFC 4217 §13); a new `AUTH` sets the data level back to Clear
+//!   (§9). Bytes in clear behind a `234` end the session before any handshake.
 //! - **Passive data address**: the client never needs the control peer's address. Replies
 //!   to `EPSV` carry only a port; from a `227` it keeps only the port unless
 //!   [`Config::trust_pasv_address`] is set, and asks the adapter to connect to
@@ -89,8 +99,13 @@
 //!   shook hands earlier would deadlock), always as TLS client, always resuming the control
 //!   session ([`Output::StartTls`] `resume_session: true`).
 //! - **Completion**: a transfer succeeds only with both a final `226`/`250` and
-//!   [`DataEnd::Clean`](crate::types::DataEnd::Clean), in either order. Under `PROT P` a data
-//!   connection that ends before its TLS handshake completed counts as truncated.
+//!   [`DataEnd::Clean`](crate::types::DataEnd::Clean), in either order. A data connection
+//!   that ends before the transfer command was sent, or (under `PROT P`) before its TLS
+//!   handshake completed, counts as truncated.
+//! - **Timers**: connect (until the greeting), reply (suspended from the `1xx` of a transfer
+//!   until its data connection ends), data (connect, listen, accept), TLS handshake, optional
+//!   keep-alive `NOOP` and idle `QUIT` (keep-alives do not count as activity). A reply
+//!   timeout ends the session: the command/reply pairing can no longer be trusted.
 //! - **ABOR** is sent as a plain line (no Telnet Synch: urgent data cannot cross TLS). After
 //!   it, `426` then `226`, `226` alone, or `225` end the transfer as aborted. A `226` of the
 //!   transfer itself racing the `ABOR` is taken as the `ABOR`'s reply; the late second reply

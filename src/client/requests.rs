@@ -36,7 +36,7 @@ impl Client {
                     | Job::Host
                     | Job::BeforeAuth { .. }
                     | Job::Auth { .. }
-                    | Job::ControlTls
+                    | Job::ControlTls { secure: None }
             )
         );
         if self.job.is_none() && self.can_start_parked(&job) {
@@ -66,6 +66,10 @@ impl Client {
             Job::Rein { id } => {
                 self.job = Some(Job::Rein { id });
                 self.send(&Command::Rein, now);
+            }
+            Job::Secure { id } => {
+                self.job = Some(Job::Secure { id });
+                self.send(&Command::Auth(crate::types::Mechanism::TLS), now);
             }
             other => self.job = Some(other),
         }
@@ -146,7 +150,7 @@ impl Client {
                     | Job::Host
                     | Job::BeforeAuth { .. }
                     | Job::Auth { .. }
-                    | Job::ControlTls
+                    | Job::ControlTls { secure: None }
             )
         );
         if (self.job.is_some() && !own_work) || self.parked.is_some() {
@@ -245,6 +249,25 @@ impl Client {
             return Err(self.error(ErrorKind::NeedsTls));
         }
         self.command(CommandKind::Pbsz(level), now)
+    }
+
+    /// `AUTH TLS` in a logged-in session whose control connection is in clear (RFC 4217
+    /// §10.3: the client must not insist on AUTH being first). On `234` the control channel
+    /// is secured ([`super::Output::StartTls`]). As RFC 4217 §4.2 requires, the server then
+    /// forgets the login and the transfer parameters: the request completes with the client
+    /// in [`super::State::Connected`], and [`Client::login`] runs the login (and `PBSZ`/`PROT`,
+    /// `TYPE`) again, now protected.
+    pub fn auth_tls(&mut self, now: Instant) -> Result<RequestId, Error> {
+        self.check_logged_in()?;
+        if self.control_tls {
+            return Err(self.error(ErrorKind::AlreadyProtected));
+        }
+        if self.config.security == Security::Implicit {
+            return Err(self.error(ErrorKind::Unsupported));
+        }
+        self.busy_check()?;
+        let id = self.new_id();
+        self.submit(Job::Secure { id }, now)
     }
 
     /// `TYPE t` (the login already sent [`super::Config::transfer_type`]).

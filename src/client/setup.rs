@@ -143,7 +143,7 @@ impl Client {
         if code.is_preliminary() {
             self.job = Some(Job::Auth { ssl });
         } else if code == ReplyCode::AUTH_OK {
-            self.job = Some(Job::ControlTls);
+            self.job = Some(Job::ControlTls { secure: None });
             let behind = self.decoder.buffered();
             if behind > 0 {
                 // Bytes in clear behind the 234 would be read as if protected (RFC 4217 §4):
@@ -163,6 +163,31 @@ impl Client {
             self.secured(now);
         } else {
             self.close(CloseReason::TlsRefused(reply));
+        }
+    }
+
+    /// The reply to a mid-session `AUTH TLS` ([`Client::auth_tls`]).
+    pub(crate) fn on_secure_reply(&mut self, id: RequestId, reply: Reply<'static>, now: Instant) {
+        let code = reply.code();
+        if code.is_preliminary() {
+            self.job = Some(Job::Secure { id });
+        } else if code == ReplyCode::AUTH_OK {
+            let behind = self.decoder.buffered();
+            self.job = Some(Job::ControlTls {
+                secure: Some((id, Box::new(reply))),
+            });
+            if behind > 0 {
+                self.decoder.clear();
+                self.protocol_close(ProtocolErrorKind::PlaintextAfterAuth { bytes: behind });
+                return;
+            }
+            self.start_tls(Channel::Control, now);
+        } else if code == ReplyCode::SERVICE_NOT_AVAILABLE {
+            self.complete(id, Err(Failure::Refused(reply.clone())));
+            self.close(CloseReason::ServiceNotAvailable(reply));
+        } else {
+            self.complete(id, Err(Failure::Refused(reply)));
+            self.job_done(now, true);
         }
     }
 

@@ -15,7 +15,7 @@ use super::machine::{Client, Job};
 use super::timer::deadline;
 use super::{DataAddress, DataMode, DataProtection, Output};
 use crate::codec::{parse_epsv_reply, parse_opening_size_hint, parse_pasv_reply, Command, Reply};
-use crate::types::{Channel, DataEnd, Instant, Pathname, ReplyCode};
+use crate::types::{Channel, DataEnd, FunctionGroup, Instant, Pathname, ReplyCode};
 
 /// Where a transfer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,11 +248,20 @@ impl Client {
                     self.refused(t, reply, now);
                     return;
                 }
+                // A refusal about the session (530 not logged in, 534 policy...) is not about
+                // EPSV: PASV would be refused the same way.
+                if code.is_permanent_negative()
+                    && code.function_group() == FunctionGroup::Authentication
+                {
+                    self.refused(t, reply, now);
+                    return;
+                }
                 match parse_epsv_reply(&reply) {
                     Ok(port) if code == ReplyCode::ENTERING_EXTENDED_PASSIVE => {
                         self.open_data(t, DataAddress::ControlPeer { port }, now)
                     }
-                    // 5xx, or a malformed 229: PASV (RFC 2428 §3 leaves EPSV optional).
+                    // Another 5xx, or a malformed 229: PASV (RFC 2428 §3 leaves EPSV
+                    // optional).
                     _ => {
                         self.epsv_refused = true;
                         self.negotiate(t, Method::Pasv, &Command::Pasv, now);
