@@ -500,16 +500,8 @@ fn plaintext_glued_behind_234_is_refused_before_any_credential() {
         other => panic!("expected a protocol close, got {other:?}"),
     }
     let after = server.join().unwrap();
-    // No credential ever left the client. (The machine queues its StartTls before it sees
-    // the glued bytes, so a TLS ClientHello may precede the close; it carries no secret.)
-    assert!(
-        !after.windows(4).any(|w| w == b"USER" || w == b"PASS"),
-        "no command after the injection: {after:?}"
-    );
-    assert!(
-        after.is_empty() || after[0] == 0x16,
-        "only a TLS record: {after:?}"
-    );
+    // Nothing left the client after the injection: no TLS hello, no credential.
+    assert!(after.is_empty(), "nothing after the injection: {after:?}");
 }
 
 #[test]
