@@ -12,11 +12,12 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ftps_proto::client::{CloseReason, DataMode, Failure, Login, ProtocolErrorKind, Security};
+use ftps_proto::codec::Command;
 use ftps_proto::io::blocking::client::{BlockingClient, Error, Options};
 use ftps_proto::io::tls::{
     per_session_config, ClientTlsOptions, ServerIdentity, ServerTlsOptions, TlsVersions, TrustRoots,
 };
-use ftps_proto::types::{DataEnd, Password, Pathname, Username};
+use ftps_proto::types::{DataEnd, Password, Pathname, Text, Username};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
@@ -358,6 +359,10 @@ fn a_refusal_returns_the_servers_reply_and_the_session_goes_on() {
         drop(l);
         c.expect("SIZE hello.txt");
         c.send("213 26");
+        c.expect("SYST");
+        c.send("215 UNIX Type: L8");
+        c.expect("SITE CHMOD 600 hello.txt");
+        c.send("500 Unknown SITE command.");
         c.quit();
     });
     let mut client = connect(port, f.options).unwrap();
@@ -371,6 +376,16 @@ fn a_refusal_returns_the_servers_reply_and_the_session_goes_on() {
     assert_eq!(e.reply().unwrap().code().value(), 550);
     assert!(!e.is_fatal());
     assert_eq!(client.size(p("hello.txt")).unwrap(), 26);
+    let syst = client.raw(Command::Syst).unwrap();
+    assert_eq!(syst.code().value(), 215);
+    assert_eq!(syst.text(), b"UNIX Type: L8");
+    let e = client
+        .site(Text::try_from("CHMOD 600 hello.txt").unwrap())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the server refused: 500 Unknown SITE command."
+    );
     client.quit().unwrap();
     server.join().unwrap();
 }

@@ -28,8 +28,9 @@ use crate::client::{
     Client, CloseReason, Config, DataAddress, Event, Failure, Login, Output, RequestId, Response,
     Security, State, TransferCommand,
 };
+use crate::codec::{Command, Reply};
 use crate::io::tls::ClientTlsOptions;
-use crate::types::{Channel, DataEnd, Facts, Features, Pathname, Timestamp};
+use crate::types::{Channel, DataEnd, Facts, Features, Pathname, Text, Timestamp};
 
 /// Bytes buffered per data-connection read and write (through rustls: one `read(2)` feeds
 /// many TLS records, one `writev(2)` sends many).
@@ -481,6 +482,26 @@ impl BlockingClient {
     pub fn noop(&mut self) -> Result<(), Error> {
         let id = self.machine.noop(self.clock.now())?;
         self.run(Target::Request(id), None).map(|_| ())
+    }
+
+    /// `SITE text`: returns the server's completion reply (a 4xx/5xx is [`Error::Refused`]).
+    pub fn site(&mut self, text: Text<'_>) -> Result<Reply<'static>, Error> {
+        let id = self.machine.site(text, self.clock.now())?;
+        match self.run(Target::Request(id), None)? {
+            Some(Response::Done(r)) => Ok(r),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Any other command (`STAT`, `HELP`, `SYST`, `MFMT`, an extension): returns its first
+    /// final reply, whatever the code. Commands that change state the machine tracks are
+    /// refused ([`ErrorKind::UseNamedRequest`](crate::client::ErrorKind::UseNamedRequest)).
+    pub fn raw(&mut self, command: Command<'_>) -> Result<Reply<'static>, Error> {
+        let id = self.machine.raw(command, self.clock.now())?;
+        match self.run(Target::Request(id), None)? {
+            Some(Response::Done(r)) => Ok(r),
+            other => Err(unexpected(other)),
+        }
     }
 
     /// `QUIT`, then closes the connection.
