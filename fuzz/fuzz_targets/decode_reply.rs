@@ -10,9 +10,10 @@
 mod common;
 
 use ftps_proto::codec::{
-    decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_list_line,
-    parse_mdtm_reply, parse_opening_size_hint, parse_pasv_reply, parse_pathname_reply,
-    parse_size_reply, parse_timestamp, DecodeError, Limits, Reply,
+    decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_feature_line,
+    parse_list_line, parse_mdtm_reply, parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply,
+    parse_pathname_reply, parse_size_reply, parse_timestamp, strip_repeated_prefix, DecodeError,
+    Limits, Reply,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -28,6 +29,15 @@ fn every_payload_parser(reply: &Reply<'_>) {
     let _ = parse_size_reply(reply);
     let _ = parse_mdtm_reply(reply);
     let _ = parse_opening_size_hint(reply);
+    let _ = parse_mlst_reply(reply);
+    for line in reply.lines() {
+        let _ = parse_feature_line(reply.code(), line);
+        let stripped = strip_repeated_prefix(reply.code(), line);
+        assert!(
+            line.ends_with(stripped),
+            "strip_repeated_prefix did not strip a prefix"
+        );
+    }
     let mut wire = Vec::new();
     reply.encode(&mut wire);
     assert!(

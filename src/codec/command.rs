@@ -7,12 +7,27 @@
 //!
 //! The grammar, the canonical forms and the tolerated quirks are documented on [`Command`].
 
-use core::net::{SocketAddr, SocketAddrV4};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 
+use nom::bytes::complete::{tag, tag_no_case, take_while1};
+use nom::character::complete::digit1;
+use nom::combinator::opt;
+use nom::error::{ErrorKind, ParseError};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
+use super::line::{find3, IAC};
+use super::{encode_timestamp, parse_timestamp, CommandError, DecodeError, Expected, PayloadError};
 use crate::types::{
-    Account, AllocSize, EpsvArgument, Mechanism, Mode, Password, Pathname, Prot, Structure, Text,
-    Timestamp, TransferType, Username, Verb,
+    Account, AllocSize, EpsvArgument, FormatControl, InvalidText, Mechanism, Mode, NetworkProtocol,
+    Password, Pathname, Prot, Structure, Text, Timestamp, TransferType, Username, Verb,
 };
+
+#[cfg(feature = "arbitrary")]
+#[path = "arbitrary_command.rs"]
+mod arbitrary_command;
 
 /// An FTP command (RFC 959 §4.1, §5.3.1 and the extensions named on each variant).
 ///
@@ -203,25 +218,6 @@ pub enum Command<'a> {
         argument: Option<Text<'a>>,
     },
 }
-
-use alloc::vec::Vec;
-use core::fmt::Write as _;
-use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-use nom::bytes::complete::{tag, tag_no_case, take_while1, take_while_m_n};
-use nom::character::complete::digit1;
-use nom::combinator::opt;
-use nom::error::{ErrorKind, ParseError};
-use nom::sequence::preceded;
-use nom::{IResult, Parser};
-
-use super::line::{find3, IAC};
-
-#[cfg(feature = "arbitrary")]
-#[path = "arbitrary_command.rs"]
-mod arbitrary_command;
-use super::{CommandError, DecodeError, Expected};
-use crate::types::{FormatControl, InvalidText, NetworkProtocol};
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -424,53 +420,6 @@ fn extended_address(input: &[u8]) -> PResult<'_, SocketAddr> {
     }
 }
 
-/// `<time-val>` (RFC 3659 §2.3): `YYYYMMDDHHMMSS[.F+]`, validated field by field; up to 9
-/// fraction digits (nanoseconds).
-fn time_val(input: &[u8]) -> PResult<'_, Timestamp> {
-    let digits = |n: usize| take_while_m_n(n, n, |b: u8| b.is_ascii_digit());
-    let (rest, date) = expect(Expected::Timestamp, digits(14)).parse(input)?;
-    let num = |r: core::ops::Range<usize>| {
-        date[r]
-            .iter()
-            .fold(0u16, |acc, &b| acc * 10 + u16::from(b - b'0'))
-    };
-    let small = |r| num(r) as u8;
-    let ts = Timestamp::new(
-        num(0..4),
-        small(4..6),
-        small(6..8),
-        small(8..10),
-        small(10..12),
-        small(12..14),
-    );
-    let Ok(ts) = ts else {
-        return fail(input, Expected::Timestamp);
-    };
-    let (rest, fraction) = opt(preceded(
-        tag(&b"."[..]),
-        expect(
-            Expected::Timestamp,
-            take_while_m_n(1, 9, |b: u8| b.is_ascii_digit()),
-        ),
-    ))
-    .parse(rest)?;
-    match fraction {
-        None => Ok((rest, ts)),
-        Some(f) => {
-            if rest.first().is_some_and(u8::is_ascii_digit) {
-                return fail(rest, Expected::Timestamp);
-            }
-            let value = f
-                .iter()
-                .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
-            match ts.with_fraction(value, f.len() as u8) {
-                Ok(ts) => Ok((rest, ts)),
-                Err(_) => fail(input, Expected::Timestamp),
-            }
-        }
-    }
-}
-
 /// `ALLO` argument (RFC 959 §4.1.3): `<decimal-integer> [SP R SP <decimal-integer>]`.
 fn alloc_size(input: &[u8]) -> PResult<'_, AllocSize> {
     let (rest, size) = decimal(input)?;
@@ -489,16 +438,6 @@ fn epsv_argument(input: &[u8]) -> PResult<'_, EpsvArgument> {
     }
     let (rest, n) = expect(Expected::Argument, decimal_as::<u16>).parse(input)?;
     Ok((rest, EpsvArgument::Protocol(NetworkProtocol(n))))
-}
-
-/// `MFMT` argument: `<time-val> SP <pathname>`.
-fn mfmt_argument(input: &[u8]) -> PResult<'_, (Timestamp, &[u8])> {
-    let (rest, ts) = time_val(input)?;
-    let (path, _) = expect(Expected::Space, tag(&b" "[..])).parse(rest)?;
-    if path.is_empty() {
-        return fail(path, Expected::Argument);
-    }
-    Ok((&path[path.len()..], (ts, path)))
 }
 
 /// Quirk (RFC 1123 §1.2.2): spaces at the end of a line where they cannot belong to a value
@@ -586,6 +525,28 @@ impl<'a> Argument<'a> {
 
     fn optional_text(&self) -> Option<Text<'a>> {
         self.bytes.map(Text::new_unchecked)
+    }
+
+    /// `MFMT` argument: `<time-val> SP <pathname>` (the time-val grammar is the one of
+    /// [`parse_timestamp`], RFC 3659 §2.3).
+    fn mfmt(&self) -> Result<(Timestamp, Pathname<'a>), CommandError> {
+        let input = self.required()?;
+        let (time, path) = match input.iter().position(|&b| b == b' ') {
+            Some(i) => (&input[..i], Some(&input[i + 1..])),
+            None => (input, None),
+        };
+        let ts = parse_timestamp(time).map_err(|e| {
+            let at = match e {
+                PayloadError::Malformed { offset, .. } => offset,
+                _ => 0,
+            };
+            self.error(at, Expected::Timestamp)
+        })?;
+        match path {
+            None => Err(self.error(input.len(), Expected::Space)),
+            Some([]) => Err(self.error(input.len(), Expected::Argument)),
+            Some(path) => Ok((ts, Pathname::new_unchecked(path))),
+        }
     }
 
     /// Runs a grammar over the whole (required) argument.
@@ -772,9 +733,8 @@ impl<'a> Command<'a> {
             b"MLST" => Command::Mlst(arg("MLST").optional_pathname()),
             b"MLSD" => Command::Mlsd(arg("MLSD").optional_pathname()),
             b"MFMT" => {
-                let a = arg("MFMT");
-                let (ts, path) = a.grammar(mfmt_argument)?;
-                Command::Mfmt(ts, Pathname::new_unchecked(path))
+                let (ts, path) = arg("MFMT").mfmt()?;
+                Command::Mfmt(ts, path)
             }
             b"HOST" => Command::Host(arg("HOST").text()?),
             b"LANG" => Command::Lang(arg("LANG").optional_text()),
@@ -834,17 +794,6 @@ impl core::fmt::Write for Sink<'_> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         self.0.extend_from_slice(s.as_bytes());
         Ok(())
-    }
-}
-
-fn push_timestamp(out: &mut Vec<u8>, t: &Timestamp) {
-    push_decimal(out, t.year().into(), 4);
-    for field in [t.month(), t.day(), t.hour(), t.minute(), t.second()] {
-        push_decimal(out, field.into(), 2);
-    }
-    if let Some((value, digits)) = t.fraction() {
-        out.push(b'.');
-        push_decimal(out, value.into(), digits.into());
     }
 }
 
@@ -1010,7 +959,7 @@ impl Command<'_> {
             },
             Command::Mfmt(ts, path) => {
                 out.push(b' ');
-                push_timestamp(out, ts);
+                encode_timestamp(ts, out);
                 push_argument(out, path.as_bytes());
             }
         }
@@ -1634,8 +1583,8 @@ mod tests {
         assert_eq!(enc(&c), b"MFMT 20020717210715 file\r\n");
         let c = ok(b"MFMT 19980811130000.050  spaced");
         assert_eq!(enc(&c), b"MFMT 19980811130000.050  spaced\r\n");
-        bad_arg(b"MFMT 2002071721071 file", "MFMT", 5, Expected::Timestamp);
-        bad_arg(b"MFMT 20021317210715 file", "MFMT", 5, Expected::Timestamp);
+        bad_arg(b"MFMT 2002071721071 file", "MFMT", 18, Expected::Timestamp);
+        bad_arg(b"MFMT 20021317210715 file", "MFMT", 9, Expected::Timestamp);
         bad_arg(
             b"MFMT 20020717210715.1234567890 f",
             "MFMT",
@@ -1643,6 +1592,7 @@ mod tests {
             Expected::Timestamp,
         );
         bad_arg(b"MFMT 20020717210715", "MFMT", 19, Expected::Space);
+        bad_arg(b"MFMT 200207172107150 f", "MFMT", 19, Expected::Timestamp);
         bad_arg(b"MFMT 20020717210715 ", "MFMT", 20, Expected::Argument);
     }
 

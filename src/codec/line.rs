@@ -37,11 +37,17 @@
 //!   `IAC NOP` flood, a repeated `IAC IP`) is coalesced into it, whether or not the first one
 //!   was already taken, so the items do not depend on how the stream was chunked; once the
 //!   queue is full further signals are dropped (more distinct signals than that arriving
-//!   before the consumer takes them is the only case where the items depend on chunking). Both cases are counted by [`LineFramer::signals_dropped`]. An overlong
-//!   line is never coalesced or dropped: each one is reported once.
+//!   before the consumer takes them is the only case where the items depend on chunking).
+//!   Both cases are counted by [`LineFramer::signals_dropped`]. An overlong line is never
+//!   coalesced or dropped: each one is reported once.
+//! - **Any byte after IAC** is a Telnet command (RFC 854): `IAC` followed by a byte that names
+//!   no command, LF included, is reported as [`TelnetSignal::Other`] and both bytes are
+//!   removed from the clean stream.
 //! - **Compaction** of the buffer happens in `feed`, only when at least half of the buffer has
 //!   been consumed, so the cost of moving bytes is amortised over the bytes consumed and the
 //!   `Vec` is reused rather than reallocated.
+//! - **Scanning** for line ends, Telnet and forbidden bytes goes eight bytes at a time
+//!   ([`find3`]), and a run of ordinary bytes is copied together with its CRLF in one step.
 //!
 //! # Reading frames
 //!
