@@ -11,6 +11,8 @@
 //!   versions, cipher suites, session resumption).
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod answers;
 pub mod blocking;
 pub mod fs;
 pub mod tls;
+mod user;

@@ -35,8 +35,6 @@
 //! ftplib) both work; whether it resumed the control connection's session is reported to the
 //! machine, which refuses it when its policy requires resumption.
 
-mod answers;
-mod ascii;
 mod control;
 pub mod data;
 mod session;
@@ -46,60 +44,15 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
-use std::string::String;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use std::vec::Vec;
 
-use rustls::pki_types::CertificateDer;
 use rustls::ServerConfig;
 
 use crate::io::fs::{FsError, Root};
-
-/// A user who may log in.
-#[derive(Clone)]
-#[non_exhaustive]
-pub struct User {
-    /// The `USER` name (compared exactly).
-    pub name: String,
-    /// The password, if password login is allowed.
-    pub password: Option<String>,
-    /// A client certificate (DER) that logs this user in without a password, when the
-    /// session's policy allows certificate login (`232`, RFC 4217 §10.1). The certificate
-    /// must also be verified by the TLS layer ([`crate::io::tls::ServerTlsOptions::client_ca`]).
-    pub certificate: Option<CertificateDer<'static>>,
-}
-
-impl core::fmt::Debug for User {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("User")
-            .field("name", &self.name)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("certificate", &self.certificate.is_some())
-            .finish()
-    }
-}
-
-impl User {
-    /// A user who logs in with a password.
-    pub fn with_password(name: impl Into<String>, password: impl Into<String>) -> User {
-        User {
-            name: name.into(),
-            password: Some(password.into()),
-            certificate: None,
-        }
-    }
-
-    /// A user who logs in with a client certificate.
-    pub fn with_certificate(name: impl Into<String>, certificate: CertificateDer<'static>) -> User {
-        User {
-            name: name.into(),
-            password: None,
-            certificate: Some(certificate),
-        }
-    }
-}
+pub use crate::io::user::User;
 
 /// Whether TLS 1.3 session tickets are sent after a data connection's handshake.
 ///

@@ -17,11 +17,11 @@ use std::vec::Vec;
 use rustls::pki_types::CertificateDer;
 use rustls::ServerConfig;
 
-use super::answers::{Answers, Prepared};
 use super::control::Control;
 use super::data::listen_in_range;
 use super::transfer::{Command, Notice, Setup, Timing, Worker};
 use super::{DataTickets, ServerOptions};
+use crate::io::answers::{Answers, Prepared};
 use crate::io::fs::Root;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
 use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};

@@ -1,10 +1,12 @@
-//! The application side of a blocking session: answers the session machine's questions
+//! The application side of a server session (shared by the blocking and tokio adapters): answers the session machine's questions
 //! ([`Event`]) from the user list and the rooted file system, and prepares the source or sink
 //! of each accepted transfer.
 //!
 //! Owns the session's virtual working directory, who is logged in, and the pending
 //! transfer's file or listing. Must not format replies or sequence commands (the machine
 //! does) and must not touch sockets.
+
+mod ascii;
 
 use std::boxed::Box;
 use std::io::{Cursor, Read, Write};
@@ -13,12 +15,12 @@ use std::vec::Vec;
 
 use rustls::pki_types::CertificateDer;
 
-use super::ascii::{FromNetwork, ToNetwork};
-use super::User;
+use self::ascii::{FromNetwork, ToNetwork};
 use crate::io::fs::{
     facts_line, list_line, mlsd_listing, name_line, unix_now, EntryKind, FsError, Root,
     VirtualPath, WriteMode,
 };
+use crate::io::user::User;
 use crate::server::{Decision, Event, Session};
 use crate::types::{Pathname, ReplyCode, Text};
 
