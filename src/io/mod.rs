@@ -6,6 +6,7 @@
 //! give, whether a transfer succeeded is always the machine's call.
 //!
 //! - [`blocking`]: std sockets + rustls, a thread per session.
+//! - `tokio` (feature `tokio`): tokio + tokio-rustls, a task per session.
 //! - [`fs`]: a rooted local file system and the listing formats, for server adapters.
 //! - [`tls`]: rustls configuration shared by the adapters (certificates, verification,
 //!   versions, cipher suites, session resumption).
@@ -15,4 +16,7 @@ mod answers;
 pub mod blocking;
 pub mod fs;
 pub mod tls;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 mod user;

@@ -35,7 +35,7 @@
 //! ftplib) both work; whether it resumed the control connection's session is reported to the
 //! machine, which refuses it when its policy requires resumption.
 
-mod control;
+pub(crate) mod control;
 pub mod data;
 mod session;
 mod transfer;

@@ -29,7 +29,7 @@ enum Tls {
 
 /// Where the raw byte stream stands within TLS records (header 5 bytes, then its length).
 #[derive(Debug, Default)]
-struct RecordCursor {
+pub(crate) struct RecordCursor {
     header: Vec<u8>,
     body_left: usize,
 }
@@ -37,7 +37,7 @@ struct RecordCursor {
 impl RecordCursor {
     /// How many of the next bytes belong to the current record (header or body) and whether
     /// they complete it.
-    fn take(&mut self, available: &[u8]) -> (usize, bool) {
+    pub(crate) fn take(&mut self, available: &[u8]) -> (usize, bool) {
         if self.body_left == 0 {
             let want = 5 - self.header.len();
             let n = want.min(available.len());

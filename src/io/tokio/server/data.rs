@@ -1,0 +1,360 @@
+//! The data-connection task of an async session: accepts (passive, only from the control
+//! peer's address) or makes (active) one data connection, runs its TLS handshake when the
+//! session machine asks, moves one transfer's bytes between the connection and storage, and
+//! reports each step back to the session task.
+//!
+//! Owns the data socket, its TLS session and the task that does blocking file I/O for it.
+//! Must not decide anything: every notice goes to the machine as an input, and the session
+//! aborts this task (dropping the socket without close_notify) on ABOR or session end.
+//!
+//! File I/O runs on tokio's blocking pool, one reader or writer per transfer, connected to
+//! the socket side by a channel of at most [`PIPELINE`] chunks of [`CHUNK`] bytes, so disk
+//! and TLS work overlap and memory per transfer stays bounded.
+
+use std::boxed::Box;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use std::vec::Vec;
+
+use rustls::{HandshakeKind, ServerConfig};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+
+use crate::types::DataEnd;
+
+/// Bytes moved per chunk between storage and the connection.
+pub const CHUNK: usize = 128 * 1024;
+/// Chunks in flight between the storage task and the connection.
+pub const PIPELINE: usize = 2;
+/// How long a download waits for the peer's close after our close_notify and FIN.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// How the data connection comes about.
+#[derive(Debug)]
+pub(super) enum Setup {
+    /// Passive: accept on this listener, only from `peer`.
+    Accept { listener: TcpListener, peer: IpAddr },
+    /// Active: connect to the client.
+    Connect { to: SocketAddr },
+}
+
+/// What the session task asks of the data task.
+pub(super) enum Command {
+    /// Run the TLS server handshake with the session's configuration.
+    Tls(Arc<ServerConfig>),
+    /// Download: send everything this source yields.
+    Send(Box<dyn Read + Send>),
+    /// Upload: write what arrives into this sink.
+    Receive(Box<dyn Write + Send>),
+    /// Close an idle connection properly.
+    Close,
+}
+
+/// What the data task reports.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Notice {
+    /// The TCP connection is up.
+    Connected,
+    /// The active-mode connection could not be made.
+    ConnectFailed,
+    /// TLS handshake done.
+    TlsReady {
+        resumed: bool,
+        client_certificate: bool,
+    },
+    /// TLS handshake failed.
+    TlsFailed,
+    /// A download ended; `Clean` when every byte went out and the end was signalled.
+    Sent { end: DataEnd },
+    /// The download's source failed to read.
+    SourceFailed,
+    /// An upload ended this way; every byte received was written and flushed.
+    Received { end: DataEnd },
+    /// The upload's sink failed (disk full...).
+    SinkFailed { no_space: bool },
+}
+
+/// Timing bounds of a data task.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Timing {
+    /// How long to wait for the connection, and for the TLS handshake.
+    pub connect: Duration,
+    /// How long one read or write may wait during a transfer.
+    pub idle: Duration,
+}
+
+/// Runs one data connection; `notify` delivers notices to the session (false: it is gone).
+pub(super) async fn run<N, F>(
+    setup: Setup,
+    timing: Timing,
+    mut commands: mpsc::Receiver<Command>,
+    notify: N,
+) where
+    N: Fn(Notice) -> F,
+    F: core::future::Future<Output = bool>,
+{
+    let tcp = match setup {
+        Setup::Accept { listener, peer } => {
+            match tokio::time::timeout(timing.connect, accept_from(&listener, peer)).await {
+                Ok(Ok(s)) => s,
+                // The session machine keeps its own deadline for a passive connection.
+                _ => return,
+            }
+        }
+        Setup::Connect { to } => {
+            match tokio::time::timeout(timing.connect, TcpStream::connect(to)).await {
+                Ok(Ok(s)) => s,
+                _ => {
+                    notify(Notice::ConnectFailed).await;
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tcp.set_nodelay(true);
+    if !notify(Notice::Connected).await {
+        return;
+    }
+    let mut tls: Option<Box<TlsStream<TcpStream>>> = None;
+    let mut clear = Some(tcp);
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Tls(config) => {
+                let Some(tcp) = clear.take() else {
+                    notify(Notice::TlsFailed).await;
+                    return;
+                };
+                let accept = TlsAcceptor::from(config).accept_with(tcp, |conn| {
+                    conn.set_buffer_limit(Some(CHUNK));
+                });
+                match tokio::time::timeout(timing.connect, accept).await {
+                    Ok(Ok(s)) => {
+                        let (_, conn) = s.get_ref();
+                        let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
+                        let client_certificate = conn.peer_certificates().is_some();
+                        tls = Some(Box::new(s));
+                        notify(Notice::TlsReady {
+                            resumed,
+                            client_certificate,
+                        })
+                        .await;
+                    }
+                    _ => {
+                        notify(Notice::TlsFailed).await;
+                        return;
+                    }
+                }
+            }
+            Command::Send(source) => {
+                let notice = match (tls.take(), clear.take()) {
+                    (Some(mut s), _) => {
+                        let n = send_from(&mut *s, source, timing.idle).await;
+                        let (tcp, _) = s.into_inner();
+                        linger(tcp, n).await
+                    }
+                    (None, Some(mut tcp)) => {
+                        let n = send_from(&mut tcp, source, timing.idle).await;
+                        linger(tcp, n).await
+                    }
+                    (None, None) => Notice::Sent {
+                        end: DataEnd::Failed,
+                    },
+                };
+                notify(notice).await;
+                return;
+            }
+            Command::Receive(sink) => {
+                let notice = match (tls.take(), clear.take()) {
+                    (Some(mut s), _) => receive_into(&mut *s, sink, timing.idle, true).await,
+                    (None, Some(mut tcp)) => receive_into(&mut tcp, sink, timing.idle, false).await,
+                    (None, None) => Notice::Received {
+                        end: DataEnd::Failed,
+                    },
+                };
+                notify(notice).await;
+                return;
+            }
+            Command::Close => {
+                if let Some(mut s) = tls.take() {
+                    let _ = tokio::time::timeout(timing.idle, s.shutdown()).await;
+                } else if let Some(mut tcp) = clear.take() {
+                    let _ = tokio::time::timeout(timing.idle, tcp.shutdown()).await;
+                }
+                return;
+            }
+        }
+    }
+    // The session dropped its sender: it went away (the socket closes with this task).
+}
+
+/// Accepts on `listener` until a connection comes from `peer` (the control connection's
+/// peer); connections from any other address are closed at once and waiting goes on
+/// (RFC 2577 §3 "bounce"/port theft; RFC 4217 §10.1).
+async fn accept_from(listener: &TcpListener, peer: IpAddr) -> io::Result<TcpStream> {
+    loop {
+        let (stream, from) = listener.accept().await?;
+        if from.ip().to_canonical() == peer.to_canonical() {
+            return Ok(stream);
+        }
+        drop(stream);
+    }
+}
+
+async fn timed<T>(
+    idle: Duration,
+    f: impl core::future::Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    match tokio::time::timeout(idle, f).await {
+        Ok(r) => r,
+        Err(_) => Err(io::ErrorKind::TimedOut.into()),
+    }
+}
+
+/// What a download's storage reader hands over.
+enum Chunk {
+    Bytes(Vec<u8>),
+    Failed,
+}
+
+/// A download: reads `source` on the blocking pool and writes it to `stream`, then ends the
+/// stream properly (`shutdown`: close_notify under TLS, then FIN). `Err(())` when the source
+/// failed (the connection is then dropped without close_notify: the client sees an unclean
+/// end, never a short file that looks complete).
+async fn send_from<S>(
+    stream: &mut S,
+    source: Box<dyn Read + Send>,
+    idle: Duration,
+) -> Result<DataEnd, ()>
+where
+    S: AsyncWrite + Unpin,
+{
+    let (tx, mut rx) = mpsc::channel::<Chunk>(PIPELINE);
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut source = source;
+        loop {
+            let mut buf = std::vec![0u8; CHUNK];
+            let mut filled = 0;
+            // Fill whole chunks: fewer, larger TLS writes.
+            while filled < CHUNK {
+                match source.read(buf.get_mut(filled..).unwrap_or(&mut [])) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        let _ = tx.blocking_send(Chunk::Failed);
+                        return;
+                    }
+                }
+            }
+            if filled == 0 {
+                return;
+            }
+            buf.truncate(filled);
+            if tx.blocking_send(Chunk::Bytes(buf)).is_err() {
+                return; // the connection side gave up
+            }
+        }
+    });
+    let mut end = DataEnd::Clean;
+    while let Some(chunk) = rx.recv().await {
+        match chunk {
+            Chunk::Bytes(b) => {
+                if timed(idle, stream.write_all(&b)).await.is_err() {
+                    end = DataEnd::Failed;
+                    break;
+                }
+            }
+            Chunk::Failed => return Err(()),
+        }
+    }
+    drop(rx);
+    let _ = reader.await;
+    if end == DataEnd::Clean && timed(idle, stream.shutdown()).await.is_err() {
+        end = DataEnd::Failed;
+    }
+    Ok(end)
+}
+
+/// After a download: reports it, and waits (at most [`LINGER`]) for the peer's close so that
+/// closing never resets bytes still in flight.
+async fn linger(mut tcp: TcpStream, sent: Result<DataEnd, ()>) -> Notice {
+    let end = match sent {
+        Ok(end) => end,
+        Err(()) => return Notice::SourceFailed,
+    };
+    if end == DataEnd::Clean {
+        // Our side is complete; the peer's close is awaited off the session's path.
+        tokio::spawn(async move {
+            let mut sink = [0u8; 1024];
+            let _ = tokio::time::timeout(LINGER, async {
+                while let Ok(n) = tcp.read(&mut sink).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            })
+            .await;
+        });
+    }
+    Notice::Sent { end }
+}
+
+/// An upload: reads `stream` until it ends and writes it into `sink` on the blocking pool.
+/// The end is [`DataEnd::Clean`] for close_notify under TLS (answered with ours) or FIN in
+/// clear, [`DataEnd::Truncated`] for EOF without close_notify under TLS, else
+/// [`DataEnd::Failed`]. The notice comes only after every received byte was written and the
+/// sink flushed.
+async fn receive_into<S>(
+    stream: &mut S,
+    sink: Box<dyn Write + Send>,
+    idle: Duration,
+    tls: bool,
+) -> Notice
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(PIPELINE);
+    let writer = tokio::task::spawn_blocking(move || -> io::Result<()> {
+        let mut sink = sink;
+        while let Some(b) = rx.blocking_recv() {
+            sink.write_all(&b)?;
+        }
+        sink.flush()
+    });
+    let end = loop {
+        let mut buf = std::vec![0u8; CHUNK];
+        match timed(idle, stream.read(&mut buf)).await {
+            Ok(0) => break DataEnd::Clean,
+            Ok(n) => {
+                buf.truncate(n);
+                if tx.send(buf).await.is_err() {
+                    // The writer failed: its error is reported below.
+                    break DataEnd::Failed;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break DataEnd::Truncated,
+            Err(_) => break DataEnd::Failed,
+        }
+    };
+    drop(tx);
+    if end == DataEnd::Clean && tls {
+        // Answer the client's close_notify with ours, then FIN.
+        let _ = timed(idle, stream.shutdown()).await;
+    }
+    match writer.await {
+        Ok(Ok(())) => Notice::Received { end },
+        Ok(Err(e)) => Notice::SinkFailed {
+            no_space: matches!(
+                e.kind(),
+                io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+            ),
+        },
+        Err(_) => Notice::SinkFailed { no_space: false },
+    }
+}

@@ -1,0 +1,440 @@
+//! One async session: drives a [`crate::server::Session`] with the control connection's
+//! bytes, the data task's notices and the clock, and performs every [`Output`] in order.
+//!
+//! Owns the session's inbox (a bounded channel fed by the control reader task and the data
+//! task), the control connection's write side and the data task. Must not decide anything
+//! about FTP: outputs are performed as given, notices become machine inputs, questions go to
+//! the shared application answers (`crate::io::answers`).
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant as StdInstant;
+use std::vec::Vec;
+
+use rustls::pki_types::CertificateDer;
+use rustls::ServerConfig;
+use tokio::io::AsyncReadExt;
+use tokio::net::tcp::OwnedReadHalf;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::control::Control;
+use super::data::{self, Command, Notice, Setup, Timing};
+use super::Shared;
+use crate::io::answers::{Answers, Prepared};
+use crate::io::blocking::server::data::listen_in_range;
+use crate::io::blocking::server::DataTickets;
+use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
+use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
+
+/// Inputs of the session task, in arrival order.
+enum Input {
+    /// Raw bytes from the control connection.
+    Control(Vec<u8>),
+    /// The control connection reached EOF or failed.
+    ControlClosed,
+    /// A notice from data task `id`.
+    Data(u64, Notice),
+}
+
+/// Inbox slots: the reader waits when they are full, so a client that floods commands is
+/// read no faster than the session processes them (bounded memory).
+const INBOX: usize = 8;
+/// Size of one control read (commands are short; a TLS record is at most 16 KiB + 256, and
+/// rustls accepts it in pieces).
+const CONTROL_READ: usize = 4096;
+/// TLS 1.3 tickets after the control handshake: as many as a rustls client keeps per server.
+const CONTROL_TICKETS: usize = 8;
+
+/// The session's handle on its data task.
+struct Worker {
+    id: u64,
+    commands: mpsc::Sender<Command>,
+    task: JoinHandle<()>,
+}
+
+struct Run<'a> {
+    shared: &'a Shared,
+    machine: Session,
+    control: Control,
+    tls: Arc<ServerConfig>,
+    data_tls: Arc<ServerConfig>,
+    certificate: Option<CertificateDer<'static>>,
+    answers: Answers<'a>,
+    worker: Option<Worker>,
+    next_worker: u64,
+    transfer: Option<Decision>,
+    inbox: mpsc::Sender<Input>,
+    epoch: StdInstant,
+    local: SocketAddr,
+    closed: bool,
+}
+
+/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting).
+pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
+    let shared = &*shared;
+    let (Ok(local), Ok(peer)) = (tcp.local_addr(), tcp.peer_addr()) else {
+        return;
+    };
+    let _ = tcp.set_nodelay(true);
+    let Ok(tls) = crate::io::tls::per_session_config(&shared.options.tls) else {
+        return;
+    };
+    let mut config: Config = shared.options.session.clone();
+    if implicit {
+        config = config.with_control(crate::server::ControlPolicy::Implicit);
+    }
+    let anonymous = config.anonymous;
+    let (reader, writer) = tcp.into_split();
+    let (tx, mut rx) = mpsc::channel(INBOX);
+    let reading = tokio::spawn(read_control(reader, tx.clone()));
+    let mut run = Run {
+        shared,
+        machine: Session::new(config, local, peer, Instant::ZERO),
+        control: Control::new(writer),
+        data_tls: with_tickets(&tls, 0),
+        tls: with_tickets(&tls, CONTROL_TICKETS),
+        certificate: None,
+        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
+        worker: None,
+        next_worker: 0,
+        transfer: None,
+        inbox: tx,
+        epoch: StdInstant::now(),
+        local,
+        closed: false,
+    };
+    run.serve(&mut rx).await;
+    if let Some(w) = run.worker.take() {
+        w.task.abort();
+    }
+    run.control.close().await;
+    reading.abort();
+}
+
+/// The session's TLS configuration (same session cache and ticket key, so a data connection
+/// resumes exactly this control connection's session) sending `tickets` TLS 1.3 tickets.
+/// Data connections get none unless a download follows: see [`DataTickets`].
+fn with_tickets(session: &Arc<ServerConfig>, tickets: usize) -> Arc<ServerConfig> {
+    let mut config = ServerConfig::clone(session);
+    config.send_tls13_tickets = tickets;
+    Arc::new(config)
+}
+
+async fn read_control(mut tcp: OwnedReadHalf, tx: mpsc::Sender<Input>) {
+    let mut buf = [0u8; CONTROL_READ];
+    loop {
+        match tcp.read(&mut buf).await {
+            Ok(0) | Err(_) => {
+                let _ = tx.send(Input::ControlClosed).await;
+                return;
+            }
+            Ok(n) => {
+                let chunk = buf.get(..n).unwrap_or(&[]).to_vec();
+                if tx.send(Input::Control(chunk)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl Run<'_> {
+    fn now(&self) -> Instant {
+        Instant::from_millis(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    async fn serve(&mut self, rx: &mut mpsc::Receiver<Input>) {
+        loop {
+            let deadline = self.drain().await;
+            if self.closed {
+                return;
+            }
+            let input = match deadline {
+                Some(t) => {
+                    let wait = t.saturating_duration_since(self.now());
+                    match tokio::time::timeout(wait, rx.recv()).await {
+                        Ok(Some(i)) => i,
+                        Ok(None) => return,
+                        Err(_) => {
+                            let now = self.now();
+                            self.machine.handle_timeout(now);
+                            continue;
+                        }
+                    }
+                }
+                None => match rx.recv().await {
+                    Some(i) => i,
+                    None => return,
+                },
+            };
+            self.input(input).await;
+        }
+    }
+
+    /// Performs outputs until the machine has nothing more; returns its deadline.
+    async fn drain(&mut self) -> Option<Instant> {
+        loop {
+            match self.machine.poll_output() {
+                Output::Timeout(t) => return Some(t),
+                Output::Idle => return None,
+                o => self.perform(o).await,
+            }
+            if self.closed {
+                return None;
+            }
+        }
+    }
+
+    async fn input(&mut self, input: Input) {
+        let now = self.now();
+        match input {
+            Input::Control(bytes) => {
+                let Ok(fed) = self.control.feed(&bytes).await else {
+                    self.closed = true;
+                    return;
+                };
+                if fed.tls_failed {
+                    if self.control.is_handshaking() {
+                        let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                    } else {
+                        self.closed = true;
+                    }
+                    return;
+                }
+                if let Some((leaf, resumed)) = fed.handshake_done {
+                    let details = TlsDetails::new()
+                        .with_resumed(resumed)
+                        .with_client_certificate(leaf.is_some());
+                    self.certificate = leaf;
+                    let _ = self
+                        .machine
+                        .handle_tls_ready(Channel::Control, details, now);
+                    // Perform what the handshake unlocked before any plaintext behind it.
+                    let _ = self.drain().await;
+                }
+                if !fed.plaintext.is_empty() {
+                    self.machine.handle_input(&fed.plaintext, now);
+                }
+                if fed.closed {
+                    let _ = self.drain().await;
+                    self.closed = true;
+                }
+            }
+            Input::ControlClosed => self.closed = true,
+            Input::Data(id, notice) => {
+                if self.worker.as_ref().is_some_and(|w| w.id == id) {
+                    self.data_notice(notice, now);
+                }
+            }
+        }
+    }
+
+    fn data_notice(&mut self, notice: Notice, now: Instant) {
+        if self.shared.options.trace {
+            std::eprintln!("[{}] data: {:?}", self.local, notice);
+        }
+        let m = &mut self.machine;
+        // Misuse errors mean the notice lost a race with a machine decision (the transfer
+        // already failed, say); the machine is unchanged, so they are dropped.
+        let _ = match notice {
+            Notice::Connected => m.handle_data_connected(now),
+            Notice::ConnectFailed => m.handle_data_ended(DataEnd::Failed, now),
+            Notice::TlsReady {
+                resumed,
+                client_certificate,
+            } => m.handle_tls_ready(
+                Channel::Data,
+                TlsDetails::new()
+                    .with_resumed(resumed)
+                    .with_client_certificate(client_certificate),
+                now,
+            ),
+            Notice::TlsFailed => m.handle_tls_failed(Channel::Data, now),
+            Notice::Sent { end } => match (end, self.transfer.take()) {
+                (DataEnd::Clean, Some(d)) => m.transfer_done(d),
+                (end, _) => m.handle_data_ended(end, now),
+            },
+            Notice::SourceFailed => match self.transfer.take() {
+                Some(d) => {
+                    m.transfer_failed(d, ReplyCode::LOCAL_ERROR, Text::from_static("Read error"))
+                }
+                None => Ok(()),
+            },
+            Notice::Received { end } => {
+                let ended = m.handle_data_ended(end, now);
+                match (end, self.transfer.take()) {
+                    (DataEnd::Clean, Some(d)) => m.transfer_done(d),
+                    _ => ended,
+                }
+            }
+            Notice::SinkFailed { no_space } => match self.transfer.take() {
+                Some(d) => {
+                    let (code, text) = if no_space {
+                        (
+                            ReplyCode::INSUFFICIENT_STORAGE,
+                            "Insufficient storage space",
+                        )
+                    } else {
+                        (ReplyCode::LOCAL_ERROR, "Write error")
+                    };
+                    m.transfer_failed(d, code, Text::from_static(text))
+                }
+                None => Ok(()),
+            },
+        };
+    }
+
+    fn spawn_worker(&mut self, setup: Setup) {
+        self.stop_worker();
+        self.next_worker += 1;
+        let id = self.next_worker;
+        let inbox = self.inbox.clone();
+        let timing = Timing {
+            connect: self.machine.config().data_connection_timeout,
+            idle: self.shared.options.data_idle_timeout,
+        };
+        let (commands, rx) = mpsc::channel(2);
+        let task = tokio::spawn(data::run(setup, timing, rx, move |n| {
+            let inbox = inbox.clone();
+            async move { inbox.send(Input::Data(id, n)).await.is_ok() }
+        }));
+        self.worker = Some(Worker { id, commands, task });
+    }
+
+    fn command(&self, c: Command) {
+        if let Some(w) = &self.worker {
+            // Capacity 2, and the session sends at most a TLS command then a transfer.
+            let _ = w.commands.try_send(c);
+        }
+    }
+
+    fn stop_worker(&mut self) {
+        if let Some(w) = self.worker.take() {
+            if self.transfer.take().is_some() {
+                // A transfer is running (ABOR, or a failure): cut it (no close_notify).
+                w.task.abort();
+            } else {
+                // Idle or finished: close properly (close_notify, FIN) if still open.
+                let _ = w.commands.try_send(Command::Close);
+            }
+        }
+    }
+
+    async fn perform(&mut self, output: Output) {
+        let now = self.now();
+        if self.shared.options.trace {
+            match &output {
+                Output::Send(b) => std::eprint!(
+                    "[{}] S: {}",
+                    self.local,
+                    std::string::String::from_utf8_lossy(b)
+                ),
+                o => std::eprintln!("[{}] {:?}", self.local, o),
+            }
+        }
+        match output {
+            Output::Send(bytes) => {
+                if self.control.send(&bytes).await.is_err() {
+                    self.closed = true;
+                }
+            }
+            Output::StartTls {
+                channel: Channel::Control,
+                ..
+            } => {
+                if self.control.start_tls(self.tls.clone()).is_err() {
+                    let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                }
+            }
+            Output::StartTls {
+                channel: Channel::Data,
+                ..
+            } => {
+                if self.worker.is_some() {
+                    // Tickets only when the client will read this connection (DataTickets).
+                    let tickets = match self.shared.options.data_tickets {
+                        DataTickets::Always => true,
+                        DataTickets::Downloads => self.answers.download_prepared(),
+                        _ => false,
+                    };
+                    let config = if tickets {
+                        self.tls.clone()
+                    } else {
+                        self.data_tls.clone()
+                    };
+                    self.command(Command::Tls(config));
+                } else {
+                    let _ = self.machine.handle_tls_failed(Channel::Data, now);
+                }
+            }
+            Output::EndTls { channel } => {
+                if channel == Channel::Control && self.control.end_tls().await.is_err() {
+                    self.closed = true;
+                }
+            }
+            Output::ListenData { peer } => {
+                self.stop_worker();
+                let hint = self.shared.port_hint.fetch_add(1, Ordering::Relaxed);
+                let listener = listen_in_range(
+                    self.local.ip(),
+                    self.shared.options.passive_ports.clone(),
+                    hint,
+                )
+                .and_then(|l| {
+                    l.set_nonblocking(true)?;
+                    TcpListener::from_std(l)
+                });
+                match listener.and_then(|l| Ok((l.local_addr()?, l))) {
+                    Ok((addr, listener)) => {
+                        self.spawn_worker(Setup::Accept { listener, peer });
+                        let _ = self.machine.handle_data_listening(addr, now);
+                    }
+                    Err(_) => {
+                        let _ = self.machine.handle_data_listen_failed(now);
+                    }
+                }
+            }
+            Output::OpenData { to } => self.spawn_worker(Setup::Connect { to }),
+            Output::StartTransfer {
+                decision,
+                direction,
+            } => {
+                let prepared = self.answers.take_prepared(decision);
+                match (self.worker.is_some(), prepared, direction) {
+                    (true, Some(Prepared::Source(src)), Direction::Send) => {
+                        self.transfer = Some(decision);
+                        self.command(Command::Send(src));
+                    }
+                    (true, Some(Prepared::Sink(sink)), Direction::Receive) => {
+                        self.transfer = Some(decision);
+                        self.command(Command::Receive(sink));
+                    }
+                    _ => {
+                        let _ = self.machine.transfer_failed(
+                            decision,
+                            ReplyCode::LOCAL_ERROR,
+                            Text::from_static("Transfer not prepared"),
+                        );
+                    }
+                }
+            }
+            Output::CloseData => self.stop_worker(),
+            Output::Close => {
+                self.stop_worker();
+                self.control.close().await;
+                self.closed = true;
+            }
+            Output::Event(event) => {
+                let certificate = self.certificate.clone();
+                self.answers
+                    .answer(&mut self.machine, event, certificate.as_ref());
+            }
+            // Timeout and Idle end the drain loop before reaching here; outputs added later
+            // are ignored.
+            _ => {}
+        }
+    }
+}
