@@ -8,9 +8,11 @@
 //! ([`crate::io::fs`]) and the server's application answers are shared with the blocking
 //! adapters.
 //!
+//! - [`client`]: one FTPS client session (async calls, one request at a time).
 //! - [`server`]: an FTPS server serving a rooted directory, a task per session.
 //!
 //! Must not make protocol decisions: which reply, which command, whether a transfer
 //! succeeded is always the machine's call.
 
+pub mod client;
 pub mod server;

@@ -1,0 +1,726 @@
+//! The tokio client adapter: one FTPS session over tokio sockets and tokio-rustls, driving a
+//! [`crate::client::Client`] machine. Each call performs the machine's outputs and reports
+//! what happened until the request completes; every protocol decision is the machine's.
+//!
+//! ```no_run
+//! use ftps_proto::client::Login;
+//! use ftps_proto::io::tokio::client::{Client, Options};
+//! use ftps_proto::types::{Password, Pathname, Username};
+//!
+//! # async fn get() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut client = Client::connect("127.0.0.1:21".parse()?, "localhost", Options::default()).await?;
+//! client
+//!     .login(Login::new(Username::try_from("alice")?, Password::try_from("secret")?))
+//!     .await?;
+//! let mut file = tokio::fs::File::create("report.pdf").await?;
+//! client.retrieve(Pathname::try_from("report.pdf")?, 0, &mut file).await?;
+//! client.quit().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Owns the control connection, the data connection (or active-mode listener) and the
+//! machine. Options and errors are the blocking client's ([`Options`], [`Error`]), so both
+//! adapters are configured and fail alike.
+//!
+//! The end of a transfer is observed exactly: a download is clean only when the server's
+//! close_notify arrived before EOF under `PROT P` (EOF without it is
+//! [`DataEnd::Truncated`], a failed transfer); an upload ends with our close_notify and FIN,
+//! then waits (bounded) for the server's close_notify or EOF, so closing never resets bytes
+//! the server has not read. Not supported yet: `CCC` (clear command channel), which ends the
+//! session with an error.
+
+use std::boxed::Box;
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::string::String;
+use std::sync::Arc;
+use std::time::{Duration, Instant as StdInstant};
+use std::vec::Vec;
+
+use rustls::pki_types::ServerName;
+use rustls::ClientConfig;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+use crate::client::{CloseReason, DataAddress, Event, Failure, Login, Output, RequestId, Response};
+use crate::types::{Channel, DataEnd, Instant, Pathname};
+
+pub use crate::io::blocking::client::{Error, Options};
+
+/// How long an upload waits for the server's close after our close_notify and FIN.
+const LINGER: Duration = Duration::from_secs(2);
+/// Size of one control read.
+const CONTROL_READ: usize = 4096;
+
+/// A connection, clear or under TLS (the FTP client is the TLS client on both, RFC 4217 §7).
+enum Stream {
+    Clear(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Clear(s) => s.read(buf).await,
+            Stream::Tls(s) => s.read(buf).await,
+        }
+    }
+
+    async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Stream::Clear(s) => s.write_all(buf).await,
+            Stream::Tls(s) => {
+                s.write_all(buf).await?;
+                s.flush().await
+            }
+        }
+    }
+
+    /// close_notify under TLS, then FIN.
+    async fn shutdown(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Clear(s) => s.shutdown().await,
+            Stream::Tls(s) => s.shutdown().await,
+        }
+    }
+}
+
+/// The data connection, as far as it goes.
+enum DataSlot {
+    None,
+    /// Active mode: listening; the server has not been told to connect yet.
+    Listening(TcpListener),
+    /// Active mode: the transfer command is out; accept when the server connects.
+    Accepting(TcpListener),
+    Open(Stream),
+}
+
+/// What a transfer does with its bytes.
+enum Body<'a> {
+    Download(&'a mut (dyn AsyncWrite + Unpin + Send)),
+    Upload(&'a mut (dyn AsyncRead + Unpin + Send)),
+}
+
+/// What a run of the event loop waits for.
+#[derive(Clone, Copy)]
+enum Target {
+    Connected,
+    Request(RequestId),
+}
+
+/// How a transfer's bytes moved.
+struct Outcome {
+    bytes: u64,
+    end: DataEnd,
+    cause: Option<io::Error>,
+    local: Option<io::Error>,
+}
+
+/// One FTPS session over tokio and tokio-rustls.
+///
+/// Every call completes one request of the machine and returns the server's refusal as an
+/// [`Error`]. Transfers succeed only when the final reply *and* a clean end of the data
+/// connection (TLS close_notify under `PROT P`) were both seen.
+pub struct Client {
+    machine: crate::client::Client,
+    epoch: StdInstant,
+    control: Option<Stream>,
+    connector: TlsConnector,
+    server_name: ServerName<'static>,
+    peer: SocketAddr,
+    local: SocketAddr,
+    data: DataSlot,
+    events: VecDeque<Event>,
+    next_timeout: Option<Instant>,
+    closed: Option<CloseReason>,
+    cause: Option<io::Error>,
+    file_error: Option<io::Error>,
+    buffer: Vec<u8>,
+    options: Options,
+}
+
+impl core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("machine", &self.machine)
+            .field("peer", &self.peer)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn within<T>(
+    limit: Option<Duration>,
+    f: impl core::future::Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    match limit {
+        Some(d) => tokio::time::timeout(d, f)
+            .await
+            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into())),
+        None => f.await,
+    }
+}
+
+impl Client {
+    /// Connects to `addr`, checks the server's certificate against `tls_name`
+    /// (`options.tls_server_name` wins if set) and secures the session as
+    /// `options.config.security` says. Returns once the greeting arrived and TLS is up.
+    pub async fn connect(
+        addr: SocketAddr,
+        tls_name: &str,
+        options: Options,
+    ) -> Result<Client, Error> {
+        let tls_config: Arc<ClientConfig> = options.tls.build()?;
+        let shown = std::format!("{addr}");
+        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
+        let server_name = ServerName::try_from(String::from(name)).map_err(|e| Error::Connect {
+            target: shown.clone(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, e),
+        })?;
+        let tcp = within(options.config.timeouts.connect, TcpStream::connect(addr))
+            .await
+            .map_err(|source| Error::Connect {
+                target: shown.clone(),
+                source,
+            })?;
+        let _ = tcp.set_nodelay(true);
+        let local = tcp.local_addr().map_err(|source| Error::Connect {
+            target: shown.clone(),
+            source,
+        })?;
+        let buffer_size = options.buffer_size;
+        let epoch = StdInstant::now();
+        let mut client = Client {
+            machine: crate::client::Client::new(options.config.clone(), Instant::ZERO),
+            epoch,
+            control: Some(Stream::Clear(tcp)),
+            connector: TlsConnector::from(tls_config),
+            server_name,
+            peer: addr,
+            local,
+            data: DataSlot::None,
+            events: VecDeque::new(),
+            next_timeout: None,
+            closed: None,
+            cause: None,
+            file_error: None,
+            buffer: std::vec![0u8; buffer_size],
+            options,
+        };
+        client.run(Target::Connected, None).await?;
+        Ok(client)
+    }
+
+    fn now(&self) -> Instant {
+        Instant::from_millis(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// The machine (state, features, protection).
+    pub fn machine(&self) -> &crate::client::Client {
+        &self.machine
+    }
+
+    /// Logs in (then `PBSZ 0`/`PROT`, `FEAT`, `TYPE` as configured).
+    pub async fn login(&mut self, login: Login) -> Result<(), Error> {
+        let id = self.machine.login(login, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `PWD`.
+    pub async fn pwd(&mut self) -> Result<Option<Pathname<'static>>, Error> {
+        let id = self.machine.pwd(self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::Path(p)) => Ok(p),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `NOOP`.
+    pub async fn noop(&mut self) -> Result<(), Error> {
+        let id = self.machine.noop(self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `RETR path` (after `REST offset` when `offset > 0`) into `sink`. Returns the bytes
+    /// written. `Err` unless the server's final reply and a clean data-connection end were
+    /// both seen.
+    pub async fn retrieve(
+        &mut self,
+        path: Pathname<'_>,
+        offset: u64,
+        sink: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let id = self.machine.retrieve(path, offset, self.now())?;
+        self.transfer(id, Body::Download(sink)).await
+    }
+
+    /// `STOR path` from `source`. Returns the bytes sent.
+    pub async fn store(
+        &mut self,
+        path: Pathname<'_>,
+        source: &mut (dyn AsyncRead + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let id = self.machine.store(path, self.now())?;
+        self.transfer(id, Body::Upload(source)).await
+    }
+
+    /// `LIST` of `path` (or the working directory) into `sink`.
+    pub async fn list(
+        &mut self,
+        path: Option<Pathname<'_>>,
+        sink: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let id = self.machine.list(path, self.now())?;
+        self.transfer(id, Body::Download(sink)).await
+    }
+
+    /// `QUIT`, then closes the connection.
+    pub async fn quit(mut self) -> Result<(), Error> {
+        let id = self.machine.quit(self.now())?;
+        match self.run(Target::Request(id), None).await {
+            Ok(_)
+            | Err(Error::Closed {
+                reason: CloseReason::Quit(_),
+                ..
+            })
+            | Err(Error::Failed {
+                failure: Failure::ConnectionClosed,
+                ..
+            }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn transfer(&mut self, id: RequestId, body: Body<'_>) -> Result<u64, Error> {
+        let mut moved = 0u64;
+        match self
+            .run_moving(Target::Request(id), Some(body), &mut moved)
+            .await?
+        {
+            Some(Response::Transferred { .. }) => Ok(moved),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    async fn run(
+        &mut self,
+        target: Target,
+        body: Option<Body<'_>>,
+    ) -> Result<Option<Response>, Error> {
+        let mut moved = 0;
+        self.run_moving(target, body, &mut moved).await
+    }
+
+    /// Performs outputs and waits for input until `target` happens.
+    async fn run_moving(
+        &mut self,
+        target: Target,
+        mut body: Option<Body<'_>>,
+        moved: &mut u64,
+    ) -> Result<Option<Response>, Error> {
+        self.cause = None;
+        self.file_error = None;
+        loop {
+            self.pump().await;
+            while let Some(event) = self.events.pop_front() {
+                match event {
+                    Event::Connected { .. } => {
+                        if matches!(target, Target::Connected) {
+                            return Ok(None);
+                        }
+                    }
+                    Event::TransferStarted { request, .. } => {
+                        let body = match (&target, body.as_mut()) {
+                            (Target::Request(id), Some(b)) if *id == request => Some(b),
+                            _ => None,
+                        };
+                        let outcome = self.move_bytes(body).await;
+                        *moved = outcome.bytes;
+                        if let Some(c) = outcome.cause {
+                            self.cause = Some(c);
+                        }
+                        if let Some(l) = outcome.local {
+                            self.file_error = Some(l);
+                        }
+                        let now = self.now();
+                        self.machine.handle_data_ended(outcome.end, now);
+                        self.pump().await;
+                    }
+                    Event::Completed { request, result } => {
+                        if let Target::Request(id) = target {
+                            if id == request {
+                                if let Some(e) = self.file_error.take() {
+                                    return Err(Error::File(e));
+                                }
+                                return match result {
+                                    Ok(r) => Ok(Some(r)),
+                                    Err(f) => Err(Error::from_failure(f, self.cause.take())),
+                                };
+                            }
+                        }
+                    }
+                    Event::Closed(reason) => {
+                        self.closed = Some(reason.clone());
+                        self.data = DataSlot::None;
+                        return Err(Error::Closed {
+                            reason,
+                            cause: self.cause.take(),
+                        });
+                    }
+                    // TlsDeclined, Unsolicited and later events change nothing here.
+                    _ => {}
+                }
+            }
+            if let Some(reason) = &self.closed {
+                return Err(Error::Closed {
+                    reason: reason.clone(),
+                    cause: self.cause.take(),
+                });
+            }
+            self.wait().await;
+        }
+    }
+
+    /// Performs every queued output, in order, until the machine waits.
+    async fn pump(&mut self) {
+        loop {
+            let now = self.now();
+            match self.machine.poll_output() {
+                Output::Send(bytes) => {
+                    let limit = self.options.config.timeouts.reply;
+                    let result = match self.control.as_mut() {
+                        Some(c) => within(limit, c.write_all(&bytes)).await,
+                        None => continue,
+                    };
+                    if let Err(e) = result {
+                        self.control_failed(e);
+                    }
+                }
+                Output::StartTls {
+                    channel: Channel::Control,
+                    ..
+                } => match self.control.take() {
+                    Some(Stream::Clear(tcp)) => {
+                        let connect = self.connector.connect(self.server_name.clone(), tcp);
+                        match within(self.options.config.timeouts.tls, connect).await {
+                            Ok(s) => {
+                                self.control = Some(Stream::Tls(Box::new(s)));
+                                self.machine.handle_tls_ready(Channel::Control, now);
+                            }
+                            Err(e) => {
+                                self.cause = Some(e);
+                                self.machine.handle_tls_failed(Channel::Control, now);
+                            }
+                        }
+                    }
+                    other => {
+                        self.control = other;
+                        self.machine.handle_tls_failed(Channel::Control, now);
+                    }
+                },
+                Output::StartTls {
+                    channel: Channel::Data,
+                    ..
+                } => match core::mem::replace(&mut self.data, DataSlot::None) {
+                    DataSlot::Open(Stream::Clear(tcp)) => {
+                        let connect =
+                            self.connector
+                                .connect_with(self.server_name.clone(), tcp, |c| {
+                                    c.set_buffer_limit(Some(self.buffer.len() * 2))
+                                });
+                        match within(self.options.config.timeouts.tls, connect).await {
+                            Ok(s) => {
+                                self.data = DataSlot::Open(Stream::Tls(Box::new(s)));
+                                self.machine.handle_tls_ready(Channel::Data, now);
+                            }
+                            Err(e) => {
+                                self.cause = Some(e);
+                                self.machine.handle_tls_failed(Channel::Data, now);
+                            }
+                        }
+                    }
+                    _ => self.machine.handle_tls_failed(Channel::Data, now),
+                },
+                Output::EndTls { .. } => self.control_failed(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "CCC is not supported by the tokio client adapter",
+                )),
+                Output::OpenData { address, .. } => {
+                    let addr = match address {
+                        DataAddress::ControlPeer { port } => SocketAddr::new(self.peer.ip(), port),
+                        DataAddress::Exact(a) => a,
+                    };
+                    match within(self.options.config.timeouts.data, TcpStream::connect(addr)).await
+                    {
+                        Ok(tcp) => {
+                            let _ = tcp.set_nodelay(true);
+                            self.data = DataSlot::Open(Stream::Clear(tcp));
+                            self.machine.handle_data_connected(now);
+                        }
+                        Err(e) => {
+                            self.cause = Some(e);
+                            self.machine.handle_data_ended(DataEnd::Failed, now);
+                        }
+                    }
+                }
+                Output::ListenData { .. } => {
+                    let bound = TcpListener::bind(SocketAddr::new(self.local.ip(), 0))
+                        .await
+                        .and_then(|l| Ok((l.local_addr()?, l)));
+                    match bound {
+                        Ok((addr, l)) => {
+                            self.data = DataSlot::Listening(l);
+                            self.machine.handle_data_listening(addr, now);
+                        }
+                        Err(e) => {
+                            self.cause = Some(e);
+                            self.machine.handle_data_ended(DataEnd::Failed, now);
+                        }
+                    }
+                }
+                Output::AcceptData { .. } => {
+                    match core::mem::replace(&mut self.data, DataSlot::None) {
+                        DataSlot::Listening(l) => self.data = DataSlot::Accepting(l),
+                        _ => self.machine.handle_data_ended(DataEnd::Failed, now),
+                    }
+                }
+                Output::CloseData => self.data = DataSlot::None,
+                Output::Close => {
+                    self.data = DataSlot::None;
+                    if let Some(mut c) = self.control.take() {
+                        let _ = tokio::time::timeout(LINGER, c.shutdown()).await;
+                    }
+                }
+                Output::Event(e) => self.events.push_back(e),
+                Output::Timeout(at) => {
+                    self.next_timeout = Some(at);
+                    return;
+                }
+                Output::Idle => {
+                    self.next_timeout = None;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn control_failed(&mut self, e: io::Error) {
+        self.cause = Some(e);
+        self.control = None;
+        self.data = DataSlot::None;
+        let now = self.now();
+        self.machine.handle_control_closed(now);
+    }
+
+    /// Waits for control input, an accepted data connection, or the machine's deadline,
+    /// and reports it.
+    async fn wait(&mut self) {
+        let sleep = match self.next_timeout {
+            Some(at) => {
+                let left = at.saturating_duration_since(self.now());
+                tokio::time::sleep(left)
+            }
+            None => tokio::time::sleep(Duration::from_secs(365 * 24 * 3600)),
+        };
+        tokio::pin!(sleep);
+        let Some(control) = self.control.as_mut() else {
+            sleep.await;
+            let now = self.now();
+            self.machine.handle_timeout(now);
+            return;
+        };
+        let mut buf = [0u8; CONTROL_READ];
+        let accepting = match &self.data {
+            DataSlot::Accepting(l) => Some(l),
+            _ => None,
+        };
+        let peer = self.peer.ip();
+        let accept = async {
+            match accepting {
+                Some(l) => loop {
+                    match l.accept().await {
+                        // Only the control peer may connect (RFC 2577 §3).
+                        Ok((s, from)) if from.ip().to_canonical() == peer.to_canonical() => {
+                            return Ok(s)
+                        }
+                        Ok(_) => continue,
+                        Err(e) => return Err(e),
+                    }
+                },
+                None => core::future::pending().await,
+            }
+        };
+        tokio::select! {
+            r = control.read(&mut buf) => {
+                let now = self.now();
+                match r {
+                    Ok(0) => self.control_failed(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the control connection",
+                    )),
+                    Ok(n) => self.machine.handle_input(buf.get(..n).unwrap_or(&[]), now),
+                    Err(e) => self.control_failed(e),
+                }
+            }
+            a = accept => {
+                let now = self.now();
+                match a {
+                    Ok(tcp) => {
+                        let _ = tcp.set_nodelay(true);
+                        self.data = DataSlot::Open(Stream::Clear(tcp));
+                        self.machine.handle_data_connected(now);
+                    }
+                    Err(e) => {
+                        self.cause = Some(e);
+                        self.data = DataSlot::None;
+                        self.machine.handle_data_ended(DataEnd::Failed, now);
+                    }
+                }
+            }
+            _ = &mut sleep => {
+                let now = self.now();
+                self.machine.handle_timeout(now);
+            }
+        }
+    }
+
+    /// Moves the bytes of a started transfer and ends the data connection.
+    async fn move_bytes(&mut self, body: Option<&mut Body<'_>>) -> Outcome {
+        let DataSlot::Open(mut stream) = core::mem::replace(&mut self.data, DataSlot::None) else {
+            return Outcome {
+                bytes: 0,
+                end: DataEnd::Failed,
+                cause: Some(io::Error::other("no data connection")),
+                local: None,
+            };
+        };
+        let idle = self.options.config.timeouts.data;
+        let buf = &mut self.buffer;
+        match body {
+            Some(Body::Upload(source)) => upload(&mut stream, &mut **source, buf, idle).await,
+            Some(Body::Download(sink)) => download(&mut stream, &mut **sink, buf, idle).await,
+            // A transfer nobody asked for (one request at a time: cannot happen): drain it.
+            None => download(&mut stream, &mut tokio::io::sink(), buf, idle).await,
+        }
+    }
+}
+
+/// A download: reads until the stream ends. Clean only for close_notify before EOF under
+/// TLS (tokio-rustls reports EOF without it as `UnexpectedEof`), or FIN in clear.
+async fn download(
+    stream: &mut Stream,
+    sink: &mut (dyn AsyncWrite + Unpin + Send),
+    buf: &mut [u8],
+    idle: Option<Duration>,
+) -> Outcome {
+    let mut bytes = 0u64;
+    loop {
+        match within(idle, stream.read(buf)).await {
+            Ok(0) => break,
+            Ok(n) => {
+                if let Err(e) = sink.write_all(buf.get(..n).unwrap_or(&[])).await {
+                    return Outcome {
+                        bytes,
+                        end: DataEnd::Failed,
+                        cause: None,
+                        local: Some(e),
+                    };
+                }
+                bytes += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let end = if e.kind() == io::ErrorKind::UnexpectedEof {
+                    DataEnd::Truncated
+                } else {
+                    DataEnd::Failed
+                };
+                return Outcome {
+                    bytes,
+                    end,
+                    cause: Some(e),
+                    local: None,
+                };
+            }
+        }
+    }
+    let local = sink.flush().await.err();
+    // Answer the server's close_notify with ours (nothing depends on it arriving).
+    let _ = tokio::time::timeout(LINGER, stream.shutdown()).await;
+    Outcome {
+        bytes,
+        end: DataEnd::Clean,
+        cause: None,
+        local,
+    }
+}
+
+/// An upload: sends everything, then close_notify (under TLS) and FIN, then waits (at most
+/// [`LINGER`]) for the server's close_notify or EOF so the close never resets unread bytes.
+async fn upload(
+    stream: &mut Stream,
+    source: &mut (dyn AsyncRead + Unpin + Send),
+    buf: &mut [u8],
+    idle: Option<Duration>,
+) -> Outcome {
+    let mut bytes = 0u64;
+    loop {
+        let n = match source.read(buf).await {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Outcome {
+                    bytes,
+                    end: DataEnd::Failed,
+                    cause: None,
+                    local: Some(e),
+                }
+            }
+        };
+        if let Err(e) = within(idle, stream.write_all(buf.get(..n).unwrap_or(&[]))).await {
+            return Outcome {
+                bytes,
+                end: DataEnd::Failed,
+                cause: Some(e),
+                local: None,
+            };
+        }
+        bytes += n as u64;
+    }
+    if let Err(e) = within(idle, stream.shutdown()).await {
+        return Outcome {
+            bytes,
+            end: DataEnd::Failed,
+            cause: Some(e),
+            local: None,
+        };
+    }
+    let mut scratch = [0u8; 1024];
+    let _ = tokio::time::timeout(LINGER, async {
+        while let Ok(n) = stream.read(&mut scratch).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+    Outcome {
+        bytes,
+        end: DataEnd::Clean,
+        cause: None,
+        local: None,
+    }
+}
+
+fn unexpected(response: Option<Response>) -> Error {
+    Error::Failed {
+        failure: Failure::ConnectionClosed,
+        cause: Some(io::Error::other(std::format!(
+            "unexpected response from the client machine: {response:?}"
+        ))),
+    }
+}

@@ -1,0 +1,224 @@
+//! The tokio adapters on loopback against each other and against the blocking ones:
+//! tokio client ↔ tokio server, tokio client ↔ blocking server, blocking client ↔ tokio
+//! server, and many concurrent tokio sessions. Explicit FTPS (`AUTH TLS`), `PROT P`, every
+//! file compared byte for byte after the round trip.
+#![cfg(feature = "tokio")]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ftps_proto::client::Login;
+use ftps_proto::io::blocking::client::BlockingClient;
+use ftps_proto::io::tls::{ClientTlsOptions, ServerIdentity, ServerTlsOptions, TrustRoots};
+use ftps_proto::io::tokio::client::{Client, Error, Options};
+use ftps_proto::io::tokio::server::{Server, ServerOptions, User};
+use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+use ftps_proto::types::{Password, Pathname, Username};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+struct Fixture {
+    root: PathBuf,
+    cert: CertificateDer<'static>,
+    options: ServerOptions,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn fixture(tag: &str) -> Fixture {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let cert = CertificateDer::from(ck.cert.der().to_vec());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.key_pair.serialize_der()));
+    let tls = ServerTlsOptions::new(ServerIdentity::Loaded {
+        chain: vec![cert.clone()],
+        key: Arc::new(key),
+    })
+    .build()
+    .unwrap();
+    let root = std::env::temp_dir().join(format!("ftps-proto-tokio-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let mut o = ServerOptions::new(tls, root.clone());
+    o.explicit = Some("127.0.0.1:0".parse().unwrap());
+    o.users.push(User::with_password("alice", "secret"));
+    o.max_sessions = 512;
+    o.session = Config::default()
+        .with_control(ControlPolicy::Required)
+        .with_data(DataPolicy::Required);
+    Fixture {
+        root,
+        cert,
+        options: o,
+    }
+}
+
+fn client_options(cert: &CertificateDer<'static>) -> Options {
+    let mut tls = ClientTlsOptions::default();
+    tls.roots = TrustRoots::Certificates(vec![cert.clone()]);
+    Options::default().with_tls(tls)
+}
+
+fn alice() -> Login {
+    Login::new(
+        Username::try_from("alice").unwrap(),
+        Password::try_from("secret").unwrap(),
+    )
+}
+
+fn payload(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).max(1);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+/// C: AUTH TLS, USER/PASS, PBSZ 0, PROT P, PWD, STOR, RETR, LIST, QUIT through the tokio
+/// client; the stored file and the downloaded bytes must equal what was sent.
+async fn round_trip(addr: SocketAddr, cert: &CertificateDer<'static>, name: &str, data: &[u8]) {
+    let mut c = Client::connect(addr, "localhost", client_options(cert))
+        .await
+        .unwrap();
+    c.login(alice()).await.unwrap();
+    assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/");
+    let path = Pathname::try_from(name).unwrap();
+    let sent = c.store(path.clone(), &mut &data[..]).await.unwrap();
+    assert_eq!(sent, data.len() as u64);
+    let mut got = Vec::new();
+    let n = c.retrieve(path, 0, &mut got).await.unwrap();
+    assert_eq!(n, data.len() as u64);
+    assert!(got == data, "downloaded bytes differ from the upload");
+    let mut listing = Vec::new();
+    c.list(None, &mut listing).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&listing).contains(name),
+        "LIST lacks {name}"
+    );
+    c.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_client_against_tokio_server() {
+    let f = fixture("t2t");
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let data = payload(3_000_000, 1);
+    round_trip(addr, &f.cert, "t2t.bin", &data).await;
+    assert_eq!(std::fs::read(f.root.join("t2t.bin")).unwrap(), data);
+    stop.stop();
+    running.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_client_against_blocking_server() {
+    let f = fixture("t2b");
+    let mut o =
+        ftps_proto::io::blocking::server::ServerOptions::new(f.options.tls.clone(), f.root.clone());
+    o.explicit = f.options.explicit;
+    o.users = f.options.users.clone();
+    o.session = f.options.session.clone();
+    let server = ftps_proto::io::blocking::server::Server::bind(o).unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = std::thread::spawn(move || server.run().unwrap());
+    let data = payload(3_000_000, 2);
+    round_trip(addr, &f.cert, "t2b.bin", &data).await;
+    assert_eq!(std::fs::read(f.root.join("t2b.bin")).unwrap(), data);
+    stop.stop();
+    tokio::task::spawn_blocking(move || running.join().unwrap())
+        .await
+        .unwrap();
+}
+
+#[test]
+fn blocking_client_against_tokio_server() {
+    let f = fixture("b2t");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(Server::bind(f.options.clone())).unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = rt.spawn(server.run());
+    let data = payload(3_000_000, 3);
+    let mut tls = ClientTlsOptions::default();
+    tls.roots = TrustRoots::Certificates(vec![f.cert.clone()]);
+    let options = ftps_proto::io::blocking::client::Options::default().with_tls(tls);
+    let mut c = BlockingClient::connect_to(addr, "localhost", options).unwrap();
+    c.login(alice()).unwrap();
+    let path = Pathname::try_from("b2t.bin").unwrap();
+    assert_eq!(
+        c.store(path.clone(), &mut &data[..]).unwrap(),
+        data.len() as u64
+    );
+    let mut got = Vec::new();
+    c.retrieve(path, 0, &mut got).unwrap();
+    assert!(got == data, "downloaded bytes differ from the upload");
+    c.quit().unwrap();
+    assert_eq!(std::fs::read(f.root.join("b2t.bin")).unwrap(), data);
+    stop.stop();
+    rt.block_on(running).unwrap();
+}
+
+/// 64 sessions at once on one server: every one logs in, uploads its own file and reads it
+/// back; every byte must come back to the session that sent it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_concurrent_sessions_each_get_their_own_bytes_back() {
+    let f = fixture("many");
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let mut sessions = tokio::task::JoinSet::new();
+    for i in 0..64u32 {
+        let cert = f.cert.clone();
+        sessions.spawn(async move {
+            let data = payload(20_000 + i as usize * 97, i + 10);
+            round_trip(addr, &cert, &format!("s{i}.bin"), &data).await;
+        });
+    }
+    while let Some(r) = sessions.join_next().await {
+        r.unwrap();
+    }
+    stop.stop();
+    running.await.unwrap();
+}
+
+/// A missing file: `C: RETR nothing.bin` / `S: 550`, and the session goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_retrieve_is_an_error_and_the_session_goes_on() {
+    let f = fixture("refused");
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let mut c = Client::connect(addr, "localhost", client_options(&f.cert))
+        .await
+        .unwrap();
+    c.login(alice()).await.unwrap();
+    let mut got = Vec::new();
+    let e = c
+        .retrieve(Pathname::try_from("nothing.bin").unwrap(), 0, &mut got)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused(r) if r.code().value() == 550),
+        "{e:?}"
+    );
+    c.noop().await.unwrap();
+    c.quit().await.unwrap();
+    stop.stop();
+    running.await.unwrap();
+}
