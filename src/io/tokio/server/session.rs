@@ -323,6 +323,8 @@ impl Run<'_> {
         }
     }
 
+    // Each arm performs an action; folding the actions into match guards would hide them.
+    #[allow(clippy::collapsible_match)]
     async fn perform(&mut self, output: Output) {
         let now = self.now();
         if self.shared.options.trace {
