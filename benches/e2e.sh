@@ -9,6 +9,7 @@
 #
 #   default : 256 MiB file, 3 runs (medians), 1000 scale sessions, 16 load clients x 10 s
 #   --quick : correctness only (1 MiB, 1 run, 20 scale sessions, 4 clients x 2 s), < 2 min
+#   --data-only : stop after the data plane (for tuning)
 #
 # What it measures (PROT P, explicit FTPS, TLS as negotiated by default: TLS 1.3 AES-GCM):
 #   1. data plane: RETR and STOR of one file; wall time per process (connect + login +
@@ -31,11 +32,12 @@ REPO="$(cd "$HERE/.." && pwd)"
 # shellcheck source=../tests/interop/env.sh
 . "$REPO/tests/interop/env.sh"
 
-QUICK=0 RUNS=3 SIZE_MIB=256 SESSIONS=1000 CLIENTS=16 SECONDS_LOAD=10
+DATA_ONLY=0 QUICK=0 RUNS=3 SIZE_MIB=256 SESSIONS=1000 CLIENTS=16 SECONDS_LOAD=10
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 RUNS=1 SIZE_MIB=1 SESSIONS=20 CLIENTS=4 SECONDS_LOAD=2; shift ;;
         --runs) RUNS="$2"; shift 2 ;;
+        --data-only) DATA_ONLY=1; shift ;;
         --size) SIZE_MIB="$2"; shift 2 ;;
         --sessions) SESSIONS="$2"; shift 2 ;;
         --clients) CLIENTS="$2"; shift 2 ;;
@@ -134,6 +136,7 @@ curl_tls() { curl -sS --fail --ssl-reqd --cacert "$CA" -u "$FUSER:$PASS" "$@"; }
 curl_get() { curl_tls "ftp://localhost:$1/$SUB/big.bin" -o "$2"; }
 curl_put() { curl_tls -T "$WORK/src.bin" "ftp://localhost:$1/$SUB/$2"; }
 curl_plain_get() { curl -sS --fail -u "$FUSER:$PASS" "ftp://127.0.0.1:$1/$SUB/big.bin" -o "$2"; }
+curl_plain_put() { curl -sS --fail -u "$FUSER:$PASS" -T "$WORK/src.bin" "ftp://127.0.0.1:$1/$SUB/$2"; }
 ours_get() { "$BIN" get --port "$1" --ca "$CA" --user "$FUSER" --pass "$PASS" --path "$SUB/big.bin" ${2:+--out "$2"} >/dev/null; }
 ours_put() { "$BIN" put --port "$1" --ca "$CA" --user "$FUSER" --pass "$PASS" --path "$SUB/$2" --in "$WORK/src.bin" >/dev/null; }
 timed() { # name cmd... : runs RUNS times, prints the median wall time
@@ -175,11 +178,12 @@ T[ul_curl_vsftpd]=$(timed x curl_put "$P_VSFTPD" up.bin)
 T[ul_curl_pure]=$(timed x curl_put "$P_PURE" up.bin)
 T[ul_ours_pure]=$(timed x ours_put "$P_PURE" up.bin)
 T[ul_ours_ours]=$(timed x ours_put "$P_OURS" up.bin)
+T[ul_plain_pure]=$(timed x curl_plain_put "$P_PLAIN" up-plain.bin)
 
 echo
 echo "== data plane: ${SIZE_MIB} MiB over 127.0.0.1, PROT P, median of $RUNS (wall time incl. login) =="
 for k in dl_curl_ours dl_curl_vsftpd dl_curl_pure dl_ours_pure dl_ours_ours dl_plain_pure \
-         ul_curl_ours ul_curl_vsftpd ul_curl_pure ul_ours_pure ul_ours_ours; do
+         ul_curl_ours ul_curl_vsftpd ul_curl_pure ul_ours_pure ul_ours_ours ul_plain_pure; do
     printf '  %-16s %8.3f s  %8s MB/s\n' "$k" "${T[$k]}" "$(mbps "${T[$k]}")"
 done
 best() { awk -v a="$1" -v b="$2" 'BEGIN {print (a<b ? a : b)}'; }
@@ -189,7 +193,8 @@ echo "    upload:   curl->ours / curl->best(vsftpd,pure) = $(ratio "${T[ul_curl_
 echo "    download: ours<-pure / curl<-pure               = $(ratio "${T[dl_ours_pure]}" "${T[dl_curl_pure]}")  (target >= 1.0)"
 echo "    upload:   ours->pure / curl->pure               = $(ratio "${T[ul_ours_pure]}" "${T[ul_curl_pure]}")  (target >= 1.0)"
 echo "    download: ours<-ours / plain FTP ceiling        = $(ratio "${T[dl_ours_ours]}" "${T[dl_plain_pure]}")  (target >= 0.5)"
-echo "    upload:   ours->ours / plain FTP ceiling (dl)   = $(ratio "${T[ul_ours_ours]}" "${T[dl_plain_pure]}")  (target >= 0.5)"
+echo "    upload:   ours->ours / plain FTP ceiling        = $(ratio "${T[ul_ours_ours]}" "${T[ul_plain_pure]}")  (target >= 0.5)"
+[ "$DATA_ONLY" -eq 1 ] && exit 0
 
 # --- 2. control plane -----------------------------------------------------------------------
 echo

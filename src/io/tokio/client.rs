@@ -41,7 +41,7 @@ use std::vec::Vec;
 
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
@@ -55,11 +55,14 @@ pub use crate::io::blocking::client::{Error, Options};
 const LINGER: Duration = Duration::from_secs(2);
 /// Size of one control read.
 const CONTROL_READ: usize = 4096;
+/// Read-ahead of a TLS data connection: rustls reads its input 4 KiB at a time, so without
+/// it a 16 KiB record costs four or five `read` system calls.
+const DATA_READ_AHEAD: usize = 64 * 1024;
 
 /// A connection, clear or under TLS (the FTP client is the TLS client on both, RFC 4217 §7).
 enum Stream {
     Clear(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    Tls(Box<TlsStream<BufReader<TcpStream>>>),
 }
 
 impl Stream {
@@ -404,6 +407,7 @@ impl Client {
                     ..
                 } => match self.control.take() {
                     Some(Stream::Clear(tcp)) => {
+                        let tcp = BufReader::with_capacity(CONTROL_READ, tcp);
                         let connect = self.connector.connect(self.server_name.clone(), tcp);
                         match within(self.options.config.timeouts.tls, connect).await {
                             Ok(s) => {
@@ -426,6 +430,7 @@ impl Client {
                     ..
                 } => match core::mem::replace(&mut self.data, DataSlot::None) {
                     DataSlot::Open(Stream::Clear(tcp)) => {
+                        let tcp = BufReader::with_capacity(DATA_READ_AHEAD, tcp);
                         let connect =
                             self.connector
                                 .connect_with(self.server_name.clone(), tcp, |c| {
