@@ -753,3 +753,56 @@ fn sessions_beyond_max_sessions_get_421() {
     stop.stop();
     thread.join().unwrap();
 }
+
+/// RFC 2577 §3 / RFC 4217 §10.1: a passive data connection from another address than the
+/// control connection's peer is closed at once, and the real client still gets its data.
+#[test]
+fn passive_connection_from_a_stranger_is_dropped_and_the_client_still_connects() {
+    let srv = start("stranger", strict());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    let text = c.cmd("EPSV", 229);
+    let port: u16 = text
+        .split("|||")
+        .nth(1)
+        .unwrap()
+        .split('|')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The thief: 127.0.0.2 is loopback too, but not the control peer (127.0.0.1).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let closed_at_once = rt.block_on(async {
+        use tokio::io::AsyncReadExt;
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        let mut thief = socket
+            .connect(SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+            .unwrap();
+        let mut b = [0u8; 16];
+        matches!(
+            tokio::time::timeout(Duration::from_secs(5), thief.read(&mut b)).await,
+            Ok(Ok(0)) | Ok(Err(_))
+        )
+    });
+    assert!(
+        closed_at_once,
+        "the server kept a stranger's data connection"
+    );
+    // The real client connects and downloads.
+    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut data = tls(&srv.client, tcp);
+    c.start("RETR pub/hello.txt");
+    let mut got = Vec::new();
+    data.read_to_end(&mut got).unwrap();
+    assert_eq!(c.reply().0, 226);
+    assert_eq!(got, b"hello\r\n");
+}
