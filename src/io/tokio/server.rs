@@ -36,8 +36,11 @@
 //! Memory: a session holds the [`crate::server::Session`] machine, a 4 KiB control read
 //! buffer, rustls's control connection state and a bounded inbox of 8 messages; a transfer
 //! adds its data connection's rustls state and at most [`data::PIPELINE`] + 1 chunks of
-//! [`data::CHUNK`] bytes. Application answers (file system look-ups, opening files) run on
-//! the session task; file contents are read and written on tokio's blocking pool.
+//! [`data::CHUNK`] bytes (and [`data::TLS_READ_AHEAD`] under TLS). Application answers (file
+//! system look-ups, opening files, listings) run on the session task, inside
+//! `block_in_place` on a multi-threaded runtime; file contents are read and written on
+//! tokio's blocking pool. Measured: about 40 KiB of peak RSS per session with 1,000
+//! concurrent logged-in TLS sessions each moving 64 KiB each way (`benches/e2e.sh`).
 
 mod control;
 pub mod data;

@@ -431,8 +431,16 @@ impl Run<'_> {
             }
             Output::Event(event) => {
                 let certificate = self.certificate.clone();
-                self.answers
-                    .answer(&mut self.machine, event, certificate.as_ref());
+                let (answers, machine) = (&mut self.answers, &mut self.machine);
+                let answer = || answers.answer(machine, event, certificate.as_ref());
+                // Answers touch the file system (stat, open, list): on a multi-threaded
+                // runtime, tell tokio this worker blocks so other sessions move elsewhere.
+                match tokio::runtime::Handle::current().runtime_flavor() {
+                    tokio::runtime::RuntimeFlavor::MultiThread => {
+                        tokio::task::block_in_place(answer)
+                    }
+                    _ => answer(),
+                }
             }
             // Timeout and Idle end the drain loop before reaching here; outputs added later
             // are ignored.
