@@ -3,8 +3,6 @@
 //!
 //! Owns the entry grammar. Must not interpret fact values beyond what [`Facts`]' accessors do.
 
-#[cfg(test)]
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{expect_code, malformed, PayloadError};
