@@ -141,6 +141,9 @@ curl_suite() { # mode
         elif c -I -Q "CWD $dir" -Q "CDUP" "$base/hello.txt" >/dev/null; then fail "$p/delete" "$dir still present"
         else pass "$p/delete"; fi
     else fail "$p/delete" "$(err)"; fi
+    # Best-effort removal of what failed checks left behind ('*' = failure ignored; not a check).
+    c -I -Q "*DELE $tag-small.bin" -Q "*DELE $tag-large.bin" -Q "*DELE $dir/renamed.bin" \
+        -Q "*RMD $dir" "$base/hello.txt" >/dev/null || true
 }
 
 # --- lftp -------------------------------------------------------------------------------------
@@ -224,6 +227,9 @@ set ftp:use-feat true"
         elif l "cd $dir" >/dev/null 2>&1; then fail "$p/delete" "$dir still present"
         else pass "$p/delete"; fi
     else fail "$p/delete" "$(err)"; fi
+    # Best-effort removal of what failed checks left behind (not a check).
+    l "set cmd:fail-exit false" "rm -f $tag-small.bin $tag-large.bin $dir/renamed.bin" \
+        "rmdir $dir" >/dev/null 2>&1 || true
 }
 
 # --- ftplib (suite and refusals are in ftplib_client.py) -------------------------------------
