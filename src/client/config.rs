@@ -121,7 +121,10 @@ pub struct Config {
     /// [`Config::with_command_before_auth`].
     pub(crate) before_auth: Vec<Command<'static>>,
     /// `HOST <name>` before authenticating (RFC 7151 §3.3: before `AUTH` in explicit mode,
-    /// right after the greeting or the TLS handshake in implicit mode). Default: not sent.
+    /// right after the greeting or the TLS handshake in implicit mode). The name the user
+    /// typed, without a port; an IPv6 literal in brackets (RFC 7151 §3.1). `500`/`502` mean
+    /// the server has no virtual hosts and the session carries on; any other refusal ends it
+    /// ([`super::CloseReason::HostRefused`]). Default: not sent.
     pub host: Option<Text<'static>>,
     /// Passive or active data connections.
     pub data_mode: DataMode,
