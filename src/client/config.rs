@@ -69,7 +69,9 @@ pub struct Timeouts {
     /// 1xx reply and the end of the data connection). Default 30 s.
     pub reply: Option<Duration>,
     /// From asking for a data connection (open, listen, accept) until the adapter reports it
-    /// connected. Default 30 s.
+    /// connected; and from a transfer's final reply until the end of its data connection
+    /// (a close_notify that never comes is a truncation). A data connection that stalls
+    /// while bytes flow is the adapter's to detect: it sees the bytes. Default 30 s.
     pub data: Option<Duration>,
     /// From a `StartTls` until the adapter reports the handshake done. Default 30 s.
     pub tls: Option<Duration>,
