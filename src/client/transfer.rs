@@ -337,7 +337,8 @@ impl Client {
         if t.abort_requested {
             t.aborted = true;
             self.finish(t, now);
-        } else if t.offset > 0 && t.command == TransferCommand::Retr {
+        } else if t.offset > 0 && matches!(t.command, TransferCommand::Retr | TransferCommand::Stor)
+        {
             t.step = Step::Rest;
             let offset = t.offset;
             self.job = Some(Job::Transfer(t));
