@@ -5,11 +5,12 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ftps_proto::codec::{
-    decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_list_line,
-    parse_mdtm_reply, parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply,
-    parse_pathname_reply, parse_size_reply, parse_timestamp, PayloadError, Reply,
+    decode_reply, encode_timestamp, epsv_reply, feat_reply, mdtm_reply, parse_epsv_reply,
+    parse_facts, parse_feat_reply, parse_list_line, parse_mdtm_reply, parse_mlst_reply,
+    parse_opening_size_hint, parse_pasv_reply, parse_pathname_reply, parse_size_reply,
+    parse_timestamp, pasv_reply, pathname_reply, size_reply, PayloadError, Reply,
 };
-use ftps_proto::types::{FactName, Timestamp};
+use ftps_proto::types::{FactName, Feature, Features, Pathname, Text, Timestamp};
 use proptest::prelude::*;
 
 fn reply(wire: &[u8]) -> Reply<'_> {
@@ -203,5 +204,53 @@ proptest! {
             let needle = format!("({n} ");
             prop_assert!(r.text().windows(needle.len()).any(|w| w == needle.as_bytes()));
         }
+    }
+}
+
+fn encoded(r: &Reply<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    r.encode(&mut out);
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Every builder is the inverse of its parser, on the wire too.
+    #[test]
+    fn server_builders_are_inverses_of_the_parsers(
+        ip in any::<u32>(),
+        port in any::<u16>(),
+        path in path_bytes(),
+        comment in "[ -~]{0,20}",
+        size in any::<u64>(),
+        t in timestamp(),
+        feats in prop::collection::vec(("[!-~]{1,10}", "([!-~]([ -~]{0,10}[!-~])?)?"), 0..8),
+    ) {
+        let addr = SocketAddrV4::new(Ipv4Addr::from(ip), port);
+        let wire = encoded(&pasv_reply(addr));
+        prop_assert_eq!(parse_pasv_reply(&reply(&wire)), Ok(addr));
+        if port != 0 {
+            let wire = encoded(&epsv_reply(port));
+            prop_assert_eq!(parse_epsv_reply(&reply(&wire)), Ok(port));
+        }
+        let p = Pathname::new(path.clone()).unwrap();
+        let wire = encoded(&pathname_reply(&p, &Text::try_from(comment.as_str()).unwrap()));
+        let r = reply(&wire);
+        prop_assert_eq!(parse_pathname_reply(&r).unwrap(), p);
+        let wire = encoded(&size_reply(size));
+        prop_assert_eq!(parse_size_reply(&reply(&wire)), Ok(size));
+        let wire = encoded(&mdtm_reply(&t));
+        prop_assert_eq!(parse_mdtm_reply(&reply(&wire)), Ok(t));
+        let mut tv = Vec::new();
+        encode_timestamp(&t, &mut tv);
+        prop_assert_eq!(tv, time_val(&t).into_bytes());
+
+        let mut features = Features::new();
+        for (label, params) in &feats {
+            features.insert(Feature::new(label.as_bytes(), Text::try_from(params.as_str()).unwrap()).unwrap());
+        }
+        let wire = encoded(&feat_reply(&features));
+        prop_assert_eq!(parse_feat_reply(&reply(&wire)), Ok(features));
     }
 }

@@ -121,6 +121,32 @@ proptest! {
     }
 
     #[test]
+    fn multiline_keeps_every_line_and_pads_only_false_ends(
+        (code, texts) in (100u16..=699).prop_flat_map(|code| {
+            (Just(code), prop::collection::vec(line_bytes(code), 2..8))
+        }),
+    ) {
+        let c = ReplyCode::new(code).unwrap();
+        let lines: Vec<Text<'static>> =
+            texts.iter().map(|t| Text::try_from(t.clone()).unwrap()).collect();
+        let r = Reply::multiline(c, lines);
+        let got: Vec<&[u8]> = r.lines().collect();
+        prop_assert_eq!(got.len(), texts.len());
+        let digits = code.to_string().into_bytes();
+        for (i, (got, given)) in got.iter().zip(&texts).enumerate() {
+            let ends_early = given.starts_with(&digits)
+                && (given.len() == 3 || given[3] == b' ');
+            if i > 0 && i + 1 < texts.len() && ends_early {
+                // RFC 959 §4.2: the server pads the front.
+                prop_assert_eq!(got[0], b' ');
+                prop_assert_eq!(&got[1..], &given[..]);
+            } else {
+                prop_assert_eq!(*got, &given[..]);
+            }
+        }
+    }
+
+    #[test]
     fn chunking_does_not_change_the_replies(
         replies in prop::collection::vec(reply(), 1..6),
         telnet in prop::collection::vec((0usize..400, any::<u8>()), 0..8),

@@ -60,29 +60,50 @@ fuzz_target!(|data: &[u8]| {
 
     // The slice decoder: each step consumes bytes, or says Incomplete, or fails.
     let mut rest = data;
+    let mut sliced = Vec::new();
+    let mut slice_failed = false;
     loop {
         match decode_command(rest) {
-            Ok((tail, _command)) => {
+            Ok((tail, command)) => {
                 assert!(tail.len() < rest.len(), "decode_command consumed nothing");
+                if !slice_failed {
+                    sliced.push(common::CommandItem::Command(Ok(command.into_owned())));
+                }
                 rest = tail;
             }
             Err(DecodeError::Incomplete) => break,
-            Err(DecodeError::Invalid { offset, .. }) => {
-                assert!(
-                    offset <= rest.len(),
-                    "offset {offset} beyond input {}",
-                    rest.len()
-                );
+            Err(e) => {
+                if let DecodeError::Invalid { offset, .. } = e {
+                    assert!(
+                        offset <= rest.len(),
+                        "offset {offset} beyond input {}",
+                        rest.len()
+                    );
+                }
                 // A line with an invalid command: skip it as a server would.
+                slice_failed = true;
                 match rest.iter().position(|&b| b == b'\n') {
                     Some(i) => rest = &rest[i + 1..],
                     None => break,
                 }
             }
-            Err(_) => match rest.iter().position(|&b| b == b'\n') {
-                Some(i) => rest = &rest[i + 1..],
-                None => break,
-            },
         }
+    }
+
+    // Without Telnet bytes (0xFF), CR NUL (which the framer turns into a bare CR) or overlong
+    // lines, the slice decoder and the streaming decoder agree up to the first refused line
+    // (both run the same grammar; only framing differs).
+    let plain = !data.contains(&0xFF)
+        && !data.contains(&0)
+        && data
+            .split(|&b| b == b'\n')
+            .all(|l| l.len() < Limits::default().max_line_len);
+    if plain {
+        let streamed = common::stream_commands(Limits::default(), &[data]);
+        let agreed: Vec<_> = streamed
+            .into_iter()
+            .take_while(|i| matches!(i, common::CommandItem::Command(Ok(_))))
+            .collect();
+        assert_eq!(sliced, agreed, "slice and stream decoders disagree");
     }
 });

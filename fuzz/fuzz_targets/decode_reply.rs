@@ -10,9 +10,10 @@
 mod common;
 
 use ftps_proto::codec::{
-    decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_list_line,
-    parse_mdtm_reply, parse_opening_size_hint, parse_pasv_reply, parse_pathname_reply,
-    parse_size_reply, parse_timestamp, DecodeError, Limits, Reply,
+    decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_feature_line,
+    parse_list_line, parse_mdtm_reply, parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply,
+    parse_pathname_reply, parse_size_reply, parse_timestamp, strip_repeated_prefix, DecodeError,
+    Limits, Reply,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -28,6 +29,15 @@ fn every_payload_parser(reply: &Reply<'_>) {
     let _ = parse_size_reply(reply);
     let _ = parse_mdtm_reply(reply);
     let _ = parse_opening_size_hint(reply);
+    let _ = parse_mlst_reply(reply);
+    for line in reply.lines() {
+        let _ = parse_feature_line(reply.code(), line);
+        let stripped = strip_repeated_prefix(reply.code(), line);
+        assert!(
+            line.ends_with(stripped),
+            "strip_repeated_prefix did not strip a prefix"
+        );
+    }
     let mut wire = Vec::new();
     reply.encode(&mut wire);
     assert!(
@@ -66,31 +76,54 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
+    // The slice decoder: each step consumes bytes, or says Incomplete, or fails.
     let mut rest = data;
+    let mut sliced = Vec::new();
+    let mut slice_failed = false;
     loop {
         match decode_reply(rest) {
             Ok((tail, reply)) => {
                 assert!(tail.len() < rest.len(), "decode_reply consumed nothing");
                 every_payload_parser(&reply);
+                if !slice_failed {
+                    sliced.push(reply.into_owned());
+                }
                 rest = tail;
             }
             Err(DecodeError::Incomplete) => break,
-            Err(DecodeError::Invalid { offset, .. }) => {
-                assert!(
-                    offset <= rest.len(),
-                    "offset {offset} beyond input {}",
-                    rest.len()
-                );
+            Err(e) => {
+                if let DecodeError::Invalid { offset, .. } = e {
+                    assert!(
+                        offset <= rest.len(),
+                        "offset {offset} beyond input {}",
+                        rest.len()
+                    );
+                }
+                slice_failed = true;
                 match rest.iter().position(|&b| b == b'\n') {
                     Some(i) => rest = &rest[i + 1..],
                     None => break,
                 }
             }
-            Err(_) => match rest.iter().position(|&b| b == b'\n') {
-                Some(i) => rest = &rest[i + 1..],
-                None => break,
-            },
         }
+    }
+
+    // Without Telnet bytes (0xFF), NUL, overlong lines or overlong replies, the slice decoder
+    // and the streaming decoder agree up to the first refused reply (same grammar, different
+    // framing).
+    let limits = Limits::default();
+    let plain = !data.contains(&0xFF)
+        && !data.contains(&0)
+        && data.split(|&b| b == b'\n').count() < limits.max_reply_lines
+        && data
+            .split(|&b| b == b'\n')
+            .all(|l| l.len() < limits.max_line_len);
+    if plain {
+        let agreed: Vec<_> = common::stream_replies(limits, &[data])
+            .into_iter()
+            .map_while(Result::ok)
+            .collect();
+        assert_eq!(sliced, agreed, "slice and stream decoders disagree");
     }
 
     for line in data.split(|&b| b == b'\n') {

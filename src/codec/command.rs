@@ -7,12 +7,27 @@
 //!
 //! The grammar, the canonical forms and the tolerated quirks are documented on [`Command`].
 
-use core::net::{SocketAddr, SocketAddrV4};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 
+use nom::bytes::complete::{tag, tag_no_case, take_while1};
+use nom::character::complete::digit1;
+use nom::combinator::opt;
+use nom::error::{ErrorKind, ParseError};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
+use super::line::{find3, IAC};
+use super::{encode_timestamp, parse_timestamp, CommandError, DecodeError, Expected, PayloadError};
 use crate::types::{
-    Account, AllocSize, EpsvArgument, Mechanism, Mode, Password, Pathname, Prot, Structure, Text,
-    Timestamp, TransferType, Username, Verb,
+    Account, AllocSize, EpsvArgument, FormatControl, InvalidText, Mechanism, Mode, NetworkProtocol,
+    Password, Pathname, Prot, Structure, Text, Timestamp, TransferType, Username, Verb,
 };
+
+#[cfg(feature = "arbitrary")]
+#[path = "arbitrary_command.rs"]
+mod arbitrary_command;
 
 /// An FTP command (RFC 959 §4.1, §5.3.1 and the extensions named on each variant).
 ///
@@ -41,6 +56,7 @@ use crate::types::{
 /// | `LIST`, `LIST ` (also NLST STAT MLST MLSD STOU) | `List(None)`       | `LIST`          |
 /// | `PASS`, `PASS `                         | `Pass("")`                 | `PASS `         |
 /// | `NOOP`, `NOOP  ` (any no-argument verb, and `EPSV`) | `Noop`         | `NOOP`          |
+/// | `TYPE I `, `PBSZ 0  ` (any typed argument) | `Type(Image)`, `Pbsz(0)` | `TYPE I`, `PBSZ 0` |
 /// | `type a n`, `prot p`, `ALLO 9 r 2`      | code letters               | upper-case      |
 /// | `REST 0100`, `PORT 1,2,3,4,0,021`       | numbers                    | no leading zeros |
 /// | `EPSV all`                              | `Epsv(Some(All))`          | `EPSV ALL`      |
@@ -202,25 +218,6 @@ pub enum Command<'a> {
         argument: Option<Text<'a>>,
     },
 }
-
-use alloc::vec::Vec;
-use core::fmt::Write as _;
-use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-use nom::bytes::complete::{tag, tag_no_case, take_while1, take_while_m_n};
-use nom::character::complete::digit1;
-use nom::combinator::opt;
-use nom::error::{ErrorKind, ParseError};
-use nom::sequence::preceded;
-use nom::{IResult, Parser};
-
-use super::line::IAC;
-
-#[cfg(feature = "arbitrary")]
-#[path = "arbitrary_command.rs"]
-mod arbitrary_command;
-use super::{CommandError, DecodeError, Expected};
-use crate::types::{FormatControl, InvalidText, NetworkProtocol};
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -423,53 +420,6 @@ fn extended_address(input: &[u8]) -> PResult<'_, SocketAddr> {
     }
 }
 
-/// `<time-val>` (RFC 3659 §2.3): `YYYYMMDDHHMMSS[.F+]`, validated field by field; up to 9
-/// fraction digits (nanoseconds).
-fn time_val(input: &[u8]) -> PResult<'_, Timestamp> {
-    let digits = |n: usize| take_while_m_n(n, n, |b: u8| b.is_ascii_digit());
-    let (rest, date) = expect(Expected::Timestamp, digits(14)).parse(input)?;
-    let num = |r: core::ops::Range<usize>| {
-        date[r]
-            .iter()
-            .fold(0u16, |acc, &b| acc * 10 + u16::from(b - b'0'))
-    };
-    let small = |r| num(r) as u8;
-    let ts = Timestamp::new(
-        num(0..4),
-        small(4..6),
-        small(6..8),
-        small(8..10),
-        small(10..12),
-        small(12..14),
-    );
-    let Ok(ts) = ts else {
-        return fail(input, Expected::Timestamp);
-    };
-    let (rest, fraction) = opt(preceded(
-        tag(&b"."[..]),
-        expect(
-            Expected::Timestamp,
-            take_while_m_n(1, 9, |b: u8| b.is_ascii_digit()),
-        ),
-    ))
-    .parse(rest)?;
-    match fraction {
-        None => Ok((rest, ts)),
-        Some(f) => {
-            if rest.first().is_some_and(u8::is_ascii_digit) {
-                return fail(rest, Expected::Timestamp);
-            }
-            let value = f
-                .iter()
-                .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
-            match ts.with_fraction(value, f.len() as u8) {
-                Ok(ts) => Ok((rest, ts)),
-                Err(_) => fail(input, Expected::Timestamp),
-            }
-        }
-    }
-}
-
 /// `ALLO` argument (RFC 959 §4.1.3): `<decimal-integer> [SP R SP <decimal-integer>]`.
 fn alloc_size(input: &[u8]) -> PResult<'_, AllocSize> {
     let (rest, size) = decimal(input)?;
@@ -490,19 +440,11 @@ fn epsv_argument(input: &[u8]) -> PResult<'_, EpsvArgument> {
     Ok((rest, EpsvArgument::Protocol(NetworkProtocol(n))))
 }
 
-/// `MFMT` argument: `<time-val> SP <pathname>`.
-fn mfmt_argument(input: &[u8]) -> PResult<'_, (Timestamp, &[u8])> {
-    let (rest, ts) = time_val(input)?;
-    let (path, _) = expect(Expected::Space, tag(&b" "[..])).parse(rest)?;
-    if path.is_empty() {
-        return fail(path, Expected::Argument);
-    }
-    Ok((&path[path.len()..], (ts, path)))
-}
-
-/// Quirk (RFC 1123 §1.2.2): a verb that takes no argument followed by spaces only, as in
-/// `PASV ` or `NOOP  `, is read as the verb alone. Some clients build every line as
-/// `verb + " " + argument` even when the argument is empty; the spaces carry no meaning.
+/// Quirk (RFC 1123 §1.2.2): spaces at the end of a line where they cannot belong to a value
+/// are ignored: after a verb that takes no argument (`PASV `, `NOOP  `), and after a complete
+/// typed argument (`TYPE I `, `PBSZ 0 `, `PORT 10,0,0,1,4,1 `). Some clients build every line
+/// as `verb + " " + argument`, or pad arguments; the spaces carry no meaning there. (Spaces
+/// after a path name or a text are part of it and are kept.)
 fn tolerate_trailing_spaces(argument: &[u8]) -> bool {
     argument.iter().all(|&b| b == b' ')
 }
@@ -585,6 +527,28 @@ impl<'a> Argument<'a> {
         self.bytes.map(Text::new_unchecked)
     }
 
+    /// `MFMT` argument: `<time-val> SP <pathname>` (the time-val grammar is the one of
+    /// [`parse_timestamp`], RFC 3659 §2.3).
+    fn mfmt(&self) -> Result<(Timestamp, Pathname<'a>), CommandError> {
+        let input = self.required()?;
+        let (time, path) = match input.iter().position(|&b| b == b' ') {
+            Some(i) => (&input[..i], Some(&input[i + 1..])),
+            None => (input, None),
+        };
+        let ts = parse_timestamp(time).map_err(|e| {
+            let at = match e {
+                PayloadError::Malformed { offset, .. } => offset,
+                _ => 0,
+            };
+            self.error(at, Expected::Timestamp)
+        })?;
+        match path {
+            None => Err(self.error(input.len(), Expected::Space)),
+            Some([]) => Err(self.error(input.len(), Expected::Argument)),
+            Some(path) => Ok((ts, Pathname::new_unchecked(path))),
+        }
+    }
+
     /// Runs a grammar over the whole (required) argument.
     fn grammar<T>(
         &self,
@@ -593,6 +557,7 @@ impl<'a> Argument<'a> {
         let input = self.required()?;
         match parser(input) {
             Ok((&[], value)) => Ok(value),
+            Ok((rest, value)) if tolerate_trailing_spaces(rest) => Ok(value),
             Ok((rest, _)) => Err(self.error(input.len() - rest.len(), Expected::LineEnd)),
             Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
                 Err(self.error(input.len() - e.input.len(), e.expected))
@@ -673,11 +638,7 @@ impl<'a> Command<'a> {
         } else {
             verb_end
         };
-        let forbidden = bytes.and_then(|a| {
-            a.iter()
-                .position(|&b| b == b'\r' || b == b'\n' || b == 0)
-                .map(|i| (offset + i, a[i]))
-        });
+        let forbidden = bytes.and_then(|a| find3(a, b'\r', b'\n', 0).map(|i| (offset + i, a[i])));
         let arg = |verb: &'static str| Argument {
             verb,
             bytes,
@@ -772,9 +733,8 @@ impl<'a> Command<'a> {
             b"MLST" => Command::Mlst(arg("MLST").optional_pathname()),
             b"MLSD" => Command::Mlsd(arg("MLSD").optional_pathname()),
             b"MFMT" => {
-                let a = arg("MFMT");
-                let (ts, path) = a.grammar(mfmt_argument)?;
-                Command::Mfmt(ts, Pathname::new_unchecked(path))
+                let (ts, path) = arg("MFMT").mfmt()?;
+                Command::Mfmt(ts, path)
             }
             b"HOST" => Command::Host(arg("HOST").text()?),
             b"LANG" => Command::Lang(arg("LANG").optional_text()),
@@ -834,17 +794,6 @@ impl core::fmt::Write for Sink<'_> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         self.0.extend_from_slice(s.as_bytes());
         Ok(())
-    }
-}
-
-fn push_timestamp(out: &mut Vec<u8>, t: &Timestamp) {
-    push_decimal(out, t.year().into(), 4);
-    for field in [t.month(), t.day(), t.hour(), t.minute(), t.second()] {
-        push_decimal(out, field.into(), 2);
-    }
-    if let Some((value, digits)) = t.fraction() {
-        out.push(b'.');
-        push_decimal(out, value.into(), digits.into());
     }
 }
 
@@ -1010,7 +959,7 @@ impl Command<'_> {
             },
             Command::Mfmt(ts, path) => {
                 out.push(b' ');
-                push_timestamp(out, ts);
+                encode_timestamp(ts, out);
                 push_argument(out, path.as_bytes());
             }
         }
@@ -1194,10 +1143,7 @@ fn invalid(e: CommandError) -> DecodeError {
 /// assert_eq!(decode_command(b"PROT P"), Err(DecodeError::Incomplete));
 /// ```
 pub fn decode_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeError> {
-    let lf = input
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or(DecodeError::Incomplete)?;
+    let lf = find3(input, b'\n', b'\n', b'\n').ok_or(DecodeError::Incomplete)?;
     let rest = &input[lf + 1..];
     let line = match input[..lf].strip_suffix(b"\r") {
         Some(l) => l,
@@ -1308,6 +1254,14 @@ mod tests {
         assert_eq!(ok(b"NOOP   "), Command::Noop);
         assert_eq!(ok(b"EPSV "), Command::Epsv(None));
         assert_eq!(enc(&ok(b"FEAT ")), b"FEAT\r\n");
+        // C: TYPE I␠ / C: PORT 10,0,0,1,4,1␠␠
+        assert_eq!(enc(&ok(b"TYPE I ")), b"TYPE I\r\n");
+        assert_eq!(enc(&ok(b"PORT 10,0,0,1,4,1  ")), b"PORT 10,0,0,1,4,1\r\n");
+        assert_eq!(enc(&ok(b"PROT P ")), b"PROT P\r\n");
+        // Spaces after a path name are part of it.
+        assert_eq!(enc(&ok(b"RETR a ")), b"RETR a \r\n");
+        // Not spaces only: still an error.
+        bad_arg(b"TYPE I x", "TYPE", 6, Expected::LineEnd);
     }
 
     #[test]
@@ -1538,6 +1492,7 @@ mod tests {
             Command::Epsv(Some(EpsvArgument::Protocol(NetworkProtocol::IPV6)))
         );
         bad_arg(b"EPSV ALLX", "EPSV", 8, Expected::LineEnd);
+        assert_eq!(ok(b"EPSV ALL "), Command::Epsv(Some(EpsvArgument::All)));
         bad_arg(b"EPSV x", "EPSV", 5, Expected::Argument);
     }
 
@@ -1584,7 +1539,7 @@ mod tests {
         assert_eq!(ok(b"REST 18446744073709551615"), Command::Rest(u64::MAX));
         bad_arg(b"REST 18446744073709551616", "REST", 5, Expected::Number);
         assert_eq!(enc(&ok(b"REST 000100")), b"REST 100\r\n");
-        bad_arg(b"REST 1 ", "REST", 6, Expected::LineEnd);
+        assert_eq!(ok(b"REST 1 "), Command::Rest(1));
         assert_eq!(
             ok(b"ALLO 1000 r 80"),
             Command::Allo(AllocSize {
@@ -1628,8 +1583,8 @@ mod tests {
         assert_eq!(enc(&c), b"MFMT 20020717210715 file\r\n");
         let c = ok(b"MFMT 19980811130000.050  spaced");
         assert_eq!(enc(&c), b"MFMT 19980811130000.050  spaced\r\n");
-        bad_arg(b"MFMT 2002071721071 file", "MFMT", 5, Expected::Timestamp);
-        bad_arg(b"MFMT 20021317210715 file", "MFMT", 5, Expected::Timestamp);
+        bad_arg(b"MFMT 2002071721071 file", "MFMT", 18, Expected::Timestamp);
+        bad_arg(b"MFMT 20021317210715 file", "MFMT", 9, Expected::Timestamp);
         bad_arg(
             b"MFMT 20020717210715.1234567890 f",
             "MFMT",
@@ -1637,6 +1592,7 @@ mod tests {
             Expected::Timestamp,
         );
         bad_arg(b"MFMT 20020717210715", "MFMT", 19, Expected::Space);
+        bad_arg(b"MFMT 200207172107150 f", "MFMT", 19, Expected::Timestamp);
         bad_arg(b"MFMT 20020717210715 ", "MFMT", 20, Expected::Argument);
     }
 

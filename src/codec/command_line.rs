@@ -95,10 +95,132 @@ impl CommandDecoder {
         self.framer.buffered()
     }
 
+    /// Telnet commands not reported because they repeated the one just before them with no
+    /// data in between (an `IAC NOP` flood is reported once), or because 64 were already
+    /// waiting to be taken. For monitoring: a peer that makes this grow is misbehaving.
+    pub fn telnet_signals_dropped(&self) -> u64 {
+        self.framer.signals_dropped()
+    }
+
     /// Discards everything buffered, including queued Telnet signals and a partial Telnet
     /// command, so that the next byte fed starts a fresh line (RFC 4217 §4: after `234` the
     /// server discards what the client sent in clear behind `AUTH TLS`).
     pub fn clear(&mut self) {
         self.framer.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Pathname;
+
+    #[test]
+    fn abort_transcript_yields_signals_in_stream_order() {
+        // C: RETR big.iso / (transfer running) / C: IAC IP, IAC DM (Synch), ABOR
+        // (RFC 959 §4.1.3 ABOR)
+        let mut d = CommandDecoder::new(Limits::default());
+        d.feed(b"RETR big.iso\r\n\xff\xf4\xff\xf2AB");
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Command(Ok(Command::Retr(
+                Pathname::try_from("big.iso").unwrap()
+            ))))
+        );
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Telnet(TelnetSignal::InterruptProcess))
+        );
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Telnet(TelnetSignal::DataMark))
+        );
+        assert_eq!(d.next_line(), None);
+        d.feed(b"OR\r\n");
+        assert_eq!(d.next_line(), Some(CommandLine::Command(Ok(Command::Abor))));
+        assert_eq!(d.next_line(), None);
+    }
+
+    #[test]
+    fn overlong_line_is_answered_once_then_the_next_command_is_read() {
+        // C: STOR <5000 bytes> / S: 500 / C: NOOP / S: 200
+        let mut d = CommandDecoder::new(Limits::default().with_max_line_len(64));
+        d.feed(b"STOR ");
+        for _ in 0..50 {
+            d.feed(&[b'a'; 100]);
+            assert!(d.buffered() <= 65);
+        }
+        assert_eq!(d.next_line(), Some(CommandLine::TooLong));
+        assert_eq!(d.next_line(), None);
+        d.feed(b"\r\nNOOP\r\n");
+        assert_eq!(d.next_line(), Some(CommandLine::Command(Ok(Command::Noop))));
+        assert_eq!(d.next_line(), None);
+    }
+
+    #[test]
+    fn plaintext_behind_auth_tls_is_discarded_by_clear() {
+        // C: AUTH TLS / C: USER mallory (pipelined in clear) / S: 234 -- the server clears
+        // (RFC 4217 §4, no plaintext injection across the upgrade).
+        let mut d = CommandDecoder::new(Limits::default());
+        d.feed(b"AUTH TLS\r\nUSER mallory\r\nPASS x\xff");
+        assert!(matches!(
+            d.next_line(),
+            Some(CommandLine::Command(Ok(Command::Auth(_))))
+        ));
+        assert_eq!(d.buffered(), b"USER mallory\r\nPASS x".len());
+        d.clear();
+        assert_eq!(d.buffered(), 0);
+        assert_eq!(d.next_line(), None);
+        // The half-received IAC went with it: IAC IAC after TLS is one 0xFF data byte, not
+        // the end of an earlier escape.
+        d.feed(b"\xff\xffPBSZ 0\r\n");
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Command(Err(CommandError::InvalidVerb {
+                offset: 0
+            })))
+        );
+        d.feed(b"PBSZ 0\r\n");
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Command(Ok(Command::Pbsz(0))))
+        );
+    }
+
+    #[test]
+    fn a_telnet_flood_is_reported_once_and_counted() {
+        let mut d = CommandDecoder::new(Limits::default());
+        for _ in 0..1000 {
+            d.feed(b"\xff\xf1");
+        }
+        d.feed(b"NOOP\r\n");
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Telnet(TelnetSignal::Other(241)))
+        );
+        assert_eq!(d.next_line(), Some(CommandLine::Command(Ok(Command::Noop))));
+        assert_eq!(d.telnet_signals_dropped(), 999);
+    }
+
+    #[test]
+    fn invalid_lines_are_items_not_stalls() {
+        // C: (empty line) / C: PBSZ x / C: NOOP
+        let mut d = CommandDecoder::new(Limits::default());
+        d.feed(b"\r\nPBSZ x\r\nNOOP\n");
+        assert_eq!(
+            d.next_line(),
+            Some(CommandLine::Command(Err(CommandError::MissingVerb {
+                offset: 0
+            })))
+        );
+        assert!(matches!(
+            d.next_line(),
+            Some(CommandLine::Command(Err(CommandError::InvalidArgument {
+                verb: "PBSZ",
+                ..
+            })))
+        ));
+        assert_eq!(d.next_line(), Some(CommandLine::Command(Ok(Command::Noop))));
+        assert_eq!(d.next_line(), None);
     }
 }

@@ -37,11 +37,17 @@
 //!   `IAC NOP` flood, a repeated `IAC IP`) is coalesced into it, whether or not the first one
 //!   was already taken, so the items do not depend on how the stream was chunked; once the
 //!   queue is full further signals are dropped (more distinct signals than that arriving
-//!   before the consumer takes them is the only case where the items depend on chunking). Both cases are counted by [`LineFramer::signals_dropped`]. An overlong
-//!   line is never coalesced or dropped: each one is reported once.
+//!   before the consumer takes them is the only case where the items depend on chunking).
+//!   Both cases are counted by [`LineFramer::signals_dropped`]. An overlong line is never
+//!   coalesced or dropped: each one is reported once.
+//! - **Any byte after IAC** is a Telnet command (RFC 854): `IAC` followed by a byte that names
+//!   no command, LF included, is reported as [`TelnetSignal::Other`] and both bytes are
+//!   removed from the clean stream.
 //! - **Compaction** of the buffer happens in `feed`, only when at least half of the buffer has
 //!   been consumed, so the cost of moving bytes is amortised over the bytes consumed and the
 //!   `Vec` is reused rather than reallocated.
+//! - **Scanning** for line ends, Telnet and forbidden bytes goes eight bytes at a time
+//!   ([`find3`]), and a run of ordinary bytes is copied together with its CRLF in one step.
 //!
 //! # Reading frames
 //!
@@ -114,6 +120,34 @@ const DM: u8 = 242;
 const IP: u8 = 244;
 const WILL: u8 = 251;
 const DONT: u8 = 254;
+
+/// The position of the first byte of `haystack` equal to `a`, `b` or `c`.
+///
+/// Control lines are scanned several times (line ends, Telnet, forbidden bytes), so this looks
+/// at eight bytes per step: for each 64-bit word, `(v - 0x01..) & !v & 0x80..` is non-zero
+/// exactly when some byte of `v` is zero, and `v ^ (x * 0x01..)` zeroes the bytes equal to `x`.
+/// Only the word that contains a match is then searched byte by byte. No `unsafe`.
+pub(crate) fn find3(haystack: &[u8], a: u8, b: u8, c: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero_byte = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
+    let (wa, wb, wc) = (LO * u64::from(a), LO * u64::from(b), LO * u64::from(c));
+    let is_match = |x: &u8| *x == a || *x == b || *x == c;
+    let mut chunks = haystack.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if has_zero_byte(v ^ wa) || has_zero_byte(v ^ wb) || has_zero_byte(v ^ wc) {
+            return chunk.iter().position(is_match).map(|i| offset + i);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(is_match)
+        .map(|i| offset + i)
+}
 
 /// How many Telnet signals may wait in a [`LineFramer`] before further ones are dropped.
 pub(crate) const MAX_PENDING_SIGNALS: usize = 64;
@@ -243,7 +277,7 @@ impl LineFramer {
                 TelnetState::Data if self.discarding => {
                     // Skip to the next byte that matters: LF ends the discarded line, IAC
                     // may carry a signal or an escaped 0xFF (which is discarded too).
-                    match bytes.iter().position(|&c| c == b'\n' || c == IAC) {
+                    match find3(bytes, b'\n', IAC, IAC) {
                         None => {
                             self.last_signal = None;
                             bytes = &[];
@@ -265,10 +299,7 @@ impl LineFramer {
                 }
                 TelnetState::Data if !self.after_cr => {
                     // Fast path: copy the run of ordinary bytes in one go.
-                    let run = bytes
-                        .iter()
-                        .position(|&c| c == b'\n' || c == b'\r' || c == IAC)
-                        .unwrap_or(bytes.len());
+                    let run = find3(bytes, b'\n', b'\r', IAC).unwrap_or(bytes.len());
                     if run == 0 {
                         if b == IAC {
                             self.telnet = TelnetState::Iac;
@@ -411,10 +442,7 @@ impl LineFramer {
     pub(crate) fn next_frame(&self, at: Cursor) -> Option<(Frame, Cursor)> {
         let line_end = if at.pos < self.tail_start {
             // The tail starts right after an LF, so this search always succeeds.
-            self.buf[at.pos..self.tail_start]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map(|i| at.pos + i)
+            find3(&self.buf[at.pos..self.tail_start], b'\n', b'\n', b'\n').map(|i| at.pos + i)
         } else {
             None
         };
@@ -463,10 +491,11 @@ impl LineFramer {
         let taken = at.event.min(self.events.len());
         for (_, event) in self.events.drain(..taken) {
             if let Event::Signal(_) = event {
-                self.pending_signals -= 1;
+                self.pending_signals = self.pending_signals.saturating_sub(1);
             }
         }
-        self.start = at.pos.clamp(self.start, self.tail_start);
+        // Never before what was consumed, never past the last complete line.
+        self.start = at.pos.min(self.tail_start).max(self.start);
     }
 
     /// Takes the next frame out (a shortcut for `next_frame(front())` then `consume`).
@@ -505,7 +534,6 @@ impl LineFramer {
     }
 
     /// Signals coalesced into an identical one or dropped because the queue was full.
-    #[allow(dead_code)]
     pub(crate) fn signals_dropped(&self) -> u64 {
         self.signals_dropped
     }
@@ -578,6 +606,32 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(feed_all(max, &bytes), expected, "byte by byte");
+    }
+
+    #[test]
+    fn find3_agrees_with_a_byte_scan() {
+        let mut seed: u32 = 1;
+        for len in 0..70 {
+            for _ in 0..50 {
+                let hay: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        // Mostly bytes next to the needles, to catch carry mistakes.
+                        [
+                            0x0c, 0x0d, 0x0e, 0x09, 0x0a, 0x0b, 0xfe, 0xff, 0x80, 0x00, b'a',
+                        ][(seed >> 16) as usize % 11]
+                    })
+                    .collect();
+                for (a, b, c) in [
+                    (b'\n', b'\r', IAC),
+                    (b'\r', b'\n', 0),
+                    (b'\n', b'\n', b'\n'),
+                ] {
+                    let want = hay.iter().position(|&x| x == a || x == b || x == c);
+                    assert_eq!(find3(&hay, a, b, c), want, "{hay:?}");
+                }
+            }
+        }
     }
 
     #[test]

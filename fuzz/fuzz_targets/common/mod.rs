@@ -31,7 +31,7 @@ pub fn chunks(data: &[u8]) -> Vec<&[u8]> {
     let mut i = 0usize;
     while !rest.is_empty() {
         let b = rest[0] as usize;
-        let n = if b % 11 == 0 {
+        let n = if b.is_multiple_of(11) {
             rest.len()
         } else {
             (b.wrapping_mul(31).wrapping_add(i)) % 13 + 1

@@ -5,7 +5,7 @@
 
 use super::{expect_code, leading_number, malformed, PayloadError};
 use crate::codec::{Expected, Reply};
-use crate::types::ReplyCode;
+use crate::types::{ReplyCode, Text};
 
 /// 229: the port of `Entering Extended Passive Mode (|||port|)`.
 ///
@@ -34,6 +34,25 @@ pub fn parse_epsv_reply(reply: &Reply<'_>) -> Result<u16, PayloadError> {
         }
     }
     Err(first_error.unwrap_or(malformed(text.len(), Expected::ExtendedAddress)))
+}
+
+/// The 229 reply a server sends for EPSV: `229 Entering Extended Passive Mode (|||port|)`
+/// (RFC 2428 §3, with the `|` delimiter §2 recommends). The inverse of [`parse_epsv_reply`].
+///
+/// ```
+/// use ftps_proto::codec::{epsv_reply, parse_epsv_reply};
+///
+/// let mut wire = Vec::new();
+/// epsv_reply(6446).encode(&mut wire);
+/// assert_eq!(wire, b"229 Entering Extended Passive Mode (|||6446|)\r\n");
+/// assert_eq!(parse_epsv_reply(&epsv_reply(6446)), Ok(6446));
+/// ```
+pub fn epsv_reply(port: u16) -> Reply<'static> {
+    let text = alloc::format!("Entering Extended Passive Mode (|||{port}|)");
+    Reply::new(
+        ReplyCode::ENTERING_EXTENDED_PASSIVE,
+        Text::new_unchecked(text.into_bytes()),
+    )
 }
 
 /// `<d><d><d>port<d>)` starting at `at`.

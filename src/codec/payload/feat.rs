@@ -3,6 +3,8 @@
 //! Owns the feature-listing grammar and its tolerated variants. Must not decide what a
 //! feature implies (that is [`Features`]' accessors and the client).
 
+use alloc::vec::Vec;
+
 use super::{expect_code, trim_end, PayloadError};
 use crate::codec::{strip_repeated_prefix, Reply};
 use crate::types::{Feature, Features, ReplyCode, Text};
@@ -60,6 +62,49 @@ pub fn parse_feature_line(code: ReplyCode, line: &[u8]) -> Option<Feature> {
         None => (line, &line[line.len()..]),
     };
     Feature::new(label, Text::new(params).ok()?)
+}
+
+/// The 211 reply a server sends for FEAT (RFC 2389 §3.2): `211-Extensions supported:`, one
+/// `SP label [SP parameters]` line per feature, `211 End`; with no features, the single-line
+/// `211 No extensions supported` ("no-features" MUST be one line). The inverse of
+/// [`parse_feat_reply`] for every feature whose parameters neither start nor end with white
+/// space (those are read back trimmed).
+///
+/// ```
+/// use ftps_proto::codec::{feat_reply, parse_feat_reply};
+/// use ftps_proto::types::{Feature, Features, Text};
+///
+/// let mut features = Features::new();
+/// features.insert(Feature::new(b"AUTH", Text::from_static("TLS")).unwrap());
+/// features.insert(Feature::new(b"UTF8", Text::EMPTY).unwrap());
+/// let mut wire = Vec::new();
+/// feat_reply(&features).encode(&mut wire);
+/// assert_eq!(wire, b"211-Extensions supported:\r\n AUTH TLS\r\n UTF8\r\n211 End\r\n");
+/// assert_eq!(parse_feat_reply(&feat_reply(&features)), Ok(features));
+/// ```
+pub fn feat_reply(features: &Features) -> Reply<'static> {
+    if features.is_empty() {
+        return Reply::new(
+            ReplyCode::SYSTEM_STATUS,
+            Text::from_static("No extensions supported"),
+        );
+    }
+    let mut lines = Vec::with_capacity(features.len() + 2);
+    lines.push(Text::from_static("Extensions supported:"));
+    for f in features.iter() {
+        let params = f.parameters().as_bytes();
+        let mut line = Vec::with_capacity(1 + f.name().len() + 1 + params.len());
+        line.push(b' ');
+        line.extend_from_slice(f.name().as_bytes());
+        if !params.is_empty() {
+            line.push(b' ');
+            line.extend_from_slice(params);
+        }
+        // A label is visible ASCII and the parameters a text: no CR, LF or NUL.
+        lines.push(Text::new_unchecked(line));
+    }
+    lines.push(Text::from_static("End"));
+    Reply::multiline(ReplyCode::SYSTEM_STATUS, lines)
 }
 
 #[cfg(test)]

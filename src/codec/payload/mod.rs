@@ -1,5 +1,7 @@
 //! Parsers for the payloads of particular replies (227, 229, 257, 211 FEAT, 213 SIZE and
-//! MDTM, 250 MLST, the 150 size hint) and of data-connection lines (MLSx facts, LIST).
+//! MDTM, 250 MLST, the 150 size hint) and of data-connection lines (MLSx facts, LIST), and
+//! for servers the exact inverse of the reply parsers (`pasv_reply`, `epsv_reply`,
+//! `pathname_reply`, `feat_reply`, `size_reply`, `mdtm_reply`, `encode_timestamp`).
 //!
 //! Owns the grammars of reply *texts* and listing lines, one concept per file. It must not
 //! frame lines or decode replies (that is `reply`) and keeps no state: every parser takes a
@@ -16,15 +18,15 @@ mod pathname;
 mod size;
 mod timestamp;
 
-pub use epsv::parse_epsv_reply;
+pub use epsv::{epsv_reply, parse_epsv_reply};
 pub use facts::{parse_facts, parse_mlst_reply};
-pub use feat::{parse_feat_reply, parse_feature_line};
+pub use feat::{feat_reply, parse_feat_reply, parse_feature_line};
 pub use list::{parse_list_line, ListEntry, ListFormat};
 pub use opening::parse_opening_size_hint;
-pub use pasv::parse_pasv_reply;
-pub use pathname::parse_pathname_reply;
-pub use size::parse_size_reply;
-pub use timestamp::{parse_mdtm_reply, parse_timestamp};
+pub use pasv::{parse_pasv_reply, pasv_reply};
+pub use pathname::{parse_pathname_reply, pathname_reply};
+pub use size::{parse_size_reply, size_reply};
+pub use timestamp::{encode_timestamp, mdtm_reply, parse_mdtm_reply, parse_timestamp};
 
 use super::{Expected, Reply};
 use crate::types::ReplyCode;

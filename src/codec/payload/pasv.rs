@@ -7,7 +7,7 @@ use core::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{expect_code, leading_number, malformed, PayloadError};
 use crate::codec::{Expected, Reply};
-use crate::types::ReplyCode;
+use crate::types::{ReplyCode, Text};
 
 /// 227: the address of `Entering Passive Mode (h1,h2,h3,h4,p1,p2)`.
 ///
@@ -44,6 +44,33 @@ pub fn parse_pasv_reply(reply: &Reply<'_>) -> Result<SocketAddrV4, PayloadError>
         first_error.unwrap_or(text.len()),
         Expected::HostPort,
     ))
+}
+
+/// The 227 reply a server sends for PASV: `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).`
+/// (RFC 959 §4.1.2, §4.2.2, with the parentheses most clients look for). The inverse of
+/// [`parse_pasv_reply`].
+///
+/// ```
+/// use ftps_proto::codec::{parse_pasv_reply, pasv_reply};
+///
+/// let addr = "192.0.2.7:50001".parse().unwrap();
+/// let mut wire = Vec::new();
+/// pasv_reply(addr).encode(&mut wire);
+/// assert_eq!(wire, b"227 Entering Passive Mode (192,0,2,7,195,81).\r\n");
+/// assert_eq!(parse_pasv_reply(&pasv_reply(addr)), Ok(addr));
+/// ```
+pub fn pasv_reply(addr: SocketAddrV4) -> Reply<'static> {
+    let [a, b, c, d] = addr.ip().octets();
+    let port = addr.port();
+    let text = alloc::format!(
+        "Entering Passive Mode ({a},{b},{c},{d},{},{}).",
+        port >> 8,
+        port & 0xff
+    );
+    Reply::new(
+        ReplyCode::ENTERING_PASSIVE,
+        Text::new_unchecked(text.into_bytes()),
+    )
 }
 
 /// `h1,h2,h3,h4,p1,p2` at the start of `input`; on failure, the offset where it stopped fitting.

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::{expect_code, malformed, PayloadError};
 use crate::codec::{Expected, Reply};
-use crate::types::{Pathname, ReplyCode};
+use crate::types::{Pathname, ReplyCode, Text};
 
 /// 257: the quoted path name, with doubled quotes undone (RFC 959 Appendix II: "the
 /// pathname ... is enclosed in double-quotes ... embedded double-quotes are doubled").
@@ -65,6 +65,42 @@ pub fn parse_pathname_reply<'a>(reply: &'a Reply<'_>) -> Result<Pathname<'a>, Pa
     };
     // A reply line holds no CR, LF or NUL, so this cannot fail; map it anyway.
     Pathname::new(path).map_err(|_| malformed(open + 1, Expected::Pathname))
+}
+
+/// The 257 reply a server sends for PWD or MKD: `257 "path" commentary`, embedded quotes
+/// doubled (RFC 959 Appendix II); an empty commentary leaves just the quoted path. The
+/// inverse of [`parse_pathname_reply`]. 0xFF bytes of the path become `IAC IAC` when the
+/// reply is encoded.
+///
+/// ```
+/// use ftps_proto::codec::{parse_pathname_reply, pathname_reply};
+/// use ftps_proto::types::{Pathname, Text};
+///
+/// let path = Pathname::try_from("/a \"b\"").unwrap();
+/// let reply = pathname_reply(&path, &Text::from_static("is the current directory"));
+/// let mut wire = Vec::new();
+/// reply.encode(&mut wire);
+/// assert_eq!(wire, b"257 \"/a \"\"b\"\"\" is the current directory\r\n");
+/// assert_eq!(parse_pathname_reply(&reply).unwrap(), path);
+/// ```
+pub fn pathname_reply(path: &Pathname<'_>, commentary: &Text<'_>) -> Reply<'static> {
+    let path = path.as_bytes();
+    let quotes = path.iter().filter(|&&b| b == b'"').count();
+    let mut text = Vec::with_capacity(path.len() + quotes + 3 + commentary.as_bytes().len());
+    text.push(b'"');
+    for &b in path {
+        text.push(b);
+        if b == b'"' {
+            text.push(b'"');
+        }
+    }
+    text.push(b'"');
+    if !commentary.as_bytes().is_empty() {
+        text.push(b' ');
+        text.extend_from_slice(commentary.as_bytes());
+    }
+    // Built from a path name and a text: no CR, LF or NUL.
+    Reply::new(ReplyCode::PATHNAME_CREATED, Text::new_unchecked(text))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use super::{expect_code, leading_number, malformed, trim_end, PayloadError};
 use crate::codec::{Expected, Reply};
-use crate::types::ReplyCode;
+use crate::types::{ReplyCode, Text};
 
 /// 213: the size of a SIZE reply, `213 SP 1*DIGIT` (RFC 3659 §4.2). Trailing spaces are
 /// tolerated; anything else after the digits is refused.
@@ -23,6 +23,22 @@ pub fn parse_size_reply(reply: &Reply<'_>) -> Result<u64, PayloadError> {
         return Err(malformed(len, Expected::Number));
     }
     Ok(size)
+}
+
+/// The 213 reply a server sends for SIZE: `213 <size>` (RFC 3659 §4.2). The inverse of
+/// [`parse_size_reply`].
+///
+/// ```
+/// use ftps_proto::codec::{parse_size_reply, size_reply};
+///
+/// assert_eq!(parse_size_reply(&size_reply(3796)), Ok(3796));
+/// ```
+pub fn size_reply(size: u64) -> Reply<'static> {
+    let text = alloc::format!("{size}");
+    Reply::new(
+        ReplyCode::FILE_STATUS,
+        Text::new_unchecked(text.into_bytes()),
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 use super::{expect_code, malformed, trim_end, PayloadError};
 use crate::codec::{Expected, Reply};
-use crate::types::{InvalidTimestamp, ReplyCode, Timestamp};
+use alloc::vec::Vec;
+
+use crate::types::{InvalidTimestamp, ReplyCode, Text, Timestamp};
 
 /// A `time-val` (RFC 3659 §2.3): `YYYYMMDDHHMMSS[.F+]`, exactly the whole input.
 ///
@@ -87,6 +89,53 @@ pub fn parse_timestamp(input: &[u8]) -> Result<Timestamp, PayloadError> {
 pub fn parse_mdtm_reply(reply: &Reply<'_>) -> Result<Timestamp, PayloadError> {
     expect_code(reply, ReplyCode::FILE_STATUS)?;
     parse_timestamp(trim_end(reply.text()))
+}
+
+/// Appends the `time-val` of `t` (RFC 3659 §2.3): `YYYYMMDDHHMMSS`, then `.` and the
+/// fraction's digits as they were given. The inverse of [`parse_timestamp`].
+///
+/// ```
+/// use ftps_proto::codec::{encode_timestamp, parse_timestamp};
+///
+/// let t = parse_timestamp(b"19980615100045.014").unwrap();
+/// let mut out = Vec::new();
+/// encode_timestamp(&t, &mut out);
+/// assert_eq!(out, b"19980615100045.014");
+/// ```
+pub fn encode_timestamp(t: &Timestamp, out: &mut Vec<u8>) {
+    fn digits(out: &mut Vec<u8>, value: u32, width: u32) {
+        for i in (0..width).rev() {
+            // One decimal digit: always fits a byte.
+            out.push(b'0' + (value / 10u32.pow(i) % 10) as u8);
+        }
+    }
+    digits(out, u32::from(t.year()), 4);
+    for field in [t.month(), t.day(), t.hour(), t.minute(), t.second()] {
+        digits(out, u32::from(field), 2);
+    }
+    if let Some((value, width)) = t.fraction() {
+        out.push(b'.');
+        digits(out, value, u32::from(width));
+    }
+}
+
+/// The 213 reply a server sends for MDTM: `213 <time-val>` (RFC 3659 §3.2). The inverse of
+/// [`parse_mdtm_reply`].
+///
+/// ```
+/// use ftps_proto::codec::{mdtm_reply, parse_mdtm_reply};
+/// use ftps_proto::types::Timestamp;
+///
+/// let t = Timestamp::new(1999, 9, 29, 0, 33, 55).unwrap();
+/// let mut wire = Vec::new();
+/// mdtm_reply(&t).encode(&mut wire);
+/// assert_eq!(wire, b"213 19990929003355\r\n");
+/// assert_eq!(parse_mdtm_reply(&mdtm_reply(&t)), Ok(t));
+/// ```
+pub fn mdtm_reply(t: &Timestamp) -> Reply<'static> {
+    let mut text = Vec::with_capacity(24);
+    encode_timestamp(t, &mut text);
+    Reply::new(ReplyCode::FILE_STATUS, Text::new_unchecked(text))
 }
 
 #[cfg(test)]
