@@ -16,7 +16,7 @@ use super::{
     Config, ControlPolicy, DataPolicy, Decision, Direction, Event, Misuse, Output, PeerError,
     PeerErrorKind, State, TlsDetails,
 };
-use crate::codec::{Command, CommandDecoder, CommandError, CommandLine};
+use crate::codec::{Command, CommandDecoder, CommandError, CommandLine, TelnetSignal};
 use crate::types::{
     Channel, DataEnd, EpsvArgument, FormatControl, Instant, Mode, NetworkProtocol, Pathname, Prot,
     ReplyCode, Structure, Text, Timestamp, TlsRole, TransferType, Username,
@@ -1156,6 +1156,7 @@ impl Session {
                 Command(Command<'static>),
                 Error(CommandError),
                 TooLong,
+                Refuse([u8; 3]),
                 Skip,
             }
             let item = match self.decoder.next_line() {
@@ -1163,6 +1164,15 @@ impl Session {
                 Some(CommandLine::Command(Ok(c))) => Item::Command(c.into_owned()),
                 Some(CommandLine::Command(Err(e))) => Item::Error(e),
                 Some(CommandLine::TooLong) => Item::TooLong,
+                // RFC 1123 §4.1.2.12: a server refuses Telnet option negotiation: WILL is
+                // answered DONT, DO is answered WONT (WONT/DONT need no answer, RFC 854).
+                Some(CommandLine::Telnet(TelnetSignal::Negotiation { verb: 251, option })) => {
+                    Item::Refuse([0xFF, 254, option])
+                }
+                Some(CommandLine::Telnet(TelnetSignal::Negotiation { verb: 253, option })) => {
+                    Item::Refuse([0xFF, 252, option])
+                }
+                // IP and DM before ABOR/STAT, and the rest, carry no command.
                 Some(_) => Item::Skip,
             };
             match item {
@@ -1181,6 +1191,7 @@ impl Session {
                     self.peer_error(PeerErrorKind::LineTooLong);
                     self.send_line(ReplyCode::SYNTAX_ERROR, b"Command line too long");
                 }
+                Item::Refuse(bytes) => self.out.push_back(Output::Send(bytes.to_vec())),
                 Item::Skip => {}
             }
         }
