@@ -265,3 +265,22 @@ fn telnet_negotiation_is_refused() {
     h.s(200);
     h.quiet();
 }
+
+/// A handle from another session is refused, even with the same number.
+#[test]
+fn decision_from_another_session_is_refused() {
+    let mut a = Harness::greeted(Config::default());
+    let mut b = Harness::with_addresses(Config::default(), LOCAL, "198.51.100.7:50002");
+    b.s(220);
+    a.c("USER alice");
+    b.c("USER bob");
+    let (da, _) = a.decision();
+    let (db, _) = b.decision();
+    assert_eq!(da.id(), db.id());
+    assert!(matches!(
+        a.session.accept(db),
+        Err(Misuse::UnknownDecision { .. })
+    ));
+    a.accept(da);
+    a.s(331);
+}
