@@ -1216,7 +1216,18 @@ impl Session {
                 Command::Abor => self.abort(),
                 Command::Stat(None) => self.status(),
                 Command::Noop => self.send_line(ReplyCode::COMMAND_OK, b"NOOP ok"),
-                Command::Quit => self.quit_after_transfer = true,
+                Command::Quit => {
+                    // RFC 959 §4.1.1: a transfer in progress completes first; one whose data
+                    // connection has not even come is not worth waiting for.
+                    self.quit_after_transfer = true;
+                    if self.transfer.as_ref().is_some_and(|t| !t.started) {
+                        self.finish(
+                            ReplyCode::TRANSFER_ABORTED,
+                            b"Transfer aborted: QUIT before the data connection",
+                            false,
+                        );
+                    }
+                }
                 other => self.deferred = Some(Box::new(other)),
             }
             return;
