@@ -149,19 +149,38 @@ impl Stream {
                 };
             }
         };
+        // Fill as much of `buf` as the bytes already received allow (one `read(2)` into the
+        // BufReader holds many records), blocking only while nothing has been read.
+        let mut filled = 0;
         loop {
-            match tls.reader().read(buf) {
-                // Ok(0) from rustls's reader: the peer's close_notify, everything before it read.
+            match tls.reader().read(&mut buf[filled..]) {
+                // Ok(0) from rustls's reader: the peer's close_notify, everything before it
+                // read. Data read in this call goes first; the end is reported next call.
+                Ok(0) if filled > 0 => return Ok(Received::Data(filled)),
                 Ok(0) => return Ok(Received::End(DataEnd::Clean)),
-                Ok(n) => return Ok(Received::Data(n)),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Ok(n) => {
+                    filled += n;
+                    if filled == buf.len() {
+                        return Ok(Received::Data(filled));
+                    }
+                    continue;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if filled > 0 && self.tcp.buffer().is_empty() {
+                        return Ok(Received::Data(filled));
+                    }
+                }
+                Err(_) if filled > 0 => return Ok(Received::Data(filled)),
                 // TCP EOF without close_notify: possibly truncated (RFC 4217 §10).
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                     return Ok(Received::End(DataEnd::Truncated))
                 }
                 Err(e) => return Err(e),
             }
-            deadline.apply(self.tcp.get_ref())?;
+            if self.tcp.buffer().is_empty() {
+                // The next read_tls reaches the socket: bound it.
+                deadline.apply(self.tcp.get_ref())?;
+            }
             match tls.read_tls(&mut self.tcp) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -172,7 +191,9 @@ impl Stream {
                 return Err(tls_error(e));
             }
             // Key updates and similar want an answer.
-            flush_tls(tls, self.tcp.get_mut(), deadline)?;
+            if tls.wants_write() {
+                flush_tls(tls, self.tcp.get_mut(), deadline)?;
+            }
         }
     }
 
