@@ -374,6 +374,29 @@ mod tests {
     }
 
     #[test]
+    fn a_read_takes_every_record_already_received() {
+        let (cc, sc) = configs();
+        let (addr, h) = server(move |mut tcp| {
+            let mut conn = server_tls(sc, &mut tcp);
+            // 64 records of 1 KiB, each flushed on its own.
+            for i in 0..64u8 {
+                conn.writer().write_all(&[i; 1024]).unwrap();
+                while conn.wants_write() {
+                    conn.write_tls(&mut tcp).unwrap();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        });
+        let mut s = client(addr, &cc);
+        std::thread::sleep(Duration::from_millis(200));
+        let mut buf = std::vec![0u8; 256 * 1024];
+        let got = s.read(&mut buf, Deadline::after(IDLE)).unwrap();
+        assert_eq!(got, Received::Data(64 * 1024), "one read, every record");
+        assert!((0..64usize).all(|i| buf[i * 1024..(i + 1) * 1024].iter().all(|b| *b == i as u8)));
+        h.join().unwrap();
+    }
+
+    #[test]
     fn download_ending_without_close_notify_is_truncated() {
         let (cc, sc) = configs();
         let (addr, h) = server(move |mut tcp| {
