@@ -227,36 +227,59 @@ impl BlockingClient {
             .clone()
             .unwrap_or_else(|| url.host().as_tls_name());
         let (host, port) = url.socket_target();
-        BlockingClient::connect_to((host.as_str(), port), &name, options)
+        let shown = std::format!("{}:{port}", url.host());
+        let addrs: Vec<SocketAddr> = (host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|source| Error::Connect {
+                target: shown.clone(),
+                source,
+            })?
+            .collect();
+        BlockingClient::connect_shown(&addrs, shown, &name, options)
     }
 
     /// Connects to `target` (anything `ToSocketAddrs` takes) and checks the server's
     /// certificate against `tls_name` (`options.tls_server_name` wins if set). The security
     /// mode is `options.config.security`.
     pub fn connect_to(
-        target: impl ToSocketAddrs + core::fmt::Debug,
+        target: impl ToSocketAddrs,
         tls_name: &str,
         options: Options,
     ) -> Result<BlockingClient, Error> {
-        let shown = std::format!("{target:?}");
-        let tls_config = options.tls.build()?;
-        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
-        let server_name = ServerName::try_from(name.to_owned()).map_err(|e| Error::Connect {
-            target: shown.clone(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, e),
-        })?;
-        let deadline = Deadline::after(options.config.timeouts.connect);
-        let tcp = data::connect(target, deadline).map_err(|source| Error::Connect {
+        let addrs: Vec<SocketAddr> = match target.to_socket_addrs() {
+            Ok(a) => a.collect(),
+            Err(source) => {
+                return Err(Error::Connect {
+                    target: tls_name.to_owned(),
+                    source,
+                })
+            }
+        };
+        let shown = match addrs.first() {
+            Some(a) => a.to_string(),
+            None => tls_name.to_owned(),
+        };
+        BlockingClient::connect_shown(&addrs[..], shown, tls_name, options)
+    }
+
+    fn connect_shown(
+        addrs: &[SocketAddr],
+        shown: String,
+        tls_name: &str,
+        options: Options,
+    ) -> Result<BlockingClient, Error> {
+        let connect_error = |source| Error::Connect {
             target: shown.clone(),
             source,
-        })?;
+        };
+        let tls_config = options.tls.build()?;
+        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
+        let server_name = ServerName::try_from(name.to_owned())
+            .map_err(|e| connect_error(io::Error::new(io::ErrorKind::InvalidInput, e)))?;
+        let deadline = Deadline::after(options.config.timeouts.connect);
+        let tcp = data::connect(addrs, deadline).map_err(connect_error)?;
         let mut client =
-            BlockingClient::over(tcp, tls_config, server_name, options).map_err(|source| {
-                Error::Connect {
-                    target: shown,
-                    source,
-                }
-            })?;
+            BlockingClient::over(tcp, tls_config, server_name, options).map_err(connect_error)?;
         client.run(Target::Connected, None)?;
         Ok(client)
     }
