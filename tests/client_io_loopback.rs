@@ -775,3 +775,34 @@ fn a_client_certificate_is_presented_on_control_and_data() {
     );
     assert_eq!(got, b"for alice");
 }
+
+#[test]
+fn an_upload_does_not_wait_for_a_server_that_keeps_the_data_connection_open() {
+    let mut f = fixture(TlsVersions::Tls13Only);
+    f.options.config.timeouts.data = Some(Duration::from_secs(20));
+    let body = file(1024 * 1024);
+    let (port, server) = serve(&f, |c| {
+        c.explicit_login();
+        let l = c.passive();
+        c.expect("STOR lazy.bin");
+        c.send("150 Ok to send data.");
+        let (mut d, _) = c.data_tls(&l);
+        let got = read_upload(&mut d);
+        // Reply at once, but leave the data connection open until the client closes it.
+        c.send("226 Transfer complete.");
+        let mut rest = [0u8; 16];
+        let after = d.sock.read(&mut rest).map_err(|e| e.kind());
+        c.quit();
+        (got.map(|g| g.len()), after)
+    });
+    let mut client = connect(port, f.options).unwrap();
+    client.login(alice()).unwrap();
+    let started = Instant::now();
+    client.store(p("lazy.bin"), &mut &body[..]).unwrap();
+    let took = started.elapsed();
+    client.quit().unwrap();
+    let (got, after) = server.join().unwrap();
+    assert_eq!(got, Ok(body.len()));
+    assert_eq!(after, Ok(0), "closed with a FIN");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}

@@ -182,23 +182,41 @@ pub(crate) fn receive(
 
 /// Writes everything `source` yields on the data connection, then ends it properly: our
 /// close_notify, a half-close, and waiting for the server's end before closing (see
-/// [`Stream::finish_sending`]).
+/// [`Stream::end_sending`]).
 ///
 /// If `source` fails, the connection is dropped *without* close_notify, so that a server
 /// checking for it (vsftpd `strict_ssl_read_eof`) cannot take the partial file for a
 /// complete one.
+#[cfg(test)]
 pub(crate) fn send(
-    mut stream: Stream,
+    stream: Stream,
     source: &mut dyn Read,
     buf: &mut [u8],
     idle: Option<Duration>,
     abort: &AbortHandle,
     progress: &mut dyn FnMut(u64),
 ) -> Outcome {
+    let (mut stream, bytes) = match send_body(stream, source, buf, idle, abort, progress) {
+        Ok(sent) => sent,
+        Err(outcome) => return outcome,
+    };
+    ended_upload(bytes, stream.await_peer_end(Deadline::after(idle)))
+}
+
+/// The first half of [`send`]: every byte, then our end (close_notify and half-close).
+/// Returns the stream to wait on for the server's end, or the failed outcome.
+pub(crate) fn send_body(
+    mut stream: Stream,
+    source: &mut dyn Read,
+    buf: &mut [u8],
+    idle: Option<Duration>,
+    abort: &AbortHandle,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(Stream, u64), Outcome> {
     let mut bytes = 0u64;
     loop {
         if abort.is_set() {
-            return Outcome::aborted(bytes);
+            return Err(Outcome::aborted(bytes));
         }
         let n = match source.read(buf) {
             Ok(0) => break,
@@ -206,33 +224,33 @@ pub(crate) fn send(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 drop(stream);
-                return Outcome::local(bytes, e);
+                return Err(Outcome::local(bytes, e));
             }
         };
         if let Err(e) = stream.write_all(&buf[..n], Deadline::after(idle)) {
-            return Outcome::failed(bytes, e);
+            return Err(Outcome::failed(bytes, e));
         }
         bytes += n as u64;
         progress(bytes);
     }
-    match stream.finish_sending(Deadline::after(idle)) {
-        // Our end went out whole. Whether the server kept everything is its final reply's
-        // to say; how it closed its side is only a diagnostic.
-        Ok(Confirmation::Confirmed) => Outcome {
-            bytes,
-            end: DataEnd::Clean,
-            cause: None,
-            local: None,
-            aborted: false,
+    match stream.end_sending(Deadline::after(idle)) {
+        Ok(()) => Ok((stream, bytes)),
+        Err(e) => Err(Outcome::failed(bytes, e)),
+    }
+}
+
+/// The outcome of an upload whose end went out whole. Whether the server kept everything is
+/// its final reply's to say; how it closed its side is only a diagnostic.
+pub(crate) fn ended_upload(bytes: u64, confirmation: Confirmation) -> Outcome {
+    Outcome {
+        bytes,
+        end: DataEnd::Clean,
+        cause: match confirmation {
+            Confirmation::Confirmed => None,
+            Confirmation::Unconfirmed(why) => Some(why),
         },
-        Ok(Confirmation::Unconfirmed(why)) => Outcome {
-            bytes,
-            end: DataEnd::Clean,
-            cause: Some(why),
-            local: None,
-            aborted: false,
-        },
-        Err(e) => Outcome::failed(bytes, e),
+        local: None,
+        aborted: false,
     }
 }
 

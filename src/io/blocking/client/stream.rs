@@ -257,9 +257,9 @@ impl Stream {
     /// close_notify) make our kernel answer with a reset, and the server can lose the tail
     /// of the file it had not read yet (vsftpd: `426 Failure reading network stream`).
     ///
-    /// `Err` only if our own end could not be sent; how the peer answered is in the
-    /// [`Confirmation`].
-    pub(crate) fn finish_sending(&mut self, deadline: Deadline) -> io::Result<Confirmation> {
+    /// This is the first half, our end: close_notify (under TLS), then a TCP half-close.
+    /// The second is [`Stream::await_peer_end`].
+    pub(crate) fn end_sending(&mut self, deadline: Deadline) -> io::Result<()> {
         if let Some(tls) = self.tls.as_mut() {
             tls.send_close_notify();
             flush_tls(tls, self.tcp.get_mut(), deadline)?;
@@ -267,20 +267,25 @@ impl Stream {
         self.tcp
             .get_ref()
             .shutdown(Shutdown::Write)
-            .map_err(socket_error)?;
-        let mut scratch = std::vec![0u8; 16 * 1024];
+            .map_err(socket_error)
+    }
+
+    /// After [`Stream::end_sending`]: reads (and discards) until the peer's end. A
+    /// `TimedOut` in the [`Confirmation`] can be waited on again with a new deadline.
+    pub(crate) fn await_peer_end(&mut self, deadline: Deadline) -> Confirmation {
+        let mut scratch = [0u8; 4096];
         loop {
             match self.read(&mut scratch, deadline) {
                 // Anything the server sends on an upload connection is not ours to keep.
                 Ok(Received::Data(_)) => continue,
-                Ok(Received::End(DataEnd::Clean)) => return Ok(Confirmation::Confirmed),
+                Ok(Received::End(DataEnd::Clean)) => return Confirmation::Confirmed,
                 Ok(Received::End(end)) => {
-                    return Ok(Confirmation::Unconfirmed(io::Error::new(
+                    return Confirmation::Unconfirmed(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         std::format!("peer ended the upload connection as {end:?}"),
-                    )))
+                    ))
                 }
-                Err(e) => return Ok(Confirmation::Unconfirmed(e)),
+                Err(e) => return Confirmation::Unconfirmed(e),
             }
         }
     }
