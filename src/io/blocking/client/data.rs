@@ -203,8 +203,10 @@ pub(crate) fn send(
     ended_upload(bytes, stream.await_peer_end(Deadline::after(idle)))
 }
 
-/// The first half of [`send`]: every byte, then our end (close_notify and half-close).
-/// Returns the stream to wait on for the server's end, or the failed outcome.
+/// An upload up to our end: every byte, then close_notify and a half-close
+/// ([`Stream::end_sending`]). Returns the stream to wait on for the server's end
+/// ([`Stream::await_peer_end`]), or the failed outcome. A failing `source` drops the
+/// connection without close_notify.
 pub(crate) fn send_body(
     mut stream: Stream,
     source: &mut dyn Read,

@@ -30,7 +30,7 @@ pub(crate) enum Received {
     End(DataEnd),
 }
 
-/// How the peer confirmed the end of an upload (see [`Stream::finish_sending`]).
+/// How the peer confirmed the end of an upload (see [`Stream::await_peer_end`]).
 #[derive(Debug)]
 pub(crate) enum Confirmation {
     /// It answered with close_notify (under TLS) or closed its side (in clear).
