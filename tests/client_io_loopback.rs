@@ -171,6 +171,11 @@ struct Fixture {
 }
 
 fn fixture(versions: TlsVersions) -> Fixture {
+    fixture_with(versions, None)
+}
+
+/// `client_ca`: the server asks for client certificates and verifies them against it.
+fn fixture_with(versions: TlsVersions, client_ca: Option<std::path::PathBuf>) -> Fixture {
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
     let cert = CertificateDer::from(ck.cert.der().to_vec());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.key_pair.serialize_der()));
@@ -179,6 +184,7 @@ fn fixture(versions: TlsVersions) -> Fixture {
         key: Arc::new(key),
     });
     s.versions = versions;
+    s.client_ca = client_ca;
     // One session cache and ticket key per control connection, as vsftpd: a data connection
     // can only resume its own control session.
     let server = per_session_config(&s.build().unwrap()).unwrap();
@@ -707,4 +713,96 @@ fn an_abort_from_another_thread_stops_the_download_and_the_session_goes_on() {
         sent < 512 * 1024 * 1024,
         "the server noticed the dropped connection"
     );
+}
+
+#[test]
+fn a_client_certificate_is_presented_on_control_and_data() {
+    use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+    let dir = std::env::temp_dir().join(format!("ftps-client-io-cert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["alice".to_owned()]).unwrap();
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let (ca_pem, cert_pem, key_pem) = (
+        dir.join("ca.pem"),
+        dir.join("alice.pem"),
+        dir.join("alice.key"),
+    );
+    std::fs::write(&ca_pem, ca.pem()).unwrap();
+    std::fs::write(&cert_pem, cert.pem()).unwrap();
+    std::fs::write(&key_pem, key.serialize_pem()).unwrap();
+
+    let mut f = fixture_with(TlsVersions::Tls13Only, Some(ca_pem));
+    f.options.tls.client_certificate = Some((cert_pem, key_pem));
+    let (port, server) = serve(&f, |c| {
+        c.explicit_login();
+        let control_cert = c
+            .tls
+            .as_ref()
+            .and_then(|t| t.get_ref().conn.peer_certificates().map(|p| p.len()));
+        let l = c.passive();
+        c.expect("RETR a.txt");
+        c.send("150 Here it comes.");
+        let (mut d, resumed) = c.data_tls(&l);
+        let data_cert = d.conn.peer_certificates().map(|p| p.len());
+        send_file(&mut d, b"for alice");
+        c.send("226 Transfer complete.");
+        c.quit();
+        (control_cert, data_cert, resumed)
+    });
+    let mut client = connect(port, f.options).unwrap();
+    client.login(alice()).unwrap();
+    let mut got = Vec::new();
+    client.retrieve(p("a.txt"), 0, &mut got).unwrap();
+    client.quit().unwrap();
+    let (control_cert, data_cert, resumed) = server.join().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        control_cert,
+        Some(1),
+        "the control handshake carried the certificate"
+    );
+    assert!(resumed);
+    assert_eq!(
+        data_cert,
+        Some(1),
+        "the resumed data session carries it too"
+    );
+    assert_eq!(got, b"for alice");
+}
+
+#[test]
+fn an_upload_does_not_wait_for_a_server_that_keeps_the_data_connection_open() {
+    let mut f = fixture(TlsVersions::Tls13Only);
+    f.options.config.timeouts.data = Some(Duration::from_secs(20));
+    let body = file(1024 * 1024);
+    let (port, server) = serve(&f, |c| {
+        c.explicit_login();
+        let l = c.passive();
+        c.expect("STOR lazy.bin");
+        c.send("150 Ok to send data.");
+        let (mut d, _) = c.data_tls(&l);
+        let got = read_upload(&mut d);
+        // Reply at once, but leave the data connection open until the client closes it.
+        c.send("226 Transfer complete.");
+        let mut rest = [0u8; 16];
+        let after = d.sock.read(&mut rest).map_err(|e| e.kind());
+        c.quit();
+        (got.map(|g| g.len()), after)
+    });
+    let mut client = connect(port, f.options).unwrap();
+    client.login(alice()).unwrap();
+    let started = Instant::now();
+    client.store(p("lazy.bin"), &mut &body[..]).unwrap();
+    let took = started.elapsed();
+    client.quit().unwrap();
+    let (got, after) = server.join().unwrap();
+    assert_eq!(got, Ok(body.len()));
+    assert_eq!(after, Ok(0), "closed with a FIN");
+    assert!(took < Duration::from_secs(3), "{took:?}");
 }

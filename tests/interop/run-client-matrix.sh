@@ -90,7 +90,7 @@ FTP_UID="$(id -u "$FTPS_INTEROP_USER")"
 FTP_GID="$(id -g "$FTPS_INTEROP_USER")"
 
 passed=0 failed=0 skipped=0
-declare -A CELL_FAIL=() CELL_SKIP=() CELL_SEEN=() CELL_NOTE=()
+declare -A CELL_FAIL=() CELL_SKIP=() CELL_SEEN=() CELL_NOTE=() CELL_INFO=()
 cell_of() { printf '%s' "${1%/*}"; }   # server/variant/mode/tlsX -> the matrix cell
 report() { # PASS|FAIL|SKIP name [reason]
     local verdict="$1" name="$2" reason="${3:-}" cell
@@ -187,6 +187,10 @@ check_combo() { # server variant mode port tls(1.2|1.3)
             report FAIL "$name/list" "negotiated $(grep -o 'control TLS: [A-Za-z0-9_]*' "$log" | head -1), wanted TLSv$tls"
         else
             report PASS "$name/list"
+            # How the data connection's TLS went (vsftpd and ProFTPD refuse it unresumed).
+            if grep -q 'data TLS: .*NOT resumed' "$log"; then
+                CELL_INFO[$name]="; data TLS not resumed (the server offered no session to resume; it does not require it)"
+            fi
         fi
     else
         report FAIL "$name/list" "$(why "$log")"
@@ -279,7 +283,8 @@ if [ -z "${MATRIX_NO_MD:-}" ]; then
         echo "Each cell: login + list, put/get of 1 MiB and ${BIG_MIB} MiB (SHA-256 verified on both"
         echo "ends), resumed download (REST). \`tls12\` instances are capped at TLS 1.2: there the TLS 1.3"
         echo "cell checks that the handshake is refused. \`explicit-active\`: active mode (EPRT, the server"
-        echo "connects back), put/get of 1 MiB."
+        echo "connects back), put/get of 1 MiB. Every data connection's TLS handshake resumes the control"
+        echo "connection's session when the server offers one (vsftpd and ProFTPD refuse it otherwise)."
         echo
         echo "| server | instance | mode | TLS | result |"
         echo "|---|---|---|---|---|"
@@ -287,7 +292,7 @@ if [ -z "${MATRIX_NO_MD:-}" ]; then
             IFS=/ read -r cs cv cm ct <<<"$cell"
             if [ -n "${CELL_FAIL[$cell]:-}" ]; then r="FAIL: ${CELL_FAIL[$cell]}"
             elif [ -n "${CELL_SKIP[$cell]:-}" ]; then r="not run: ${CELL_SKIP[$cell]}"
-            else r="pass${CELL_NOTE[$cell]:-}"; fi
+            else r="pass${CELL_NOTE[$cell]:-}${CELL_INFO[$cell]:-}"; fi
             echo "| $cs | $cv | $cm | ${ct#tls} | ${r//|/\\|} |"
         done
     } >"$md"

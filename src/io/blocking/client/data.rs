@@ -182,23 +182,43 @@ pub(crate) fn receive(
 
 /// Writes everything `source` yields on the data connection, then ends it properly: our
 /// close_notify, a half-close, and waiting for the server's end before closing (see
-/// [`Stream::finish_sending`]).
+/// [`Stream::end_sending`]).
 ///
 /// If `source` fails, the connection is dropped *without* close_notify, so that a server
 /// checking for it (vsftpd `strict_ssl_read_eof`) cannot take the partial file for a
 /// complete one.
+#[cfg(test)]
 pub(crate) fn send(
-    mut stream: Stream,
+    stream: Stream,
     source: &mut dyn Read,
     buf: &mut [u8],
     idle: Option<Duration>,
     abort: &AbortHandle,
     progress: &mut dyn FnMut(u64),
 ) -> Outcome {
+    let (mut stream, bytes) = match send_body(stream, source, buf, idle, abort, progress) {
+        Ok(sent) => sent,
+        Err(outcome) => return outcome,
+    };
+    ended_upload(bytes, stream.await_peer_end(Deadline::after(idle)))
+}
+
+/// An upload up to our end: every byte, then close_notify and a half-close
+/// ([`Stream::end_sending`]). Returns the stream to wait on for the server's end
+/// ([`Stream::await_peer_end`]), or the failed outcome. A failing `source` drops the
+/// connection without close_notify.
+pub(crate) fn send_body(
+    mut stream: Stream,
+    source: &mut dyn Read,
+    buf: &mut [u8],
+    idle: Option<Duration>,
+    abort: &AbortHandle,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(Stream, u64), Outcome> {
     let mut bytes = 0u64;
     loop {
         if abort.is_set() {
-            return Outcome::aborted(bytes);
+            return Err(Outcome::aborted(bytes));
         }
         let n = match source.read(buf) {
             Ok(0) => break,
@@ -206,33 +226,33 @@ pub(crate) fn send(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 drop(stream);
-                return Outcome::local(bytes, e);
+                return Err(Outcome::local(bytes, e));
             }
         };
         if let Err(e) = stream.write_all(&buf[..n], Deadline::after(idle)) {
-            return Outcome::failed(bytes, e);
+            return Err(Outcome::failed(bytes, e));
         }
         bytes += n as u64;
         progress(bytes);
     }
-    match stream.finish_sending(Deadline::after(idle)) {
-        // Our end went out whole. Whether the server kept everything is its final reply's
-        // to say; how it closed its side is only a diagnostic.
-        Ok(Confirmation::Confirmed) => Outcome {
-            bytes,
-            end: DataEnd::Clean,
-            cause: None,
-            local: None,
-            aborted: false,
+    match stream.end_sending(Deadline::after(idle)) {
+        Ok(()) => Ok((stream, bytes)),
+        Err(e) => Err(Outcome::failed(bytes, e)),
+    }
+}
+
+/// The outcome of an upload whose end went out whole. Whether the server kept everything is
+/// its final reply's to say; how it closed its side is only a diagnostic.
+pub(crate) fn ended_upload(bytes: u64, confirmation: Confirmation) -> Outcome {
+    Outcome {
+        bytes,
+        end: DataEnd::Clean,
+        cause: match confirmation {
+            Confirmation::Confirmed => None,
+            Confirmation::Unconfirmed(why) => Some(why),
         },
-        Ok(Confirmation::Unconfirmed(why)) => Outcome {
-            bytes,
-            end: DataEnd::Clean,
-            cause: Some(why),
-            local: None,
-            aborted: false,
-        },
-        Err(e) => Outcome::failed(bytes, e),
+        local: None,
+        aborted: false,
     }
 }
 
@@ -371,6 +391,29 @@ mod tests {
         assert_eq!(out.bytes, body.len() as u64);
         assert_eq!(seen, body.len() as u64);
         assert!(sink == body);
+    }
+
+    #[test]
+    fn a_read_takes_every_record_already_received() {
+        let (cc, sc) = configs();
+        let (addr, h) = server(move |mut tcp| {
+            let mut conn = server_tls(sc, &mut tcp);
+            // 64 records of 1 KiB, each flushed on its own.
+            for i in 0..64u8 {
+                conn.writer().write_all(&[i; 1024]).unwrap();
+                while conn.wants_write() {
+                    conn.write_tls(&mut tcp).unwrap();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        });
+        let mut s = client(addr, &cc);
+        std::thread::sleep(Duration::from_millis(200));
+        let mut buf = std::vec![0u8; 256 * 1024];
+        let got = s.read(&mut buf, Deadline::after(IDLE)).unwrap();
+        assert_eq!(got, Received::Data(64 * 1024), "one read, every record");
+        assert!((0..64usize).all(|i| buf[i * 1024..(i + 1) * 1024].iter().all(|b| *b == i as u8)));
+        h.join().unwrap();
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::abort::AbortHandle;
 use super::clock::{Clock, Deadline};
 use super::data::{self, Outcome};
 use super::error::{Error, ShowReply};
-use super::stream::{Received, Stream};
+use super::stream::{Confirmation, Received, Stream};
 use super::url::{FtpUrl, UrlSecurity};
 use crate::client::{
     Client, CloseReason, Config, DataAddress, Event, Failure, Login, Output, RequestId, Response,
@@ -227,36 +227,59 @@ impl BlockingClient {
             .clone()
             .unwrap_or_else(|| url.host().as_tls_name());
         let (host, port) = url.socket_target();
-        BlockingClient::connect_to((host.as_str(), port), &name, options)
+        let shown = std::format!("{}:{port}", url.host());
+        let addrs: Vec<SocketAddr> = (host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|source| Error::Connect {
+                target: shown.clone(),
+                source,
+            })?
+            .collect();
+        BlockingClient::connect_shown(&addrs, shown, &name, options)
     }
 
     /// Connects to `target` (anything `ToSocketAddrs` takes) and checks the server's
     /// certificate against `tls_name` (`options.tls_server_name` wins if set). The security
     /// mode is `options.config.security`.
     pub fn connect_to(
-        target: impl ToSocketAddrs + core::fmt::Debug,
+        target: impl ToSocketAddrs,
         tls_name: &str,
         options: Options,
     ) -> Result<BlockingClient, Error> {
-        let shown = std::format!("{target:?}");
-        let tls_config = options.tls.build()?;
-        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
-        let server_name = ServerName::try_from(name.to_owned()).map_err(|e| Error::Connect {
-            target: shown.clone(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, e),
-        })?;
-        let deadline = Deadline::after(options.config.timeouts.connect);
-        let tcp = data::connect(target, deadline).map_err(|source| Error::Connect {
+        let addrs: Vec<SocketAddr> = match target.to_socket_addrs() {
+            Ok(a) => a.collect(),
+            Err(source) => {
+                return Err(Error::Connect {
+                    target: tls_name.to_owned(),
+                    source,
+                })
+            }
+        };
+        let shown = match addrs.first() {
+            Some(a) => a.to_string(),
+            None => tls_name.to_owned(),
+        };
+        BlockingClient::connect_shown(&addrs[..], shown, tls_name, options)
+    }
+
+    fn connect_shown(
+        addrs: &[SocketAddr],
+        shown: String,
+        tls_name: &str,
+        options: Options,
+    ) -> Result<BlockingClient, Error> {
+        let connect_error = |source| Error::Connect {
             target: shown.clone(),
             source,
-        })?;
+        };
+        let tls_config = options.tls.build()?;
+        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
+        let server_name = ServerName::try_from(name.to_owned())
+            .map_err(|e| connect_error(io::Error::new(io::ErrorKind::InvalidInput, e)))?;
+        let deadline = Deadline::after(options.config.timeouts.connect);
+        let tcp = data::connect(addrs, deadline).map_err(connect_error)?;
         let mut client =
-            BlockingClient::over(tcp, tls_config, server_name, options).map_err(|source| {
-                Error::Connect {
-                    target: shown,
-                    source,
-                }
-            })?;
+            BlockingClient::over(tcp, tls_config, server_name, options).map_err(connect_error)?;
         client.run(Target::Connected, None)?;
         Ok(client)
     }
@@ -860,13 +883,7 @@ impl BlockingClient {
             };
             match control.read(&mut self.control_buffer, slice) {
                 Ok(Received::Data(n)) => {
-                    if self.trace.is_some() {
-                        let text = String::from_utf8_lossy(&self.control_buffer[..n]).into_owned();
-                        for line in text.split_terminator('\n') {
-                            let line = line.trim_end_matches('\r').to_owned();
-                            self.note(|| std::format!("S: {}", line.escape_debug()));
-                        }
-                    }
+                    self.trace_received(n);
                     self.machine
                         .handle_input(&self.control_buffer[..n], self.clock.now());
                     return;
@@ -889,6 +906,17 @@ impl BlockingClient {
                     self.control_failed(e);
                     return;
                 }
+            }
+        }
+    }
+
+    /// Shows the first `n` bytes of the control buffer in the transcript, line by line.
+    fn trace_received(&mut self, n: usize) {
+        if self.trace.is_some() {
+            let text = String::from_utf8_lossy(&self.control_buffer[..n]).into_owned();
+            for line in text.split_terminator('\n') {
+                let line = line.trim_end_matches('\r').to_owned();
+                self.note(|| std::format!("S: {}", line.escape_debug()));
             }
         }
     }
@@ -927,17 +955,81 @@ impl BlockingClient {
         };
         let mut discard = io::sink();
         let buffer = &mut self.buffer;
-        let outcome = match body {
-            Some(Body::Download(w)) => data::receive(stream, *w, buffer, idle, abort, &mut report),
-            Some(Body::Upload(r)) => data::send(stream, *r, buffer, idle, abort, &mut report),
-            // A transfer nobody asked for (cannot happen: one request at a time): drain it.
-            None if command.is_upload() => {
-                data::send(stream, &mut io::empty(), buffer, idle, abort, &mut report)
+        let mut nothing = io::empty();
+        let sent = match body {
+            Some(Body::Download(w)) => {
+                Err(data::receive(stream, *w, buffer, idle, abort, &mut report))
             }
-            None => data::receive(stream, &mut discard, buffer, idle, abort, &mut report),
+            Some(Body::Upload(r)) => data::send_body(stream, *r, buffer, idle, abort, &mut report),
+            // A transfer nobody asked for (cannot happen: one request at a time).
+            None if command.is_upload() => {
+                data::send_body(stream, &mut nothing, buffer, idle, abort, &mut report)
+            }
+            None => Err(data::receive(
+                stream,
+                &mut discard,
+                buffer,
+                idle,
+                abort,
+                &mut report,
+            )),
         };
         self.progress = progress;
-        outcome
+        match sent {
+            Ok((stream, bytes)) => self.await_upload_end(stream, bytes),
+            Err(outcome) => outcome,
+        }
+    }
+
+    /// After an upload's close_notify: waits for the server's end of the data connection
+    /// (its close_notify or EOF) before the socket is closed, so that nothing unread is left
+    /// to make our kernel reset the connection under the server. Watches the control
+    /// connection meanwhile: once the server has answered there (226, or an error), it has
+    /// read everything it will read, and a server that keeps the data connection open until
+    /// the client closes does not stall the upload until the data timeout.
+    fn await_upload_end(&mut self, mut stream: Stream, bytes: u64) -> Outcome {
+        let overall = Deadline::after(self.config.timeouts.data);
+        let mut replied = false;
+        loop {
+            // After the server replied: one short last look at the data connection.
+            let slice = Duration::from_millis(if replied { 20 } else { 50 });
+            let confirmation = stream.await_peer_end(Deadline::after(Some(slice)).min(overall));
+            let waiting = matches!(
+                &confirmation,
+                Confirmation::Unconfirmed(e)
+                    if e.kind() == io::ErrorKind::TimedOut
+            );
+            if !waiting || replied || overall.has_passed() {
+                return data::ended_upload(bytes, confirmation);
+            }
+            let Some(control) = self.control.as_mut() else {
+                return data::ended_upload(bytes, confirmation);
+            };
+            match control.read(
+                &mut self.control_buffer,
+                Deadline::after(Some(Duration::from_millis(1))),
+            ) {
+                Ok(Received::Data(n)) => {
+                    self.trace_received(n);
+                    self.machine
+                        .handle_input(&self.control_buffer[..n], self.clock.now());
+                    self.pump();
+                    replied = true;
+                }
+                Ok(Received::End(end)) => {
+                    self.control_failed(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        std::format!("the server closed the control connection ({end:?})"),
+                    ));
+                    return data::ended_upload(bytes, confirmation);
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
+                Err(e) => {
+                    self.control_failed(e);
+                    return data::ended_upload(bytes, confirmation);
+                }
+            }
+        }
     }
 
     fn report_data_end(&mut self, outcome: Outcome) {

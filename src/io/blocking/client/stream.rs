@@ -30,7 +30,7 @@ pub(crate) enum Received {
     End(DataEnd),
 }
 
-/// How the peer confirmed the end of an upload (see [`Stream::finish_sending`]).
+/// How the peer confirmed the end of an upload (see [`Stream::await_peer_end`]).
 #[derive(Debug)]
 pub(crate) enum Confirmation {
     /// It answered with close_notify (under TLS) or closed its side (in clear).
@@ -149,19 +149,38 @@ impl Stream {
                 };
             }
         };
+        // Fill as much of `buf` as the bytes already received allow (one `read(2)` into the
+        // BufReader holds many records), blocking only while nothing has been read.
+        let mut filled = 0;
         loop {
-            match tls.reader().read(buf) {
-                // Ok(0) from rustls's reader: the peer's close_notify, everything before it read.
+            match tls.reader().read(&mut buf[filled..]) {
+                // Ok(0) from rustls's reader: the peer's close_notify, everything before it
+                // read. Data read in this call goes first; the end is reported next call.
+                Ok(0) if filled > 0 => return Ok(Received::Data(filled)),
                 Ok(0) => return Ok(Received::End(DataEnd::Clean)),
-                Ok(n) => return Ok(Received::Data(n)),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Ok(n) => {
+                    filled += n;
+                    if filled == buf.len() {
+                        return Ok(Received::Data(filled));
+                    }
+                    continue;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if filled > 0 && self.tcp.buffer().is_empty() {
+                        return Ok(Received::Data(filled));
+                    }
+                }
+                Err(_) if filled > 0 => return Ok(Received::Data(filled)),
                 // TCP EOF without close_notify: possibly truncated (RFC 4217 §10).
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                     return Ok(Received::End(DataEnd::Truncated))
                 }
                 Err(e) => return Err(e),
             }
-            deadline.apply(self.tcp.get_ref())?;
+            if self.tcp.buffer().is_empty() {
+                // The next read_tls reaches the socket: bound it.
+                deadline.apply(self.tcp.get_ref())?;
+            }
             match tls.read_tls(&mut self.tcp) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -172,7 +191,9 @@ impl Stream {
                 return Err(tls_error(e));
             }
             // Key updates and similar want an answer.
-            flush_tls(tls, self.tcp.get_mut(), deadline)?;
+            if tls.wants_write() {
+                flush_tls(tls, self.tcp.get_mut(), deadline)?;
+            }
         }
     }
 
@@ -236,9 +257,9 @@ impl Stream {
     /// close_notify) make our kernel answer with a reset, and the server can lose the tail
     /// of the file it had not read yet (vsftpd: `426 Failure reading network stream`).
     ///
-    /// `Err` only if our own end could not be sent; how the peer answered is in the
-    /// [`Confirmation`].
-    pub(crate) fn finish_sending(&mut self, deadline: Deadline) -> io::Result<Confirmation> {
+    /// This is the first half, our end: close_notify (under TLS), then a TCP half-close.
+    /// The second is [`Stream::await_peer_end`].
+    pub(crate) fn end_sending(&mut self, deadline: Deadline) -> io::Result<()> {
         if let Some(tls) = self.tls.as_mut() {
             tls.send_close_notify();
             flush_tls(tls, self.tcp.get_mut(), deadline)?;
@@ -246,20 +267,25 @@ impl Stream {
         self.tcp
             .get_ref()
             .shutdown(Shutdown::Write)
-            .map_err(socket_error)?;
-        let mut scratch = std::vec![0u8; 16 * 1024];
+            .map_err(socket_error)
+    }
+
+    /// After [`Stream::end_sending`]: reads (and discards) until the peer's end. A
+    /// `TimedOut` in the [`Confirmation`] can be waited on again with a new deadline.
+    pub(crate) fn await_peer_end(&mut self, deadline: Deadline) -> Confirmation {
+        let mut scratch = [0u8; 4096];
         loop {
             match self.read(&mut scratch, deadline) {
                 // Anything the server sends on an upload connection is not ours to keep.
                 Ok(Received::Data(_)) => continue,
-                Ok(Received::End(DataEnd::Clean)) => return Ok(Confirmation::Confirmed),
+                Ok(Received::End(DataEnd::Clean)) => return Confirmation::Confirmed,
                 Ok(Received::End(end)) => {
-                    return Ok(Confirmation::Unconfirmed(io::Error::new(
+                    return Confirmation::Unconfirmed(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         std::format!("peer ended the upload connection as {end:?}"),
-                    )))
+                    ))
                 }
-                Err(e) => return Ok(Confirmation::Unconfirmed(e)),
+                Err(e) => return Confirmation::Unconfirmed(e),
             }
         }
     }
