@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ftps_proto::client::Login;
+use ftps_proto::client::{Login, Security, TransferCommand};
 use ftps_proto::io::blocking::client::BlockingClient;
 use ftps_proto::io::tls::{ClientTlsOptions, ServerIdentity, ServerTlsOptions, TrustRoots};
 use ftps_proto::io::tokio::client::{Client, Error, Options};
@@ -44,6 +44,7 @@ fn fixture(tag: &str) -> Fixture {
     std::fs::create_dir_all(&root).unwrap();
     let mut o = ServerOptions::new(tls, root.clone());
     o.explicit = Some("127.0.0.1:0".parse().unwrap());
+    o.implicit = Some("127.0.0.1:0".parse().unwrap());
     o.users.push(User::with_password("alice", "secret"));
     o.max_sessions = 512;
     o.session = Config::default()
@@ -79,6 +80,10 @@ fn payload(len: usize, seed: u32) -> Vec<u8> {
             x as u8
         })
         .collect()
+}
+
+fn p(s: &'static str) -> Pathname<'static> {
+    Pathname::try_from(s).unwrap()
 }
 
 /// C: AUTH TLS, USER/PASS, PBSZ 0, PROT P, PWD, STOR, RETR, LIST, QUIT through the tokio
@@ -218,6 +223,65 @@ async fn refused_retrieve_is_an_error_and_the_session_goes_on() {
         "{e:?}"
     );
     c.noop().await.unwrap();
+    c.quit().await.unwrap();
+    stop.stop();
+    running.await.unwrap();
+}
+
+/// Implicit FTPS (TLS first, RFC 4217 §1 / port 990 style) and the file-management requests,
+/// tokio client against tokio server:
+/// `MKD`, `CWD`, `STOR`, `SIZE`, `APPE`, `RNFR`/`RNTO`, `MLST`, `MDTM`, `MLSD`, `NLST`,
+/// `DELE`, `RMD`; every answer checked against the server's directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implicit_session_manages_files() {
+    let f = fixture("manage");
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.implicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let config = ftps_proto::client::Config::default().with_security(Security::Implicit);
+    let mut c = Client::connect(
+        addr,
+        "localhost",
+        client_options(&f.cert).with_config(config),
+    )
+    .await
+    .unwrap();
+    c.login(alice()).await.unwrap();
+    let made = c.mkdir(p("dir")).await.unwrap();
+    assert_eq!(made.unwrap().as_bytes(), b"/dir");
+    c.cwd(p("dir")).await.unwrap();
+    assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/dir");
+    c.store(p("a.bin"), &mut &b"0123456789"[..]).await.unwrap();
+    assert_eq!(c.size(p("a.bin")).await.unwrap(), 10);
+    c.append(p("a.bin"), &mut &b"abc"[..]).await.unwrap();
+    assert_eq!(c.size(p("a.bin")).await.unwrap(), 13);
+    c.rename(p("a.bin"), p("b.bin")).await.unwrap();
+    assert_eq!(
+        std::fs::read(f.root.join("dir/b.bin")).unwrap(),
+        b"0123456789abc"
+    );
+    let facts = c.mlst(Some(p("b.bin"))).await.unwrap();
+    assert!(format!("{facts:?}").contains("b.bin"), "{facts:?}");
+    c.mdtm(p("b.bin")).await.unwrap();
+    let mut listing = Vec::new();
+    assert_eq!(
+        c.mlsd(None, &mut listing).await.unwrap(),
+        TransferCommand::Mlsd
+    );
+    let text = String::from_utf8(listing).unwrap();
+    assert!(
+        text.contains("type=file") && text.contains("b.bin"),
+        "{text}"
+    );
+    let mut names = Vec::new();
+    c.nlst(None, &mut names).await.unwrap();
+    assert!(String::from_utf8_lossy(&names).contains("b.bin"));
+    c.delete(p("b.bin")).await.unwrap();
+    assert!(!f.root.join("dir/b.bin").exists());
+    c.cwd(p("/")).await.unwrap();
+    c.rmdir(p("dir")).await.unwrap();
+    assert!(!f.root.join("dir").exists());
     c.quit().await.unwrap();
     stop.stop();
     running.await.unwrap();

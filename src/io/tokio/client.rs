@@ -46,8 +46,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use crate::client::{CloseReason, DataAddress, Event, Failure, Login, Output, RequestId, Response};
-use crate::types::{Channel, DataEnd, Instant, Pathname};
+use crate::client::{
+    CloseReason, DataAddress, Event, Failure, Login, Output, RequestId, Response, TransferCommand,
+};
+use crate::types::{Channel, DataEnd, Facts, Instant, Pathname, Timestamp};
 
 pub use crate::io::blocking::client::{Error, Options};
 
@@ -278,6 +280,105 @@ impl Client {
     ) -> Result<u64, Error> {
         let id = self.machine.list(path, self.now())?;
         self.transfer(id, Body::Download(sink)).await
+    }
+
+    /// `APPE path` from `source`. Returns the bytes sent.
+    pub async fn append(
+        &mut self,
+        path: Pathname<'_>,
+        source: &mut (dyn AsyncRead + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let id = self.machine.append(path, self.now())?;
+        self.transfer(id, Body::Upload(source)).await
+    }
+
+    /// `NLST` of `path` (or the working directory) into `sink`.
+    pub async fn nlst(
+        &mut self,
+        path: Option<Pathname<'_>>,
+        sink: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let id = self.machine.nlst(path, self.now())?;
+        self.transfer(id, Body::Download(sink)).await
+    }
+
+    /// `MLSD [path]` (RFC 3659 §7) into `sink`, falling back to `LIST` when the server
+    /// refuses it; returns which command ran (it tells the listing's format).
+    pub async fn mlsd(
+        &mut self,
+        path: Option<Pathname<'_>>,
+        sink: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<TransferCommand, Error> {
+        let id = self.machine.mlsd(path, self.now())?;
+        let mut moved = 0;
+        match self
+            .run_moving(Target::Request(id), Some(Body::Download(sink)), &mut moved)
+            .await?
+        {
+            Some(Response::Transferred { command, .. }) => Ok(command),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `CWD path`.
+    pub async fn cwd(&mut self, path: Pathname<'_>) -> Result<(), Error> {
+        let id = self.machine.cwd(path, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `MKD path`; returns the created directory's name when the server quoted it.
+    pub async fn mkdir(&mut self, path: Pathname<'_>) -> Result<Option<Pathname<'static>>, Error> {
+        let id = self.machine.mkdir(path, self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::Path(p)) => Ok(p),
+            Some(Response::Done(_)) => Ok(None),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `RMD path`.
+    pub async fn rmdir(&mut self, path: Pathname<'_>) -> Result<(), Error> {
+        let id = self.machine.rmdir(path, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `DELE path`.
+    pub async fn delete(&mut self, path: Pathname<'_>) -> Result<(), Error> {
+        let id = self.machine.delete(path, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `RNFR from` then `RNTO to`.
+    pub async fn rename(&mut self, from: Pathname<'_>, to: Pathname<'_>) -> Result<(), Error> {
+        let id = self.machine.rename(from, to, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `SIZE path` (RFC 3659 §4).
+    pub async fn size(&mut self, path: Pathname<'_>) -> Result<u64, Error> {
+        let id = self.machine.size(path, self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::Size(n)) => Ok(n),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `MDTM path` (RFC 3659 §3).
+    pub async fn mdtm(&mut self, path: Pathname<'_>) -> Result<Timestamp, Error> {
+        let id = self.machine.mdtm(path, self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::ModifyTime(t)) => Ok(t),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `MLST [path]` (RFC 3659 §7).
+    pub async fn mlst(&mut self, path: Option<Pathname<'_>>) -> Result<Facts<'static>, Error> {
+        let id = self.machine.mlst(path, self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::Facts(f)) => Ok(f),
+            other => Err(unexpected(other)),
+        }
     }
 
     /// `QUIT`, then closes the connection.
