@@ -59,7 +59,7 @@ const LINGER: Duration = Duration::from_secs(2);
 const CONTROL_READ: usize = 4096;
 /// Read-ahead of a TLS data connection: rustls reads its input 4 KiB at a time, so without
 /// it a 16 KiB record costs four or five `read` system calls.
-const DATA_READ_AHEAD: usize = 64 * 1024;
+const DATA_READ_AHEAD: usize = 32 * 1024;
 
 /// A connection, clear or under TLS (the FTP client is the TLS client on both, RFC 4217 §7).
 enum Stream {

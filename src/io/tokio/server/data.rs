@@ -30,11 +30,13 @@ use crate::types::DataEnd;
 
 /// Bytes moved per chunk between storage and the connection.
 pub const CHUNK: usize = 128 * 1024;
+/// Size of a transfer's first chunk (one full TLS record of plaintext).
+const FIRST_CHUNK: usize = 16 * 1024;
 /// Chunks in flight between the storage task and the connection.
 pub const PIPELINE: usize = 2;
 /// Read-ahead under TLS: rustls reads its input 4 KiB at a time, so without it a 16 KiB
 /// record costs four or five `read` system calls.
-pub const TLS_READ_AHEAD: usize = 64 * 1024;
+pub const TLS_READ_AHEAD: usize = 32 * 1024;
 /// How long a download waits for the peer's close after our close_notify and FIN.
 const LINGER: Duration = Duration::from_secs(2);
 
@@ -241,11 +243,14 @@ where
     let (tx, mut rx) = mpsc::channel::<Chunk>(PIPELINE);
     let reader = tokio::task::spawn_blocking(move || {
         let mut source = source;
+        // Chunks start small and double up to CHUNK: a small file or listing costs a small
+        // buffer, a large file gets large writes.
+        let mut size = FIRST_CHUNK;
         loop {
-            let mut buf = std::vec![0u8; CHUNK];
+            let mut buf = std::vec![0u8; size];
             let mut filled = 0;
             // Fill whole chunks: fewer, larger TLS writes.
-            while filled < CHUNK {
+            while filled < size {
                 match source.read(buf.get_mut(filled..).unwrap_or(&mut [])) {
                     Ok(0) => break,
                     Ok(n) => filled += n,
@@ -260,6 +265,7 @@ where
                 return;
             }
             buf.truncate(filled);
+            size = (size * 2).min(CHUNK);
             if tx.blocking_send(Chunk::Bytes(buf)).is_err() {
                 return; // the connection side gave up
             }
@@ -334,8 +340,13 @@ where
     let end = 'stream: loop {
         // Gather a whole chunk before handing it over (a read returns about one TLS record):
         // fewer channel hops and larger file writes. `read_buf` appends without zeroing.
-        let mut buf = Vec::with_capacity(CHUNK);
+        let mut buf = Vec::with_capacity(FIRST_CHUNK);
         let end = loop {
+            // Grow by at least a TLS record's worth (amortised doubling up to CHUNK): a
+            // small upload keeps a small buffer.
+            if buf.capacity() - buf.len() < FIRST_CHUNK {
+                buf.reserve(FIRST_CHUNK);
+            }
             match timed(idle, stream.read_buf(&mut buf)).await {
                 Ok(0) => break Some(DataEnd::Clean),
                 Ok(_) if buf.len() < CHUNK => {}
