@@ -286,3 +286,66 @@ async fn implicit_session_manages_files() {
     stop.stop();
     running.await.unwrap();
 }
+
+/// RFC 959 §4.1.3: an abort during a 64 MiB download drops the data connection, sends
+/// `ABOR` (the server answers 426 then 226), fails the transfer as aborted, and the session
+/// goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_during_a_download_fails_it_and_the_session_goes_on() {
+    let f = fixture("abort");
+    std::fs::write(f.root.join("big.bin"), vec![5u8; 64 * 1024 * 1024]).unwrap();
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let mut c = Client::connect(addr, "localhost", client_options(&f.cert))
+        .await
+        .unwrap();
+    c.login(alice()).await.unwrap();
+    let abort = c.abort_handle();
+    // A sink that asks for the abort once the first megabyte arrived.
+    struct Stopper(ftps_proto::io::tokio::client::AbortHandle, usize);
+    impl tokio::io::AsyncWrite for Stopper {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            b: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.1 += b.len();
+            if self.1 > 1024 * 1024 {
+                self.0.abort();
+            }
+            std::task::Poll::Ready(Ok(b.len()))
+        }
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+    let mut sink = Stopper(abort, 0);
+    let r = c.retrieve(p("big.bin"), 0, &mut sink).await;
+    assert!(
+        matches!(
+            &r,
+            Err(Error::Failed {
+                failure: ftps_proto::client::Failure::Aborted,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    assert!(sink.1 < 64 * 1024 * 1024, "the whole file arrived");
+    c.noop().await.unwrap();
+    assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/");
+    c.quit().await.unwrap();
+    stop.stop();
+    running.await.unwrap();
+}

@@ -27,8 +27,9 @@
 //! close_notify arrived before EOF under `PROT P` (EOF without it is
 //! [`DataEnd::Truncated`], a failed transfer); an upload ends with our close_notify and FIN,
 //! then waits (bounded) for the server's close_notify or EOF, so closing never resets bytes
-//! the server has not read. Not supported yet: `CCC` (clear command channel), which ends the
-//! session with an error.
+//! the server has not read. A running transfer can be stopped with an [`AbortHandle`]
+//! (`ABOR`). Not supported yet: `CCC` (clear command channel), which ends the session with
+//! an error.
 
 use std::boxed::Box;
 use std::collections::VecDeque;
@@ -125,6 +126,21 @@ struct Outcome {
     local: Option<io::Error>,
 }
 
+/// Stops the running transfer of the [`Client`] it came from, from any task or thread (RFC
+/// 959 §4.1.3 ABOR): the data connection is dropped without close_notify (so the server
+/// cannot take a partial upload for a complete one), `ABOR` is sent, and the transfer call
+/// returns an error with [`Failure::Aborted`]; the session stays usable. The request is
+/// cleared when the next request starts, so an abort while no transfer runs has no effect.
+#[derive(Clone, Debug)]
+pub struct AbortHandle(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl AbortHandle {
+    /// Asks the running transfer to stop.
+    pub fn abort(&self) {
+        self.0.send_replace(true);
+    }
+}
+
 /// One FTPS session over tokio and tokio-rustls.
 ///
 /// Every call completes one request of the machine and returns the server's refusal as an
@@ -146,6 +162,7 @@ pub struct Client {
     file_error: Option<io::Error>,
     buffer: Vec<u8>,
     options: Options,
+    abort: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl core::fmt::Debug for Client {
@@ -214,6 +231,7 @@ impl Client {
             file_error: None,
             buffer: std::vec![0u8; buffer_size],
             options,
+            abort: Arc::new(tokio::sync::watch::Sender::new(false)),
         };
         client.run(Target::Connected, None).await?;
         Ok(client)
@@ -221,6 +239,11 @@ impl Client {
 
     fn now(&self) -> Instant {
         Instant::from_millis(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// A handle that aborts the running transfer (see [`AbortHandle`]).
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle(self.abort.clone())
     }
 
     /// The machine (state, features, protection).
@@ -427,6 +450,7 @@ impl Client {
     ) -> Result<Option<Response>, Error> {
         self.cause = None;
         self.file_error = None;
+        self.abort.send_replace(false);
         loop {
             self.pump().await;
             while let Some(event) = self.events.pop_front() {
@@ -441,16 +465,31 @@ impl Client {
                             (Target::Request(id), Some(b)) if *id == request => Some(b),
                             _ => None,
                         };
-                        let outcome = self.move_bytes(body).await;
-                        *moved = outcome.bytes;
-                        if let Some(c) = outcome.cause {
-                            self.cause = Some(c);
-                        }
-                        if let Some(l) = outcome.local {
-                            self.file_error = Some(l);
-                        }
+                        let mut aborted = self.abort.subscribe();
+                        let outcome = tokio::select! {
+                            o = self.move_bytes(body) => Some(o),
+                            // Dropping the transfer drops the data connection, unclean.
+                            _ = aborted.wait_for(|&a| a) => None,
+                        };
                         let now = self.now();
-                        self.machine.handle_data_ended(outcome.end, now);
+                        match outcome {
+                            Some(outcome) => {
+                                *moved = outcome.bytes;
+                                if let Some(c) = outcome.cause {
+                                    self.cause = Some(c);
+                                }
+                                if let Some(l) = outcome.local {
+                                    self.file_error = Some(l);
+                                }
+                                self.machine.handle_data_ended(outcome.end, now);
+                            }
+                            None => {
+                                // The machine closes the data side and sends ABOR.
+                                if self.machine.abort(now).is_err() {
+                                    self.machine.handle_data_ended(DataEnd::Failed, now);
+                                }
+                            }
+                        }
                         self.pump().await;
                     }
                     Event::Completed { request, result } => {
