@@ -42,12 +42,14 @@ impl Args {
             .map(String::as_str)
     }
     fn need(&self, name: &str) -> &str {
-        self.get(name)
-            .unwrap_or_else(|| panic!("missing --{name}"))
+        self.get(name).unwrap_or_else(|| panic!("missing --{name}"))
     }
     fn num(&self, name: &str, default: u64) -> u64 {
         self.get(name)
-            .map(|v| v.parse().unwrap_or_else(|_| panic!("--{name}: not a number")))
+            .map(|v| {
+                v.parse()
+                    .unwrap_or_else(|_| panic!("--{name}: not a number"))
+            })
             .unwrap_or(default)
     }
     fn addr(&self) -> SocketAddr {
@@ -107,7 +109,8 @@ async fn serve(a: &Args) {
     .expect("TLS identity");
     let mut o = ServerOptions::new(tls, a.need("root").into());
     o.explicit = Some(a.addr());
-    o.users.push(User::with_password(a.need("user"), a.need("pass")));
+    o.users
+        .push(User::with_password(a.need("user"), a.need("pass")));
     o.max_sessions = a.num("max-sessions", 2048) as usize;
     o.session = Config::default()
         .with_control(ControlPolicy::Required)
@@ -203,7 +206,11 @@ async fn scale(a: &Args) {
             release.wait().await;
             let mut c = c;
             let data: Vec<u8> = (0..size)
-                .map(|k| (k as u32).wrapping_mul(2_654_435_761).wrapping_add(i as u32) as u8)
+                .map(|k| {
+                    (k as u32)
+                        .wrapping_mul(2_654_435_761)
+                        .wrapping_add(i as u32) as u8
+                })
                 .collect();
             let path = Pathname::try_from(format!("scale-{i}.bin")).expect("path");
             c.store(path.clone(), &mut &data[..]).await.expect("STOR");
