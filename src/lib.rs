@@ -13,6 +13,7 @@ extern crate std;
 
 pub mod client;
 pub mod codec;
+pub mod server;
 pub mod types;
 
 #[cfg(feature = "rustls")]

@@ -1,0 +1,251 @@
+//! Hardening of `server::Session` (RFC 2577): login attempts with a delay (a deadline, not a
+//! sleep), idle timeout, overlong lines, floods, pipelining in order with a bounded output
+//! queue, misuse of the decision API, and the size of the machine.
+
+mod server_harness;
+
+use std::time::Duration;
+
+use ftps_proto::codec::Limits;
+use ftps_proto::server::{Config, Event, Misuse, Output, PeerErrorKind, Session, State};
+use ftps_proto::types::Instant;
+use server_harness::*;
+
+fn fail_login(h: &mut Harness) {
+    h.c("USER alice");
+    if matches!(
+        h.items.front(),
+        Some(Item::Action(Output::Event(Event::LoggedOut)))
+    ) {
+        h.items.pop_front();
+    }
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(331);
+    h.c("PASS wrong");
+    let (d, _) = h.decision();
+    h.reject(d, 530, "Login incorrect");
+}
+
+/// A failed login's 530 is held back by the delay; commands pipelined behind it wait.
+#[test]
+fn failed_login_reply_is_delayed() {
+    let mut h = Harness::greeted(Config::default());
+    fail_login(&mut h);
+    h.quiet();
+    assert_eq!(h.session.state(), State::LoginDelay);
+    let Some(Output::Timeout(t)) = h.last_wait.clone() else {
+        panic!("{:?}", h.last_wait)
+    };
+    assert_eq!(t.as_millis(), h.now.as_millis() + 5_000);
+    h.c("NOOP"); // 1 ms later
+    h.quiet();
+    h.advance(4_998);
+    h.quiet();
+    h.advance(1);
+    assert_eq!(h.s(530), "Login incorrect");
+    h.s(200);
+    h.quiet();
+}
+
+/// After the allowed attempts: 530, then 421 and close (RFC 2577 §4).
+#[test]
+fn too_many_login_failures_close() {
+    let mut h = Harness::greeted(Config::default().with_login_attempts(2, Duration::from_secs(1)));
+    fail_login(&mut h);
+    h.advance(1_000);
+    h.s(530);
+    fail_login(&mut h);
+    h.advance(1_000);
+    h.s(530);
+    assert_eq!(h.peer_error(), PeerErrorKind::TooManyLoginFailures);
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+    assert_eq!(h.session.state(), State::Closed);
+    h.c("USER alice");
+    h.quiet();
+}
+
+/// A successful login resets the count.
+#[test]
+fn successful_login_resets_failures() {
+    let mut h =
+        Harness::greeted(Config::default().with_login_attempts(2, Duration::from_millis(10)));
+    fail_login(&mut h);
+    h.advance(10);
+    h.s(530);
+    h.login("alice");
+    fail_login(&mut h);
+    h.advance(10);
+    h.s(530);
+    h.c("NOOP");
+    h.s(200);
+}
+
+/// Idle timeout: 421 and close.
+#[test]
+fn idle_timeout() {
+    let mut h = Harness::greeted(Config::default().with_idle_timeout(Duration::from_secs(60)));
+    let Some(Output::Timeout(t)) = h.last_wait.clone() else {
+        panic!()
+    };
+    assert_eq!(t.as_millis(), 60_000);
+    h.advance(30_000);
+    h.c("NOOP");
+    h.s(200);
+    h.advance(59_000);
+    h.quiet();
+    h.advance(1_000);
+    assert_eq!(h.peer_error(), PeerErrorKind::IdleTimeout);
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+    assert_eq!(h.last_wait, Some(Output::Idle));
+}
+
+/// An overlong line is answered 500 and the session carries on.
+#[test]
+fn overlong_line() {
+    let mut h =
+        Harness::greeted(Config::default().with_limits(Limits::default().with_max_line_len(64)));
+    let long = format!("USER {}", "a".repeat(200));
+    h.c(&long);
+    assert_eq!(h.peer_error(), PeerErrorKind::LineTooLong);
+    h.s(500);
+    h.c("NOOP");
+    h.s(200);
+}
+
+/// Pipelined commands are answered in order, and the burst is taken out of the buffer only
+/// as fast as the outputs are drained (the session stops at a decision).
+#[test]
+fn pipelining_in_order_and_bounded() {
+    let mut h = Harness::greeted(Config::default());
+    h.login("alice");
+    let mut burst = Vec::new();
+    for _ in 0..500 {
+        burst.extend_from_slice(b"NOOP\r\n");
+    }
+    burst.extend_from_slice(b"TYPE I\r\nPWD\r\nSYST\r\n");
+    h.now = Instant::from_millis(h.now.as_millis() + 1);
+    h.session.handle_input(&burst, h.now);
+    // Pull one output at a time.
+    let mut replies = 0;
+    let pwd = loop {
+        match h.session.poll_output() {
+            Output::Send(b) => replies += self::replies(&b).len(),
+            Output::Event(e) => break Some(e),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(replies, 501);
+    let d = pwd.and_then(|e| e.decision()).unwrap();
+    h.session.accept_path(d, path("/")).unwrap();
+    h.drain();
+    h.s(257);
+    h.s(215);
+}
+
+/// A peer that floods while the session waits for a decision is cut off with 421.
+#[test]
+fn flood_while_blocked() {
+    let mut h = Harness::greeted(Config::default().with_max_pipelined_bytes(1024));
+    h.c("USER alice");
+    let (_d, _) = h.decision();
+    let flood = b"NOOP\r\n".repeat(400);
+    h.raw(&flood);
+    assert_eq!(h.peer_error(), PeerErrorKind::Flood);
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+}
+
+/// Misuse is a local error: the session is unchanged.
+#[test]
+fn decision_misuse() {
+    let mut h = Harness::greeted(Config::default());
+    h.login("alice");
+    h.c("CWD /x");
+    let (d, _) = h.decision();
+    assert!(matches!(
+        h.session.accept_size(d, 1),
+        Err(Misuse::WrongAnswer {
+            question: "CWD",
+            ..
+        })
+    ));
+    assert!(matches!(
+        h.session.accept_path(d, path("/")),
+        Err(Misuse::WrongAnswer { .. })
+    ));
+    assert_eq!(
+        h.session.reject(d, code(250), text("no")),
+        Err(Misuse::NotNegative { code: 250 })
+    );
+    h.accept(d);
+    h.s(250);
+    // Answering twice is refused.
+    assert!(matches!(
+        h.session.accept(d),
+        Err(Misuse::UnknownDecision { .. })
+    ));
+    h.drain();
+    h.quiet();
+    assert!(matches!(
+        h.session.handle_data_connected(h.now),
+        Err(Misuse::Unexpected { .. })
+    ));
+    h.c("NOOP");
+    h.s(200);
+}
+
+/// Unknown commands: 502; the session carries on.
+#[test]
+fn unknown_command() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("XYZZY plugh");
+    h.s(502);
+    h.c("NOOP");
+    h.s(200);
+}
+
+/// The session's own size stays small (rare parts are boxed).
+#[test]
+fn session_is_small() {
+    let size = std::mem::size_of::<Session>();
+    assert!(size <= 512, "size_of::<Session>() = {size}");
+}
+
+/// A greeting and the documented initial state.
+#[test]
+fn greeting() {
+    let mut h = Harness::new(Config::default().with_greeting(text("Welcome")));
+    assert_eq!(h.s(220), "Welcome");
+    assert_eq!(h.session.state(), State::NotLoggedIn);
+    assert!(matches!(h.last_wait, Some(Output::Timeout(_))));
+    let _ = Event::LoggedOut;
+}
+
+/// A NUL or bare CR inside a command line never reaches the application: 501 for a known
+/// verb, 500 otherwise (RFC 959 §4.1.3 `<char>`).
+#[test]
+fn forbidden_bytes_in_lines() {
+    let mut h = Harness::greeted(Config::default());
+    h.raw(b"USER a\x00b\r\n");
+    h.s(501);
+    h.raw(b"XY\x00Z\r\n");
+    h.s(500);
+    h.quiet();
+    h.c("NOOP");
+    h.s(200);
+}
+
+/// An application answer of 421 closes the session (RFC 959 §4.2.2), e.g. an unknown HOST.
+#[test]
+fn reject_with_421_closes() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("HOST nowhere.example");
+    let (d, _) = h.decision();
+    h.reject(d, 421, "No such host");
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+    assert_eq!(h.session.state(), State::Closed);
+}
