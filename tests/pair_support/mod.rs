@@ -97,7 +97,7 @@ impl Default for StorePolicy {
 }
 
 /// What a finished transfer looked like from each end.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TransferRecord {
     /// The client's request.
     pub request: RequestId,
@@ -115,6 +115,25 @@ pub struct TransferRecord {
     pub server_ok: Option<bool>,
     /// Whether the data connection was TLS-protected when bytes moved.
     pub protected: bool,
+}
+
+impl std::fmt::Debug for TransferRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Transfer {{ {} {}, sent {} bytes, received {} bytes (identical: {}), fault {:?}, \
+             client_ok {:?}, server_ok {:?}, protected {} }}",
+            self.request,
+            if self.upload { "upload" } else { "download" },
+            self.sent.len(),
+            self.received.len(),
+            self.sent == self.received,
+            self.fault,
+            self.client_ok,
+            self.server_ok,
+            self.protected
+        )
+    }
 }
 
 #[derive(Debug, Default)]
@@ -514,6 +533,7 @@ impl Pair {
             },
             SOutput::EndTls { .. } => {}
             SOutput::ListenData { peer } => {
+                self.check_server_data_action("ListenData");
                 self.next_port += 1;
                 let a = SocketAddr::new(addr(SERVER).ip(), self.next_port);
                 self.data.listener = Some((a, peer));
@@ -521,6 +541,7 @@ impl Pair {
                 let _ = self.server.handle_data_listening(a, self.now);
             }
             SOutput::OpenData { to } => {
+                self.check_server_data_action("OpenData");
                 self.data.fault = self.next_fault;
                 if to.ip() != addr(CLIENT).ip() || to.port() < 1024 {
                     self.violations.push(format!("server connects to {to}"));
@@ -590,6 +611,17 @@ impl Pair {
                 self.server_events.push(e);
             }
             other => panic!("unexpected server output {other:?}"),
+        }
+    }
+
+    /// Under `DataPolicy::Required`, no data action without `PROT P` in force.
+    fn check_server_data_action(&mut self, what: &str) {
+        if self.server.config().data == server::DataPolicy::Required
+            && !self.server.is_data_protected()
+        {
+            self.violations.push(format!(
+                "server {what} without PROT P under DataPolicy::Required"
+            ));
         }
     }
 
@@ -807,8 +839,16 @@ impl Pair {
     }
 
     fn move_bytes(&mut self, request: RequestId, decision: Decision, direction: Direction) {
-        let fault = self.data.fault;
         let protected = self.data.tls_done;
+        // TLS faults mean nothing on a clear data connection.
+        let fault = match self.data.fault {
+            DataFault::StripCloseNotify | DataFault::TlsFailure | DataFault::NoResumption
+                if !protected =>
+            {
+                DataFault::None
+            }
+            f => f,
+        };
         let source = if direction == Direction::Send {
             self.sources.get(&decision).cloned().unwrap_or_default()
         } else {
@@ -895,7 +935,7 @@ impl Pair {
             moved = true;
         }
         self.drain();
-        if !self.to_client.is_empty() && !(self.client_wants_tls && !self.control_protected) {
+        if !self.to_client.is_empty() && (!self.client_wants_tls || self.control_protected) {
             let n = self.rng.chunk(self.max_chunk).min(self.to_client.len());
             let chunk: Vec<u8> = self.to_client.drain(..n).collect();
             if !self.client_closed {
