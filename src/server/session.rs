@@ -409,7 +409,8 @@ impl Session {
         if bytes.is_empty() {
             return;
         }
-        self.last_activity = self.now;
+        // Only complete lines count as activity (see `process`): a client that trickles one
+        // byte per idle period (slowloris) still times out.
         self.decoder.feed(bytes);
         self.process();
         if self.decoder.buffered() > self.config.max_pipelined_bytes {
@@ -1165,6 +1166,8 @@ impl Session {
                 Some(CommandLine::TooLong) => Item::TooLong,
                 Some(_) => Item::Skip,
             };
+            // A complete line (even an invalid one) is activity; partial bytes are not.
+            self.last_activity = self.now;
             match item {
                 Item::Command(c) => self.dispatch(c),
                 Item::Error(e) => {
