@@ -972,7 +972,8 @@ impl Session {
     }
 
     /// The transfer failed on the application's side (storage full `452`/`552`, read error
-    /// `451`, ...): the data connection is closed and `code` sent.
+    /// `451`, ...): the data connection is closed and `code` sent. `421` also closes the
+    /// session (RFC 959 §4.2).
     pub fn transfer_failed(
         &mut self,
         decision: Decision,
@@ -990,6 +991,10 @@ impl Session {
             return self.stale_transfer(decision, "transfer_failed");
         }
         self.finish(code, text.as_bytes(), false);
+        if code == ReplyCode::SERVICE_NOT_AVAILABLE && !self.phase_is_closed() {
+            // 421 closes the control connection (RFC 959 §4.2), as with `reject`.
+            self.close();
+        }
         Ok(())
     }
 
