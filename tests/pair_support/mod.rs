@@ -11,6 +11,8 @@
 //! It owns no protocol decision: every reply, command and data action comes from the machines.
 #![allow(dead_code)]
 
+pub mod script;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
