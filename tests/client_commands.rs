@@ -240,3 +240,51 @@ fn unsolicited_replies_are_reported_then_bounded() {
     assert!(closed);
     assert_eq!(t.client.state(), State::Closed);
 }
+
+#[test]
+fn x_forms_after_500_or_502_as_rfc1123_says() {
+    // RFC 1123 §4.1.3.1: a 500/502 to MKD, RMD, PWD, CDUP, CWD → try XMKD, XRMD, XPWD, XCUP,
+    // XCWD; any other reply goes to the user.
+    let mut t = ready();
+    let id = t.client.mkdir(path("d"), t.now).unwrap();
+    t.drain();
+    t.c("MKD d");
+    t.s("500 MKD not understood");
+    t.c("XMKD d");
+    t.s("257 \"/d\" created");
+    assert!(matches!(t.completed(id), Ok(Response::Path(Some(_)))));
+    let id = t.client.pwd(t.now).unwrap();
+    t.drain();
+    t.c("PWD");
+    t.s("502 not implemented");
+    t.c("XPWD");
+    t.s("502 not implemented either");
+    assert!(
+        matches!(t.completed(id), Err(Failure::Refused(r)) if r.text() == b"not implemented either")
+    );
+    for (request, rfc, x) in [
+        (0, "CWD d", "XCWD d"),
+        (1, "CDUP", "XCUP"),
+        (2, "RMD d", "XRMD d"),
+    ] {
+        let id = match request {
+            0 => t.client.cwd(path("d"), t.now),
+            1 => t.client.cdup(t.now),
+            _ => t.client.rmdir(path("d"), t.now),
+        }
+        .unwrap();
+        t.drain();
+        t.c(rfc);
+        t.s("500 unknown");
+        t.c(x);
+        t.s("250 ok");
+        assert!(matches!(t.completed(id), Ok(Response::Done(_))));
+    }
+    // A 550 is the user's answer, not a reason to try the X form.
+    let id = t.client.cwd(path("nope"), t.now).unwrap();
+    t.drain();
+    t.c("CWD nope");
+    t.s("550 No such directory");
+    assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
+    t.quiet();
+}

@@ -278,7 +278,7 @@ fn request(client: &mut Client, k: u8, now: Instant) {
             Password::try_from("secret").unwrap(),
         )
     };
-    let _ = match k % 17 {
+    let _ = match k % 18 {
         0 | 1 => client.login(login(), now).map(|_| ()),
         2 => client.list(None, now).map(|_| ()),
         3 => client.retrieve(p("f"), u64::from(k), now).map(|_| ()),
@@ -296,6 +296,7 @@ fn request(client: &mut Client, k: u8, now: Instant) {
             .set_data_protection(DataProtection::Private, now)
             .map(|_| ()),
         15 => client.auth_tls(now).map(|_| ()),
+        16 => client.store_at(p("f"), u64::from(k), now).map(|_| ()),
         _ => client.feat(now).map(|_| ()),
     };
 }

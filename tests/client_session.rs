@@ -497,3 +497,42 @@ fn auth_tls_mid_session_refused_or_misused() {
         ErrorKind::AlreadyProtected
     );
 }
+
+#[test]
+fn host_is_sent_again_after_rein() {
+    // RFC 7151 §3.3: "after any REIN command, before attempting to authenticate".
+    let config = Config::default().with_host(Text::try_from("ftp.example.com").unwrap());
+    let mut t = Transcript::new(config);
+    t.s("220 hi");
+    t.c("HOST ftp.example.com");
+    t.s("220 welcome");
+    t.c("AUTH TLS");
+    t.s("234 ok");
+    t.start_tls(Channel::Control);
+    t.tls_ready(Channel::Control);
+    t.event();
+    let id = t.client.login(user_login("u", "p"), t.now).unwrap();
+    t.drain();
+    t.c("USER u");
+    t.s("230 ok");
+    t.c("PBSZ 0");
+    t.s("200 ok");
+    t.c("PROT P");
+    t.s("200 ok");
+    t.c("FEAT");
+    t.s("211 End");
+    t.c("TYPE I");
+    t.s("200 ok");
+    assert!(t.completed(id).is_ok());
+    let rein = t.client.reinitialize(t.now).unwrap();
+    t.drain();
+    t.c("REIN");
+    t.s("220 ready for a new user");
+    t.expect(Output::EndTls {
+        channel: Channel::Control,
+    });
+    assert!(t.completed(rein).is_ok());
+    t.c("HOST ftp.example.com");
+    t.s("220 welcome again");
+    t.c("AUTH TLS");
+}

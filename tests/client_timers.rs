@@ -188,3 +188,27 @@ fn a_request_restarts_the_idle_timer() {
     assert!(t.completed(id).is_ok());
     assert_eq!(t.deadline, Some(t.now + Duration::from_secs(100)));
 }
+
+#[test]
+fn final_reply_without_a_data_end_is_not_a_success_forever() {
+    // 226 arrives, but the close_notify never does (a truncation attack, or a lost FIN).
+    let mut t = Transcript::logged_in_tls(Config::default(), FEAT_VSFTPD);
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("RETR f");
+    t.s("150 ok");
+    t.start_tls(Channel::Data);
+    t.tls_ready(Channel::Data);
+    t.event();
+    assert_eq!(t.deadline, None); // bytes flow: no control deadline
+    t.s("226 Transfer complete.");
+    assert_eq!(t.deadline, Some(t.now + Duration::from_secs(30)));
+    t.fire_deadline();
+    t.expect(Output::CloseData);
+    assert_eq!(t.completed(id), Err(Failure::Timeout(Timer::Data)));
+    assert_eq!(t.client.state(), ftps_proto::client::State::Ready);
+}

@@ -647,3 +647,49 @@ fn epsv_refused_for_a_session_reason_does_not_fall_back() {
     t.drain();
     t.c("EPSV");
 }
+
+#[test]
+fn a_421_while_waiting_for_the_data_connection_ends_the_session() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    // Nothing is in flight on the control connection, yet the server gives up.
+    t.s("421 Timeout waiting for the data connection.");
+    t.expect(Output::CloseData);
+    assert!(matches!(t.completed(id), Err(Failure::Refused(r)) if r.code().value() == 421));
+    assert!(matches!(
+        t.event(),
+        Event::Closed(CloseReason::ServiceNotAvailable(_))
+    ));
+    t.expect(Output::Close);
+    t.quiet();
+}
+
+#[test]
+fn store_at_an_offset_sends_rest_before_stor() {
+    // RFC 3659 §5: REST applies to STOR too in stream mode (resuming an upload).
+    let mut t = tls();
+    let id = t.client.store_at(path("big.iso"), 4096, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("REST 4096");
+    t.s("350 Restarting at 4096.");
+    t.c("STOR big.iso");
+    // Offset 0 is a plain STOR.
+    t.s("550 denied");
+    t.expect(Output::CloseData);
+    assert!(t.completed(id).is_err());
+    t.client.store_at(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40001|)");
+    t.next();
+    t.data_connected();
+    t.c("STOR f");
+}

@@ -1,14 +1,15 @@
 //! Properties of the payload parsers (proptest): each parser reads back what a server would
 //! write for any value (227 address, 229 port, 257 path with quotes, 213 size and time-val,
-//! MLSx facts), and no parser panics or mis-reports on arbitrary input.
+//! MLSx facts, FEAT), the crate's own builders included, and no parser panics or mis-reports
+//! on arbitrary input.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ftps_proto::codec::{
-    decode_reply, encode_timestamp, epsv_reply, feat_reply, mdtm_reply, parse_epsv_reply,
-    parse_facts, parse_feat_reply, parse_list_line, parse_mdtm_reply, parse_mlst_reply,
-    parse_opening_size_hint, parse_pasv_reply, parse_pathname_reply, parse_size_reply,
-    parse_timestamp, pasv_reply, pathname_reply, size_reply, PayloadError, Reply,
+    decode_reply, encode_facts, encode_timestamp, epsv_reply, feat_reply, mdtm_reply, mlst_reply,
+    parse_epsv_reply, parse_facts, parse_feat_reply, parse_list_line, parse_mdtm_reply,
+    parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply, parse_pathname_reply,
+    parse_size_reply, parse_timestamp, pasv_reply, pathname_reply, size_reply, PayloadError, Reply,
 };
 use ftps_proto::types::{FactName, Feature, Features, Pathname, Text, Timestamp};
 use proptest::prelude::*;
@@ -137,6 +138,13 @@ proptest! {
             prop_assert_eq!(&got.name, &FactName::from_bytes(n.as_bytes()));
             prop_assert_eq!(got.value.as_bytes(), v.as_bytes());
         }
+        // The server side writes the same entry back (canonical fact-name spelling).
+        let mut again = Vec::new();
+        encode_facts(&entry, &mut again).unwrap();
+        prop_assert_eq!(parse_facts(&again).unwrap(), entry.clone());
+        let mlst_wire = encoded(&mlst_reply(&entry).unwrap());
+        let mlst = reply(&mlst_wire);
+        prop_assert_eq!(parse_mlst_reply(&mlst).unwrap(), entry.clone());
         // The same entry in an MLST reply (RFC 3659 §7.2: preceded by one space).
         let mut wire = b"250- Listing\r\n ".to_vec();
         for &b in &line {

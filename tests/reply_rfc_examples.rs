@@ -3,7 +3,7 @@
 //! streamed through `ReplyDecoder`; every MLSD data line of RFC 3659 is parsed into facts.
 //!
 //! The tables were extracted from the RFC texts (`S>` transcripts grouped into replies by the
-//! RFC 959 §4.2 rule, the reply-code lists of RFC 959 §4.2.1/§4.2.2 and RFC 2228 §4, the
+//! RFC 959 §4.2 rule, the reply-code lists of RFC 959 §4.2.1/§4.2.2 and RFC 2228 §5.1, the
 //! examples of RFC 959 Appendix II, RFC 2389 §3.2, RFC 2428 §3, the bare codes of the RFC 4217
 //! §12 timing diagrams and RFC 7151 §3.3 `host-ok`) so that the expected values are the RFCs'
 //! own, not this crate's.
@@ -225,41 +225,41 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "RFC 2228 §4",
+        "RFC 2228 §5.1",
         &["232 User logged in, authorized by security data exchange."],
     ),
-    ("RFC 2228 §4", &["234 Security data exchange complete."]),
-    ("RFC 2228 §4", &["235 [ADAT=base64data]"]),
-    ("RFC 2228 §4", &["334 [ADAT=base64data]"]),
-    ("RFC 2228 §4", &["335 [ADAT=base64data]"]),
+    ("RFC 2228 §5.1", &["234 Security data exchange complete."]),
+    ("RFC 2228 §5.1", &["235 [ADAT=base64data]"]),
+    ("RFC 2228 §5.1", &["334 [ADAT=base64data]"]),
+    ("RFC 2228 §5.1", &["335 [ADAT=base64data]"]),
     (
-        "RFC 2228 §4",
+        "RFC 2228 §5.1",
         &["336 Username okay, need password.  Challenge is \"....\""],
     ),
     (
-        "RFC 2228 §4",
+        "RFC 2228 §5.1",
         &["431 Need some unavailable resource to process security."],
     ),
     (
-        "RFC 2228 §4",
+        "RFC 2228 §5.1",
         &["533 Command protection level denied for policy reasons."],
     ),
-    ("RFC 2228 §4", &["534 Request denied for policy reasons."]),
+    ("RFC 2228 §5.1", &["534 Request denied for policy reasons."]),
     (
-        "RFC 2228 §4",
+        "RFC 2228 §5.1",
         &["535 Failed security check (hash, sequence, etc)."],
     ),
     (
-        "RFC 2228 §4",
+        "RFC 2228 §5.1",
         &["536 Requested PROT level not supported by mechanism."],
     ),
     (
-        "RFC 2228 §4",
+        "RFC 2228 §5.1",
         &["537 Command protection level not supported by security mechanism."],
     ),
     ("RFC 2228 §3 (PBSZ)", &["200 PBSZ=0"]),
     (
-        "RFC 2228 §4 (plaintext of the 631 example)",
+        "RFC 2228 §5.2 (plaintext of the 631 example)",
         &[
             "123-First line",
             "Second line",

@@ -115,7 +115,7 @@ fn path(s: &str) -> Pathname<'static> {
 }
 
 fn request(client: &mut Client, k: u8, n: u32, now: Instant) {
-    let _ = match k % 19 {
+    let _ = match k % 20 {
         0 | 1 => client
             .login(
                 Login::new(
@@ -143,6 +143,7 @@ fn request(client: &mut Client, k: u8, n: u32, now: Instant) {
         15 => client.mdtm(path("f"), now).map(|_| ()),
         16 => client.store_unique(now).map(|_| ()),
         17 => client.auth_tls(now).map(|_| ()),
+        18 => client.store_at(path("f"), u64::from(n), now).map(|_| ()),
         _ => client.feat(now).map(|_| ()),
     };
 }

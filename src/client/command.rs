@@ -43,6 +43,9 @@ pub(crate) enum CommandKind {
     Pbsz(DataProtection),
     Prot(DataProtection),
     Raw(Command<'static>),
+    /// The experimental X form (`XCWD`, `XCUP`, `XPWD`, `XMKD`, `XRMD`) of a directory command
+    /// whose RFC 959 form was refused with 500/502 (RFC 1123 §4.1.3.1).
+    Experimental(Box<CommandKind>),
 }
 
 impl CommandKind {
@@ -68,7 +71,27 @@ impl CommandKind {
             CommandKind::Prot(DataProtection::Private) => Command::Prot(Prot::Private),
             CommandKind::Prot(DataProtection::Clear) => Command::Prot(Prot::Clear),
             CommandKind::Raw(c) => c.clone(),
+            CommandKind::Experimental(k) => match &**k {
+                CommandKind::Cwd(p) => Command::Xcwd(p.borrow()),
+                CommandKind::Cdup => Command::Xcup,
+                CommandKind::Pwd => Command::Xpwd,
+                CommandKind::Mkd(p) => Command::Xmkd(p.borrow()),
+                CommandKind::Rmd(p) => Command::Xrmd(p.borrow()),
+                other => other.command(),
+            },
         }
+    }
+
+    /// True for the directory commands with an experimental X form (RFC 1123 §4.1.3.1).
+    fn has_x_form(&self) -> bool {
+        matches!(
+            self,
+            CommandKind::Cwd(_)
+                | CommandKind::Cdup
+                | CommandKind::Pwd
+                | CommandKind::Mkd(_)
+                | CommandKind::Rmd(_)
+        )
     }
 }
 
@@ -113,6 +136,17 @@ impl Client {
             self.close(CloseReason::ServiceNotAvailable(reply));
             return;
         }
+        if (code == ReplyCode::SYNTAX_ERROR || code == ReplyCode::NOT_IMPLEMENTED)
+            && kind.has_x_form()
+        {
+            // RFC 1123 §4.1.3.1: try the experimental form; any other reply goes to the user.
+            self.start_command(id, Box::new(CommandKind::Experimental(kind)), now);
+            return;
+        }
+        let kind = match *kind {
+            CommandKind::Experimental(k) => k,
+            k => Box::new(k),
+        };
         let result = match *kind {
             CommandKind::Raw(_) => Ok(Response::Done(reply)),
             _ if code.is_negative() => Err(Failure::Refused(reply)),
@@ -161,7 +195,8 @@ impl Client {
             | CommandKind::Rnfr { .. }
             | CommandKind::Rnto(_)
             | CommandKind::Pbsz(_)
-            | CommandKind::Prot(_) => Ok(Response::Done(reply)),
+            | CommandKind::Prot(_)
+            | CommandKind::Experimental(_) => Ok(Response::Done(reply)),
         };
         self.complete(id, result);
         self.job_done(now, true);

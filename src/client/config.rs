@@ -69,7 +69,9 @@ pub struct Timeouts {
     /// 1xx reply and the end of the data connection). Default 30 s.
     pub reply: Option<Duration>,
     /// From asking for a data connection (open, listen, accept) until the adapter reports it
-    /// connected. Default 30 s.
+    /// connected; and from a transfer's final reply until the end of its data connection
+    /// (a close_notify that never comes is a truncation). A data connection that stalls
+    /// while bytes flow is the adapter's to detect: it sees the bytes. Default 30 s.
     pub data: Option<Duration>,
     /// From a `StartTls` until the adapter reports the handshake done. Default 30 s.
     pub tls: Option<Duration>,
@@ -121,7 +123,10 @@ pub struct Config {
     /// [`Config::with_command_before_auth`].
     pub(crate) before_auth: Vec<Command<'static>>,
     /// `HOST <name>` before authenticating (RFC 7151 §3.3: before `AUTH` in explicit mode,
-    /// right after the greeting or the TLS handshake in implicit mode). Default: not sent.
+    /// right after the greeting or the TLS handshake in implicit mode). The name the user
+    /// typed, without a port; an IPv6 literal in brackets (RFC 7151 §3.1). `500`/`502` mean
+    /// the server has no virtual hosts and the session carries on; any other refusal ends it
+    /// ([`super::CloseReason::HostRefused`]). Default: not sent.
     pub host: Option<Text<'static>>,
     /// Passive or active data connections.
     pub data_mode: DataMode,

@@ -487,7 +487,8 @@ impl Client {
 
     fn stray(&mut self, reply: Reply<'static>) {
         if reply.code() == ReplyCode::SERVICE_NOT_AVAILABLE {
-            self.fail_job(Failure::ConnectionClosed);
+            // The request in flight fails with the 421 itself: code and text.
+            self.fail_job(Failure::Refused(reply.clone()));
             self.close(CloseReason::ServiceNotAvailable(reply));
             return;
         }

@@ -64,13 +64,16 @@ pub enum Output {
         address: DataAddress,
     },
     /// Listen for a data connection (active mode) on the control connection's local IP and
-    /// an ephemeral port; report the address with [`super::Client::handle_data_listening`].
+    /// a port the operating system picks (not a predictable one: RFC 2577 §8 port
+    /// stealing); report the address with [`super::Client::handle_data_listening`].
     ListenData {
         /// The request the connection belongs to.
         request: RequestId,
     },
     /// Accept the server's data connection on the listener; report it with
-    /// [`super::Client::handle_data_connected`].
+    /// [`super::Client::handle_data_connected`]. Accept only a connection from the control
+    /// connection's peer IP address (RFC 2577 §8: anyone else could inject or steal data);
+    /// under `PROT P` the TLS handshake with session resumption binds it further.
     AcceptData {
         /// The request the connection belongs to.
         request: RequestId,

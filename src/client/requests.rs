@@ -320,6 +320,18 @@ impl Client {
         self.transfer(TransferCommand::Stor, Some(path), 0, now)
     }
 
+    /// `STOR path` preceded by `REST offset` when `offset > 0` (RFC 3659 §5: resume an
+    /// upload in stream mode; the server writes from `offset`). The adapter sends the local
+    /// file from the same offset. [`Client::size`] tells where the server's copy ends.
+    pub fn store_at(
+        &mut self,
+        path: Pathname<'_>,
+        offset: u64,
+        now: Instant,
+    ) -> Result<RequestId, Error> {
+        self.transfer(TransferCommand::Stor, Some(path), offset, now)
+    }
+
     /// `APPE path`.
     pub fn append(&mut self, path: Pathname<'_>, now: Instant) -> Result<RequestId, Error> {
         self.transfer(TransferCommand::Appe, Some(path), 0, now)

@@ -352,7 +352,8 @@ impl Client {
         if t.abort_requested {
             t.aborted = true;
             self.finish(t, now);
-        } else if t.offset > 0 && t.command == TransferCommand::Retr {
+        } else if t.offset > 0 && matches!(t.command, TransferCommand::Retr | TransferCommand::Stor)
+        {
             t.step = Step::Rest;
             let offset = t.offset;
             self.job = Some(Job::Transfer(t));
@@ -386,7 +387,11 @@ impl Client {
         } else if code.is_completion() {
             t.final_reply = Some(reply);
             if t.data_open() {
-                // Wait for the clean end of the data connection (either order).
+                // Wait for the clean end of the data connection (either order), but not
+                // forever: a close_notify that never comes is a truncation, not a success.
+                if t.data != Data::Opening {
+                    self.timers.data = deadline(now, self.config.timeouts.data);
+                }
                 self.job = Some(Job::Transfer(t));
             } else {
                 self.finish(t, now);
@@ -646,6 +651,13 @@ impl Client {
         let Some(mut t) = self.take_transfer() else {
             return;
         };
+        if t.final_reply.is_some() && t.data_open() && t.data != Data::Opening {
+            // The final reply came, the end of the data connection did not.
+            t.failure
+                .get_or_insert(Failure::Timeout(super::Timer::Data));
+            self.finish(t, now);
+            return;
+        }
         if t.data != Data::Opening {
             self.job = Some(Job::Transfer(t));
             return;

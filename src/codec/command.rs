@@ -18,7 +18,7 @@ use nom::error::{ErrorKind, ParseError};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use super::line::{find3, IAC};
+use super::line::{find3, push_escaped, IAC};
 use super::{encode_timestamp, parse_timestamp, CommandError, DecodeError, Expected, PayloadError};
 use crate::types::{
     Account, AllocSize, EpsvArgument, FormatControl, InvalidText, Mechanism, Mode, NetworkProtocol,
@@ -750,17 +750,6 @@ impl<'a> Command<'a> {
 // ---------------------------------------------------------------------------------------------
 // Encoding
 // ---------------------------------------------------------------------------------------------
-
-/// Appends `bytes`, each 0xFF doubled (`IAC IAC`, RFC 959 §4.1).
-fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
-    let mut rest = bytes;
-    while let Some(i) = rest.iter().position(|&b| b == IAC) {
-        out.extend_from_slice(&rest[..=i]);
-        out.push(IAC);
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
-}
 
 /// Appends SP and the escaped argument.
 fn push_argument(out: &mut Vec<u8>, bytes: &[u8]) {

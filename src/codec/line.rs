@@ -116,6 +116,18 @@ pub enum TelnetSignal {
 
 /// Telnet "interpret as command" (RFC 854).
 pub(crate) const IAC: u8 = 0xFF;
+
+/// Appends `bytes` with each 0xFF doubled (`IAC IAC`, RFC 959 §4.1, RFC 1123 §4.1.2.12): the
+/// escaping both encoders use so a data 0xFF survives the peer's Telnet handling.
+pub(crate) fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut rest = bytes;
+    while let Some(i) = rest.iter().position(|&b| b == IAC) {
+        out.extend_from_slice(&rest[..=i]);
+        out.push(IAC);
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+}
 const DM: u8 = 242;
 const IP: u8 = 244;
 const WILL: u8 = 251;

@@ -49,7 +49,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
-use super::line::{Cursor, Frame, LineFramer};
+use super::line::{push_escaped, Cursor, Frame, LineFramer};
 use super::{DecodeError, Expected, Limits};
 use crate::types::{ReplyCode, Text};
 
@@ -349,16 +349,6 @@ impl core::iter::FusedIterator for Lines<'_> {}
 
 fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
-    let mut rest = bytes;
-    while let Some(i) = rest.iter().position(|&b| b == IAC) {
-        out.extend_from_slice(&rest[..=i]);
-        out.push(IAC);
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
 }
 
 /// True if `line` would end a multi-line reply of code `digits` (so a server must pad it).

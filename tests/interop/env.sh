@@ -29,8 +29,8 @@ export INTEROP_SERVER_TIMEOUT="${INTEROP_SERVER_TIMEOUT:-3600}"
 # Debian's interpreter: python3-pyftpdlib and python3-openssl are installed for it.
 export INTEROP_PYTHON="${INTEROP_PYTHON:-/usr/bin/python3}"
 
-INTEROP_SERVERS="vsftpd pure-ftpd proftpd pyftpdlib"
-INTEROP_VARIANTS="tls13 tls12"
+export INTEROP_SERVERS="vsftpd pure-ftpd proftpd pyftpdlib"
+export INTEROP_VARIANTS="tls13 tls12"
 
 # interop_port SERVER VARIANT explicit|implicit|pasv_min|pasv_max -> prints the port, or
 # nothing when that server has no such mode.

@@ -95,13 +95,15 @@ start_one() { # name ports variant
     fi
     # setsid: own process group (stop kills the group); timeout: hard lifetime limit.
     setsid timeout -k 5 "$INTEROP_SERVER_TIMEOUT" "${cmd[@]}" >>"$INTEROP_RUN/$name.out" 2>&1 </dev/null &
-    echo $! >"$INTEROP_RUN/$name.pid"
+    local pid=$!
+    echo "$pid" >"$INTEROP_RUN/$name.pid"
     local deadline=$((SECONDS + 15)) ok
     while :; do
         ok=1
         for p in ${ports//,/ }; do listening "$p" || ok=0; done
         [ "$ok" -eq 1 ] && break
-        if ! pid_alive "$name" || [ "$SECONDS" -ge "$deadline" ]; then
+        # kill -0, not pid_alive: right after the fork the child may not have exec'd yet.
+        if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
             tail -20 "$INTEROP_RUN/$name.out" >&2 || true
             stop_one "$name"
             die "$name did not come up on port(s) $ports"
@@ -112,11 +114,11 @@ start_one() { # name ports variant
 }
 
 stop_one() { # name
-    local name="$1" f="$INTEROP_RUN/$1.pid" pid i
+    local name="$1" f="$INTEROP_RUN/$1.pid" pid
     if ! pid_alive "$name"; then rm -f "$f"; return 0; fi
     pid="$(cat "$f")"
     kill -TERM -- "-$pid" 2>/dev/null || true
-    for i in $(seq 1 25); do
+    for _ in $(seq 1 25); do
         kill -0 -- "-$pid" 2>/dev/null || break
         sleep 0.2
     done

@@ -19,6 +19,8 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (installs packages, creates a user)"
 
 export DEBIAN_FRONTEND=noninteractive
+mkdir -p "$INTEROP_DIR"
+chmod 755 "$INTEROP_DIR"
 
 # ---------------------------------------------------------------------------------------------
 # 1. Packages. policy-rc.d (exit 101) stops maintainer scripts from starting vsftpd; we remove
@@ -46,11 +48,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
         created_policy=1
     fi
     log "apt-get install ${missing[*]}"
-    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >"$INTEROP_DIR.apt.log" 2>&1; then
+    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >"$INTEROP_DIR/apt.log" 2>&1; then
         log "install failed; running apt-get update once and retrying"
-        apt-get update -q >>"$INTEROP_DIR.apt.log" 2>&1
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$INTEROP_DIR.apt.log" 2>&1 \
-            || { tail -20 "$INTEROP_DIR.apt.log" >&2; die "apt-get install failed"; }
+        apt-get update -q >>"$INTEROP_DIR/apt.log" 2>&1
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$INTEROP_DIR/apt.log" 2>&1 \
+            || { tail -20 "$INTEROP_DIR/apt.log" >&2; die "apt-get install failed"; }
     fi
     [ "$created_policy" -eq 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
@@ -58,8 +60,8 @@ fi
 # and keep it from starting at boot. Only the packaged service, by its init script.
 if [ -x /etc/init.d/vsftpd ]; then
     /etc/init.d/vsftpd stop >/dev/null 2>&1 || true
-    command -v update-rc.d >/dev/null && update-rc.d vsftpd disable >/dev/null 2>&1 || true
-    command -v systemctl >/dev/null && systemctl disable --now vsftpd >/dev/null 2>&1 || true
+    if command -v update-rc.d >/dev/null; then update-rc.d vsftpd disable >/dev/null 2>&1 || true; fi
+    if command -v systemctl >/dev/null; then systemctl disable --now vsftpd >/dev/null 2>&1 || true; fi
 fi
 
 mkdir -p "$INTEROP_DIR" "$INTEROP_ROOT" "$INTEROP_PKI" "$INTEROP_CONF" "$INTEROP_RUN" \
@@ -73,7 +75,7 @@ chmod 555 "$INTEROP_DIR/empty"    # vsftpd's secure_chroot_dir: root-owned, not 
 want_versions=""
 for p in "${UNPACK_PKGS[@]}"; do
     v="$(apt-cache policy "$p" | awk '/Candidate:/ {print $2}')"
-    [ -n "$v" ] && [ "$v" != "(none)" ] || die "no candidate for $p (apt-get update needed?)"
+    if [ -z "$v" ] || [ "$v" = "(none)" ]; then die "no candidate for $p (apt-get update needed?)"; fi
     want_versions+="$p=$v "
 done
 if [ "$(cat "$INTEROP_ROOT/.versions" 2>/dev/null)" != "$want_versions" ]; then
@@ -320,7 +322,8 @@ EOF
 # pure-ftpd: command-line arguments (no config file) plus a pure-pw virtual-user database.
 PURE_PW="$INTEROP_ROOT/usr/bin/pure-pw"
 write_pure_ftpd_conf() { # variant
-    local v="$1" root="$INTEROP_DATA/pure-ftpd-$v"
+    local v="$1"
+    local root="$INTEROP_DATA/pure-ftpd-$v"
     local pw="$INTEROP_CONF/pure-ftpd-$v.passwd" db="$INTEROP_CONF/pure-ftpd-$v.pdb"
     rm -f "$pw" "$db"
     printf '%s\n%s\n' "$FTPS_INTEROP_PASS" "$FTPS_INTEROP_PASS" \

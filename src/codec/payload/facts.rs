@@ -94,11 +94,89 @@ pub fn parse_mlst_reply<'r>(reply: &'r Reply<'_>) -> Result<Facts<'r>, PayloadEr
     })
 }
 
+/// Appends one MLSx entry line for `entry` (RFC 3659 §7.2), line end excluded: every fact as
+/// `name=value;` (known names in the RFC's lower-case spelling, others as stored), one space,
+/// the path name. The inverse of [`parse_facts`]: a server writes these lines on the data
+/// connection for MLSD (CRLF-terminated) and in the MLST reply ([`mlst_reply`]).
+///
+/// A fact that the grammar cannot carry is refused, with the offset in `out`'s new bytes
+/// where it would have started: a name that is empty or holds a byte other than visible
+/// ASCII, `=` or `;`, or a value with a space or `;` (RFC 3659 §7.2, `value = *SCHAR`).
+/// Nothing is appended then.
+///
+/// ```
+/// use ftps_proto::codec::{encode_facts, parse_facts};
+///
+/// let entry = parse_facts(b"Type=file;Size=1830; hatch.c").unwrap();
+/// let mut line = Vec::new();
+/// encode_facts(&entry, &mut line).unwrap();
+/// assert_eq!(line, b"type=file;size=1830; hatch.c");
+/// ```
+pub fn encode_facts(entry: &Facts<'_>, out: &mut Vec<u8>) -> Result<(), PayloadError> {
+    let start = out.len();
+    let mut at = 0;
+    for fact in &entry.facts {
+        let name = fact.name.as_str().as_bytes();
+        let value = fact.value.as_bytes();
+        let name_ok = !name.is_empty()
+            && name
+                .iter()
+                .all(|b| b.is_ascii_graphic() && *b != b'=' && *b != b';');
+        if !name_ok || value.iter().any(|b| *b == b' ' || *b == b';') {
+            out.truncate(start);
+            return Err(malformed(at, Expected::Fact));
+        }
+        out.extend_from_slice(name);
+        out.push(b'=');
+        out.extend_from_slice(value);
+        out.push(b';');
+        at += name.len() + value.len() + 2;
+    }
+    out.push(b' ');
+    out.extend_from_slice(entry.pathname.as_bytes());
+    Ok(())
+}
+
+/// The 250 reply a server sends for MLST (RFC 3659 §7.2): `250-Listing <path>`, the entry
+/// line preceded by one space, `250 End`. The inverse of [`parse_mlst_reply`]; refused like
+/// [`encode_facts`] (offsets in the entry line, leading space included).
+///
+/// ```
+/// use ftps_proto::codec::{mlst_reply, parse_facts, parse_mlst_reply};
+///
+/// let entry = parse_facts(b"type=dir;modify=19990929003355; /tmp").unwrap();
+/// let reply = mlst_reply(&entry).unwrap();
+/// let mut wire = Vec::new();
+/// reply.encode(&mut wire);
+/// assert_eq!(wire, b"250-Listing /tmp\r\n type=dir;modify=19990929003355; /tmp\r\n250 End\r\n");
+/// assert_eq!(parse_mlst_reply(&reply).unwrap(), entry);
+/// ```
+pub fn mlst_reply(entry: &Facts<'_>) -> Result<Reply<'static>, PayloadError> {
+    let mut line = Vec::with_capacity(64);
+    line.push(b' ');
+    encode_facts(entry, &mut line).map_err(|e| match e {
+        PayloadError::Malformed { offset, expected } => malformed(offset + 1, expected),
+        other => other,
+    })?;
+    let mut first = b"Listing ".to_vec();
+    first.extend_from_slice(entry.pathname.as_bytes());
+    // Built from a path name and validated facts: no CR, LF or NUL.
+    Ok(Reply::multiline(
+        ReplyCode::FILE_ACTION_OK,
+        alloc::vec![
+            Text::new_unchecked(first),
+            Text::new_unchecked(line),
+            Text::from_static("End"),
+        ],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::codec::decode_reply;
     use crate::types::FileType;
+    use alloc::string::String;
 
     #[test]
     fn rfc3659_mlsd_lines() {
@@ -163,7 +241,43 @@ mod tests {
     }
 
     #[test]
-    fn mlst_reply() {
+    fn encoding_refuses_what_the_grammar_cannot_carry() {
+        let mut e = parse_facts(b"type=file;size=3; f").unwrap();
+        let mut out = b"keep".to_vec();
+        e.facts[1].value = Text::from_static("1 2");
+        assert_eq!(
+            encode_facts(&e, &mut out),
+            Err(malformed(10, Expected::Fact))
+        );
+        assert_eq!(out, b"keep", "nothing appended");
+        e.facts[1].value = Text::from_static("1;2");
+        assert_eq!(
+            encode_facts(&e, &mut out),
+            Err(malformed(10, Expected::Fact))
+        );
+        e.facts[1].value = Text::from_static("3");
+        e.facts[0].name = FactName::Other("A=B".into());
+        assert_eq!(
+            encode_facts(&e, &mut out),
+            Err(malformed(0, Expected::Fact))
+        );
+        assert_eq!(mlst_reply(&e), Err(malformed(1, Expected::Fact)));
+        e.facts[0].name = FactName::Other(String::new());
+        assert_eq!(
+            encode_facts(&e, &mut out),
+            Err(malformed(0, Expected::Fact))
+        );
+        e.facts[0].name = FactName::Other("UNIX.MODE".into());
+        encode_facts(&e, &mut out).unwrap();
+        assert_eq!(out, b"keepUNIX.MODE=file;size=3; f");
+        // No facts: `SP pathname`.
+        let mut out = Vec::new();
+        encode_facts(&parse_facts(b" lone").unwrap(), &mut out).unwrap();
+        assert_eq!(out, b" lone");
+    }
+
+    #[test]
+    fn mlst_replies() {
         // RFC 3659 §7.7.2:  C> MLst tmp
         let wire = b"250- Listing tmp\r\n Type=dir;Modify=19990929003355;Perm=el;Unique=keVO1+ZF4; tmp\r\n250 End\r\n";
         let (_, r) = decode_reply(wire).unwrap();

@@ -1,7 +1,8 @@
 //! Parsers for the payloads of particular replies (227, 229, 257, 211 FEAT, 213 SIZE and
 //! MDTM, 250 MLST, the 150 size hint) and of data-connection lines (MLSx facts, LIST), and
 //! for servers the exact inverse of the reply parsers (`pasv_reply`, `epsv_reply`,
-//! `pathname_reply`, `feat_reply`, `size_reply`, `mdtm_reply`, `encode_timestamp`).
+//! `pathname_reply`, `feat_reply`, `size_reply`, `mdtm_reply`, `mlst_reply`, `encode_timestamp`,
+//! `encode_facts`).
 //!
 //! Owns the grammars of reply *texts* and listing lines, one concept per file. It must not
 //! frame lines or decode replies (that is `reply`) and keeps no state: every parser takes a
@@ -19,7 +20,7 @@ mod size;
 mod timestamp;
 
 pub use epsv::{epsv_reply, parse_epsv_reply};
-pub use facts::{parse_facts, parse_mlst_reply};
+pub use facts::{encode_facts, mlst_reply, parse_facts, parse_mlst_reply};
 pub use feat::{feat_reply, parse_feat_reply, parse_feature_line};
 pub use list::{parse_list_line, ListEntry, ListFormat};
 pub use opening::parse_opening_size_hint;

@@ -10,8 +10,9 @@ use super::{expect_code, malformed, PayloadError};
 use crate::codec::{Expected, Reply};
 use crate::types::{Pathname, ReplyCode, Text};
 
-/// 257: the quoted path name, with doubled quotes undone (RFC 959 Appendix II: "the
-/// pathname ... is enclosed in double-quotes ... embedded double-quotes are doubled").
+/// 257: the quoted path name, with doubled quotes undone. RFC 959 Appendix II: the reply is
+/// `257<space>"<directory-name>"<space><commentary>` and "embedded double-quotes should be
+/// escaped by double-quotes (the "quote-doubling" convention)".
 ///
 /// The path is borrowed from the reply unless it holds doubled quotes. RFC 959 puts the
 /// quoted name first; being liberal (RFC 1123 §1.2.2), text before the first quote is
