@@ -249,3 +249,38 @@ fn reject_with_421_closes() {
     assert_eq!(h.action(), Output::Close);
     assert_eq!(h.session.state(), State::Closed);
 }
+
+/// Telnet option negotiation is refused (RFC 1123 §4.1.2.12): WILL → DONT, DO → WONT;
+/// WONT/DONT need no answer; the command around it is served.
+#[test]
+fn telnet_negotiation_is_refused() {
+    let mut h = Harness::greeted(Config::default());
+    h.raw(b"\xff\xfb\x18\xff\xfd\x01\xff\xfc\x03NOOP\r\n");
+    match (h.items.pop_front(), h.items.pop_front()) {
+        (Some(Item::Telnet(a)), Some(Item::Telnet(b))) => {
+            assert_eq!((a, b), (vec![0xFF, 254, 0x18], vec![0xFF, 252, 0x01]));
+        }
+        other => panic!("{other:?}"),
+    }
+    h.s(200);
+    h.quiet();
+}
+
+/// A handle from another session is refused, even with the same number.
+#[test]
+fn decision_from_another_session_is_refused() {
+    let mut a = Harness::greeted(Config::default());
+    let mut b = Harness::with_addresses(Config::default(), LOCAL, "198.51.100.7:50002");
+    b.s(220);
+    a.c("USER alice");
+    b.c("USER bob");
+    let (da, _) = a.decision();
+    let (db, _) = b.decision();
+    assert_eq!(da.id(), db.id());
+    assert!(matches!(
+        a.session.accept(db),
+        Err(Misuse::UnknownDecision { .. })
+    ));
+    a.accept(da);
+    a.s(331);
+}

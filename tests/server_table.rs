@@ -180,6 +180,8 @@ fn not_logged_in() {
             (F, "HELP retr", Code(214)),
             (F, "HELP BOGUS", Code(502)),
             (F, "FEAT", Code(211)),
+            (F, "FEAT x", Code(501)),
+            (F, "HOST", Code(501)),
             (F, "OPTS UTF8 ON", Code(200)),
             (F, "OPTS UTF8 OFF", Code(200)),
             (F, "OPTS UTF8 MAYBE", Code(501)),

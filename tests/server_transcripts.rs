@@ -571,6 +571,9 @@ fn rein_resets_security() {
     h.s(530);
     h.c("PBSZ 0");
     h.s(503);
+    // The virtual host is forgotten too (RFC 7151 §3.2.1): HOST is asked again.
+    h.c("HOST ftp.example.com");
+    assert!(matches!(h.decision().1, Event::Host { .. }));
 }
 
 /// OPTS MLST chooses the facts (RFC 3659 §7.9); FEAT marks the selection (§7.8).

@@ -711,3 +711,21 @@ fn abor_after_telnet_ip_and_synch() {
     h.s(226);
     h.transfer_ended(d, 426, false);
 }
+
+/// QUIT before the data connection of an accepted transfer came: no need to wait for it.
+#[test]
+fn quit_before_data_connection() {
+    let mut h = Harness::greeted(Config::default());
+    h.login("bob");
+    h.pasv();
+    h.c("RETR a");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(150);
+    h.c("QUIT");
+    assert_eq!(h.action(), Output::CloseData);
+    h.s(426);
+    h.transfer_ended(d, 426, false);
+    h.s(221);
+    assert_eq!(h.action(), Output::Close);
+}

@@ -68,6 +68,8 @@ impl Driver {
     fn drain(&mut self) {
         for _ in 0..100_000 {
             match self.session.poll_output() {
+                // A Telnet refusal (RFC 1123 §4.1.2.12) is the only non-reply Send.
+                Output::Send(bytes) if matches!(bytes[..], [0xFF, 252 | 254, _]) => {}
                 Output::Send(bytes) => {
                     assert!(!bytes.is_empty(), "empty Send");
                     let mut rest = &bytes[..];

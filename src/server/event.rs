@@ -11,13 +11,19 @@ use crate::types::{Password, Pathname, ReplyCode, Text, Timestamp, Username};
 /// A handle for one question the session asked ([`Event`]). Answer it with exactly one of the
 /// session's decision methods (`accept`, `accept_path`, `reject`, ...); for a transfer, the same
 /// handle is later given to `transfer_done` / `transfer_failed`.
+///
+/// Handles carry a tag of the session that issued them, so a handle given to another session
+/// is refused ([`super::Misuse::UnknownDecision`]) rather than taken for one of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Decision(pub(crate) u32);
+pub struct Decision {
+    pub(crate) session: u32,
+    pub(crate) id: u32,
+}
 
 impl Decision {
-    /// A number unique within the session (for logs).
+    /// A number unique within the session, counting from 1 (for logs).
     pub fn id(self) -> u32 {
-        self.0
+        self.id
     }
 }
 

@@ -33,6 +33,47 @@
 //! nothing. The peer's mistakes are answered on the wire (the right reply code, or `421` and
 //! [`Output::Close`]) and reported as [`Event::PeerError`].
 //!
+//! # States
+//!
+//! ```text
+//! Session::new ──► NotLoggedIn            (Implicit: Handshake ─handle_tls_ready─► 220 first)
+//!
+//! NotLoggedIn ──AUTH TLS──► SecuringControl ──handle_tls_ready──► NotLoggedIn (protected)
+//!                 234, plaintext behind it discarded; handshake failure ─► Close
+//! NotLoggedIn ──USER──► Deciding ──accept──► NeedPassword   (331)
+//!                                 ──accept_certificate──► LoggedIn (232)
+//!                                 ──reject / require_tls in clear──► NotLoggedIn (530)
+//! NeedPassword ──PASS──► Deciding ──accept──► LoggedIn (230)
+//!                                  ──reject──► LoginDelay ──deadline──► NotLoggedIn (530)
+//!                                                          └─ too many ─► Close (530, 421)
+//! LoggedIn ──PASV/EPSV──► OpeningListener ──handle_data_listening──► LoggedIn (227/229)
+//! LoggedIn ──RETR/STOR/LIST/…──► Deciding ──accept──► Transferring (150/125)
+//!                                           └─reject──► LoggedIn (4yz/5yz)
+//! Transferring ──transfer_done + clean end──► LoggedIn (226)
+//!              ──ABOR──► LoggedIn (426, 226)   ──broken / truncated──► LoggedIn (426)
+//!              ──no data connection in time──► LoggedIn (425)   ──TLS refused──► (522)
+//! any ──REIN──► NotLoggedIn (220, TLS cleared)     any ──QUIT──► Close (221)
+//! any ──idle timeout──► Close (421)
+//! ```
+//!
+//! # Policy, as reply codes
+//!
+//! | Situation | Reply |
+//! |---|---|
+//! | [`ControlPolicy::Required`], before AUTH: USER, PASS, ACCT | `530` |
+//! | [`ControlPolicy::Required`], before AUTH: anything but AUTH, FEAT, HOST, QUIT | `533` |
+//! | [`ControlPolicy::RequiredForCredentials`], USER of a non-anonymous user in clear | `530` |
+//! | The application's `require_tls` for a user in clear | `530` |
+//! | PBSZ or PROT on a clear control connection; PROT before PBSZ (strict) | `503` |
+//! | PROT S or E | `536` |
+//! | PROT P under [`DataPolicy::Denied`]; PROT C under [`DataPolicy::Required`] | `534` |
+//! | PASV, EPSV, PORT, EPRT without PROT P under [`DataPolicy::Required`] | `534` |
+//! | A transfer command without PROT P under [`DataPolicy::Required`] (RFC 4217 §10.2) | `521` |
+//! | Data TLS not resumed (when required), data handshake failed, protection mismatch | `522` |
+//! | Upload ended without TLS close_notify, or the data connection broke | `426` |
+//! | PORT/EPRT to another host or a port below 1024 (RFC 2577 §3) | `504` |
+//! | CCC disabled / control not protected / before login | `500` / `533` / `534` |
+//!
 //! # Transfers
 //!
 //! A transfer command becomes an event (`Event::Retrieve { path, offset }`, ...). When the

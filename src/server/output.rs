@@ -14,8 +14,9 @@ use crate::types::{Channel, Instant, TlsRole};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Output {
-    /// Write these bytes (one or more complete replies) on the control connection, through
-    /// TLS when it is protected.
+    /// Write these bytes on the control connection, through TLS when it is protected: one or
+    /// more complete replies, or a three-byte Telnet refusal (`IAC DONT x` / `IAC WONT x`) of
+    /// an option the client tried to negotiate (RFC 1123 §4.1.2.12).
     Send(Vec<u8>),
     /// Start a TLS handshake on this channel. The server is always the TLS server
     /// (RFC 4217 §7). Report with `handle_tls_ready` / `handle_tls_failed`. Under PROT P the

@@ -16,7 +16,7 @@ use super::{
     Config, ControlPolicy, DataPolicy, Decision, Direction, Event, Misuse, Output, PeerError,
     PeerErrorKind, State, TlsDetails,
 };
-use crate::codec::{Command, CommandDecoder, CommandError, CommandLine};
+use crate::codec::{Command, CommandDecoder, CommandError, CommandLine, TelnetSignal};
 use crate::types::{
     Channel, DataEnd, EpsvArgument, FormatControl, Instant, Mode, NetworkProtocol, Pathname, Prot,
     ReplyCode, Structure, Text, Timestamp, TlsRole, TransferType, Username,
@@ -46,6 +46,8 @@ pub struct Session {
     deferred: Option<Box<Command<'static>>>,
     quit_after_transfer: bool,
     next_decision: u32,
+    /// Tags this session's [`Decision`]s (from its addresses and start time).
+    tag: u32,
 }
 
 /// What the session waits for, if anything.
@@ -291,6 +293,7 @@ impl Session {
             deferred: None,
             quit_after_transfer: false,
             next_decision: 1,
+            tag: session_tag(local, peer, now),
         };
         if implicit {
             s.phase = Phase::Handshake;
@@ -1020,11 +1023,11 @@ impl Session {
     /// A transfer handle that is not the current transfer: already finished (ignored) or
     /// never issued (misuse).
     fn stale_transfer(&self, decision: Decision, input: &'static str) -> Result<(), Misuse> {
-        if decision.0 != 0 && decision.0 < self.next_decision {
+        if decision.session == self.tag && decision.id != 0 && decision.id < self.next_decision {
             Ok(())
         } else if self.transfer.is_some() {
             Err(Misuse::UnknownDecision {
-                decision: decision.0,
+                decision: decision.id,
                 state: self.state(),
             })
         } else {
@@ -1051,7 +1054,7 @@ impl Session {
             }
             _ => {
                 return Err(Misuse::UnknownDecision {
-                    decision: decision.0,
+                    decision: decision.id,
                     state,
                 })
             }
@@ -1061,7 +1064,7 @@ impl Session {
         match core::mem::replace(&mut self.phase, Phase::Ready) {
             Phase::Deciding(p) => Ok(*p),
             _ => Err(Misuse::UnknownDecision {
-                decision: decision.0,
+                decision: decision.id,
                 state,
             }),
         }
@@ -1075,7 +1078,10 @@ impl Session {
     }
 
     fn ask(&mut self, question: Question, event: impl FnOnce(Decision) -> Event) {
-        let decision = Decision(self.next_decision);
+        let decision = Decision {
+            session: self.tag,
+            id: self.next_decision,
+        };
         self.next_decision = self.next_decision.wrapping_add(1).max(1);
         self.out.push_back(Output::Event(event(decision)));
         self.phase = Phase::Deciding(Box::new(Pending { decision, question }));
@@ -1162,6 +1168,7 @@ impl Session {
                 Command(Command<'static>),
                 Error(CommandError),
                 TooLong,
+                Refuse([u8; 3]),
                 Skip,
             }
             let item = match self.decoder.next_line() {
@@ -1169,6 +1176,15 @@ impl Session {
                 Some(CommandLine::Command(Ok(c))) => Item::Command(c.into_owned()),
                 Some(CommandLine::Command(Err(e))) => Item::Error(e),
                 Some(CommandLine::TooLong) => Item::TooLong,
+                // RFC 1123 §4.1.2.12: a server refuses Telnet option negotiation: WILL is
+                // answered DONT, DO is answered WONT (WONT/DONT need no answer, RFC 854).
+                Some(CommandLine::Telnet(TelnetSignal::Negotiation { verb: 251, option })) => {
+                    Item::Refuse([0xFF, 254, option])
+                }
+                Some(CommandLine::Telnet(TelnetSignal::Negotiation { verb: 253, option })) => {
+                    Item::Refuse([0xFF, 252, option])
+                }
+                // IP and DM before ABOR/STAT, and the rest, carry no command.
                 Some(_) => Item::Skip,
             };
             // A complete line (even an invalid one) is activity; partial bytes are not.
@@ -1189,6 +1205,7 @@ impl Session {
                     self.peer_error(PeerErrorKind::LineTooLong);
                     self.send_line(ReplyCode::SYNTAX_ERROR, b"Command line too long");
                 }
+                Item::Refuse(bytes) => self.out.push_back(Output::Send(bytes.to_vec())),
                 Item::Skip => {}
             }
         }
@@ -1207,7 +1224,18 @@ impl Session {
                 Command::Abor => self.abort(),
                 Command::Stat(None) => self.status(),
                 Command::Noop => self.send_line(ReplyCode::COMMAND_OK, b"NOOP ok"),
-                Command::Quit => self.quit_after_transfer = true,
+                Command::Quit => {
+                    // RFC 959 §4.1.1: a transfer in progress completes first; one whose data
+                    // connection has not even come is not worth waiting for.
+                    self.quit_after_transfer = true;
+                    if self.transfer.as_ref().is_some_and(|t| !t.started) {
+                        self.finish(
+                            ReplyCode::TRANSFER_ABORTED,
+                            b"Transfer aborted: QUIT before the data connection",
+                            false,
+                        );
+                    }
+                }
                 other => self.deferred = Some(Box::new(other)),
             }
             return;
@@ -2217,6 +2245,26 @@ impl Session {
         self.params.mlst = Text::new(chosen).ok().map(Box::new);
         self.send_line(ReplyCode::COMMAND_OK, &reply);
     }
+}
+
+/// A tag for the decisions of one session: FNV-1a over its addresses and start time. Not a
+/// secret; it only keeps handles of concurrent sessions apart.
+fn session_tag(local: SocketAddr, peer: SocketAddr, now: Instant) -> u32 {
+    let mut h: u32 = 0x811C_9DC5;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+    };
+    for addr in [local, peer] {
+        match addr.ip() {
+            IpAddr::V4(ip) => eat(&ip.octets()),
+            IpAddr::V6(ip) => eat(&ip.octets()),
+        }
+        eat(&addr.port().to_be_bytes());
+    }
+    eat(&now.as_millis().to_be_bytes());
+    h
 }
 
 /// `YYYYMMDDHHMMSS[.F]` (RFC 3659 §2.3).

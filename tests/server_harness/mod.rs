@@ -23,7 +23,14 @@ pub const PEER: &str = "198.51.100.7:50000";
 #[derive(Debug)]
 pub enum Item {
     Reply(Reply<'static>),
+    /// A Telnet refusal (`IAC DONT x` / `IAC WONT x`, RFC 1123 §4.1.2.12).
+    Telnet(Vec<u8>),
     Action(Output),
+}
+
+/// `IAC DONT x` or `IAC WONT x`.
+pub fn is_telnet_refusal(bytes: &[u8]) -> bool {
+    matches!(bytes, [0xFF, 252 | 254, _])
 }
 
 pub struct Harness {
@@ -93,6 +100,9 @@ impl Harness {
     pub fn drain(&mut self) {
         for _ in 0..10_000 {
             match self.session.poll_output() {
+                Output::Send(bytes) if is_telnet_refusal(&bytes) => {
+                    self.items.push_back(Item::Telnet(bytes))
+                }
                 Output::Send(bytes) => {
                     for r in replies(&bytes) {
                         self.items.push_back(Item::Reply(r));
