@@ -120,7 +120,7 @@ curl_suite() { # mode
 
     # mkdir / rename / delete: quote commands before a SIZE-only request on hello.txt (no
     # data connection), verified with SIZE and CWD.
-    local dir="$tag-dir"
+    local dir="$tag-dir" renamed=0
     if c -I -Q "MKD $dir" -Q "CWD $dir" -Q "CDUP" "$base/hello.txt" >/dev/null; then
         pass "$p/mkdir"
     else fail "$p/mkdir" "$(err)"; fi
@@ -129,11 +129,12 @@ curl_suite() { # mode
             if [ "$(size_of "$dir/renamed.bin")" != "$(stat -c %s "$WORK/small.bin")" ]; then
                 fail "$p/rename" "renamed file missing or wrong size"
             elif c -I "$base/$tag-small.bin" >/dev/null; then fail "$p/rename" "old name still present"
-            else pass "$p/rename"; fi
+            else pass "$p/rename"; renamed=1; fi
         else fail "$p/rename" "$(err)"; fi
     else fail "$p/rename" "not run, upload failed"; fi
     local q=()
-    [ "$up_small" -eq 1 ] && q+=(-Q "DELE $dir/renamed.bin")
+    if [ "$renamed" -eq 1 ]; then q+=(-Q "DELE $dir/renamed.bin")
+    elif [ "$up_small" -eq 1 ]; then q+=(-Q "DELE $tag-small.bin"); fi
     [ "$up_large" -eq 1 ] && q+=(-Q "DELE $tag-large.bin")
     q+=(-Q "RMD $dir")
     if c -I "${q[@]}" "$base/hello.txt" >/dev/null; then
@@ -209,17 +210,18 @@ set ftp:use-feat true"
         else fail "$p/resume-download" "$(err)"; fi
     else fail "$p/resume-download" "not run, upload failed"; fi
 
-    local dir="$tag-dir"
+    local dir="$tag-dir" renamed=0
     if l "mkdir $dir" "cd $dir" "cd .." >/dev/null; then pass "$p/mkdir"; else fail "$p/mkdir" "$(err)"; fi
     if [ "$up_small" -eq 1 ]; then
         if l "mv $tag-small.bin $dir/renamed.bin" >/dev/null \
             && [ "$(remote_size "$dir/renamed.bin")" = "$(stat -c %s "$WORK/small.bin")" ] \
             && [ -z "$(remote_size "$tag-small.bin")" ]; then
-            pass "$p/rename"
+            pass "$p/rename"; renamed=1
         else fail "$p/rename" "$(err)"; fi
     else fail "$p/rename" "not run, upload failed"; fi
     local cmds=()
-    [ "$up_small" -eq 1 ] && cmds+=("rm $dir/renamed.bin")
+    if [ "$renamed" -eq 1 ]; then cmds+=("rm $dir/renamed.bin")
+    elif [ "$up_small" -eq 1 ]; then cmds+=("rm $tag-small.bin"); fi
     [ "$up_large" -eq 1 ] && cmds+=("rm $tag-large.bin")
     cmds+=("rmdir $dir")
     if l "${cmds[@]}" >/dev/null; then
