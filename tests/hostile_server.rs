@@ -97,6 +97,14 @@ fn telnet_option_negotiation_is_stripped_from_commands() {
     // C: IAC WILL ECHO, IAC DO SGA, then NOOP (RFC 1123 §4.1.2.12: refuse options silently).
     let mut h = Harness::greeted(Config::default());
     h.raw(b"\xff\xfb\x01\xff\xfd\x03NOOP\r\n");
+    // Each option refused (WILL -> DONT, DO -> WONT), then the command runs untouched.
+    let mut refusals = Vec::new();
+    while let Some(Item::Telnet(_)) = h.items.front() {
+        if let Some(Item::Telnet(b)) = h.items.pop_front() {
+            refusals.push(b);
+        }
+    }
+    assert_eq!(refusals, [vec![0xff, 0xfe, 0x01], vec![0xff, 0xfc, 0x03]]);
     h.s(200);
     h.quiet();
 }
