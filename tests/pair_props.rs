@@ -65,11 +65,13 @@ fn setup() -> impl Strategy<Value = Setup> {
             any::<bool>(),
             any::<bool>(),
         ),
+        0u8..4,
     )
         .prop_map(
             |(
                 (security, prot_clear, active, extended, trust_pasv),
                 (control, data, allow_active, resume, strict_pbsz),
+                ccc,
             )| Setup {
                 security,
                 prot_clear,
@@ -81,6 +83,7 @@ fn setup() -> impl Strategy<Value = Setup> {
                 allow_active,
                 resume,
                 strict_pbsz,
+                ccc,
             },
         )
 }

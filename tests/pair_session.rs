@@ -195,3 +195,28 @@ fn data_connection_that_never_comes_times_out_on_both_ends() {
     p.wait(Duration::from_secs(120));
     assert!(matches!(p.result(id), Some(Err(_))), "{:?}", p.result(id));
 }
+
+#[test]
+fn ccc_after_login_clears_the_control_channel_and_transfers_still_use_prot_p() {
+    // C: CCC / S: 200 / EndTls on both ends (RFC 4217 §5); data stays protected.
+    let c = client::Config::default().with_clear_command_channel(true);
+    let s = server::Config::default().with_ccc(true);
+    let mut p = logged_in(c, s);
+    assert!(p.sent_lines().contains(&"CCC".to_string()));
+    assert!(!p.control_protected);
+    assert!(!p.server.is_control_protected());
+    p.files.insert("f".into(), b"after CCC".to_vec());
+    let id = p.client.retrieve(path("f"), 0, p.now).unwrap();
+    p.drain();
+    p.settle();
+    assert!(
+        matches!(p.result(id), Some(Ok(Response::Transferred { .. }))),
+        "{:?}",
+        p.result(id)
+    );
+    assert!(p.transfers[0].protected);
+    // The commands after CCC went in clear, as asked.
+    let (last, protected) = p.client_lines.last().unwrap();
+    assert_eq!(last, b"RETR f\r\n");
+    assert!(!protected);
+}

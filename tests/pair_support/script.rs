@@ -212,6 +212,8 @@ pub struct Setup {
     pub resume: bool,
     /// Server requires PBSZ before PROT.
     pub strict_pbsz: bool,
+    /// Client asks for `CCC` after login (bit 0); server allows it (bit 1).
+    pub ccc: u8,
 }
 
 impl Setup {
@@ -237,7 +239,7 @@ impl Setup {
             });
         c.extended_data_commands = self.extended;
         c.trust_pasv_address = self.trust_pasv;
-        c
+        c.with_clear_command_channel(self.ccc & 1 != 0)
     }
 
     /// The server's configuration.
@@ -261,6 +263,7 @@ impl Setup {
             .with_active(self.allow_active)
             .with_data_session_resumption(self.resume)
             .with_strict_pbsz(self.strict_pbsz)
+            .with_ccc(self.ccc & 2 != 0)
             .with_login_attempts(3, Duration::from_secs(1))
     }
 }
