@@ -14,7 +14,9 @@ use ftps_proto::client::{
     ProtocolErrorKind, Response, Security, Timeouts, Timer,
 };
 use ftps_proto::codec::{Command, DecodeError, Limits};
-use ftps_proto::types::{Account, Channel, DataEnd, Password, Pathname, Text, Username};
+use ftps_proto::types::{
+    Account, Channel, DataEnd, Mechanism, Password, Pathname, Text, Username, Verb,
+};
 
 const FEAT: &str = "211-Features:\n EPSV\n MLST type*;size*;\n211 End";
 
@@ -579,7 +581,12 @@ fn crlf_cannot_be_injected_through_any_client_api() {
         assert!(Account::try_from(evil).is_err(), "{evil:?}");
         assert!(Pathname::try_from(evil).is_err(), "{evil:?}");
         assert!(Text::try_from(evil).is_err(), "{evil:?}");
+        assert!(Verb::try_from(evil).is_err(), "{evil:?}");
+        assert!(Mechanism::try_from(evil).is_err(), "{evil:?}");
     }
+    // The byte-string forms refuse the same bytes.
+    assert!(Pathname::try_from(b"a\r\nDELE x".to_vec()).is_err());
+    assert!(Text::try_from(String::from("a\nb")).is_err());
 }
 
 #[test]
