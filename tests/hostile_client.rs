@@ -631,3 +631,116 @@ fn a_request_while_busy_is_refused_and_changes_nothing() {
         }
     ));
 }
+
+// ---------------------------------------------------------------- secrets and odd timings
+
+#[test]
+fn output_debug_never_shows_the_password_or_account() {
+    // Logs of the output stream must not leak credentials (RFC 2577 §7 spirit).
+    let mut t = Transcript::new(Config::default().with_security(Security::Plain));
+    let login =
+        user_login("alice", "hunter2").with_account(Account::try_from("acct-secret").unwrap());
+    assert!(!format!("{login:?}").contains("hunter2"));
+    assert!(!format!("{login:?}").contains("acct-secret"));
+    let id = t.client.login(login, t.now).unwrap();
+    t.drain();
+    t.s("220 ready");
+    let _ = t.event();
+    t.c("USER alice");
+    t.s("331 pw");
+    let pass = t.next();
+    let shown = format!("{pass:?}");
+    assert!(matches!(&pass, Output::Send(b) if b == b"PASS hunter2\r\n"));
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("PASS"), "{shown}");
+    t.s("332 need account");
+    let acct = t.next();
+    assert!(!format!("{acct:?}").contains("acct-secret"), "{acct:?}");
+    t.s("230 ok");
+    let _ = id;
+}
+
+#[test]
+fn keepalive_noop_answered_421_closes_the_session() {
+    let mut timeouts = Timeouts::default();
+    timeouts.keepalive = Some(Duration::from_secs(60));
+    let mut t = Transcript::logged_in_tls(Config::default().with_timeouts(timeouts), FEAT);
+    t.advance(Duration::from_secs(61));
+    t.c("NOOP");
+    t.s("421 Idle too long");
+    assert!(
+        matches!(closed(&mut t), CloseReason::ServiceNotAvailable(r) if r.code().value() == 421)
+    );
+}
+
+#[test]
+fn abort_while_the_data_connection_is_still_connecting() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 Entering Extended Passive Mode (|||40006|)");
+    t.open_data(id, 40006);
+    t.client.abort(t.now).unwrap();
+    t.drain();
+    // No RETR was sent, so no ABOR is needed either: the connect is dropped.
+    let mut result = None;
+    while let Some(o) = t.pending.pop_front() {
+        match o {
+            Output::Event(Event::Completed { request, result: r }) if request == id => {
+                result = Some(r)
+            }
+            Output::CloseData => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(result, Some(Err(Failure::Aborted)));
+    assert_eq!(
+        t.client.abort(t.now).unwrap_err().kind,
+        ErrorKind::NoTransfer
+    );
+}
+
+#[test]
+fn active_listener_never_reported_is_data_unavailable() {
+    let mut t = Transcript::logged_in_tls(Config::default().with_data_mode(DataMode::Active), FEAT);
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.expect(Output::ListenData { request: id });
+    t.advance(Duration::from_secs(31));
+    let mut result = None;
+    while let Some(o) = t.pending.pop_front() {
+        if let Output::Event(Event::Completed { request, result: r }) = o {
+            assert_eq!(request, id);
+            result = Some(r);
+        }
+    }
+    assert_eq!(result, Some(Err(Failure::DataUnavailable)));
+}
+
+#[test]
+fn eprt_refused_with_an_ipv6_listener_cannot_fall_back_to_port() {
+    // PORT carries only IPv4 (RFC 959 §4.1.2): nothing to fall back to.
+    let mut t = Transcript::logged_in_tls(Config::default().with_data_mode(DataMode::Active), FEAT);
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.expect(Output::ListenData { request: id });
+    t.data_listening("[2001:db8::2]:50123".parse().unwrap());
+    t.c("EPRT |2|2001:db8::2|50123|");
+    t.s("522 Network protocol not supported, use (1)");
+    let mut result = None;
+    while let Some(o) = t.pending.pop_front() {
+        match o {
+            Output::Event(Event::Completed { request, result: r }) if request == id => {
+                result = Some(r)
+            }
+            Output::CloseData => {}
+            Output::Send(b) => panic!("sent {:?}", String::from_utf8_lossy(&b)),
+            _ => {}
+        }
+    }
+    assert!(
+        matches!(result, Some(Err(Failure::Refused(ref r))) if r.code().value() == 522),
+        "{result:?}"
+    );
+}
