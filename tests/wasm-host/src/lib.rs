@@ -254,7 +254,11 @@ pub extern "C" fn client_poll() -> u32 {
         }
         Output::Event(Event::Completed { request, result }) => match result {
             Ok(Response::Transferred { reply, .. }) => {
-                let _ = write!(s, "completed {request} ok transferred {}", reply.code().value());
+                let _ = write!(
+                    s,
+                    "completed {request} ok transferred {}",
+                    reply.code().value()
+                );
             }
             Ok(Response::LoggedIn { .. }) => {
                 let _ = write!(s, "completed {request} ok logged-in");
