@@ -91,6 +91,14 @@ HAND_REPLIES = {
 }
 
 
+# Inputs that once exposed a disagreement, kept so the smoke run checks them first.
+HAND_REPLY_BYTES = {
+    # parse_facts accepted a fact name with 8-bit bytes that encode_facts refuses (RFC 3659
+    # §7.2: fact names are visible ASCII), found by decode_reply's parse-build-parse check.
+    "regress-fact-name-8bit": b"type=file;\xffname=x; f\r\n",
+}
+
+
 def write(target, name, data):
     d = os.path.join(SEEDS, target)
     os.makedirs(d, exist_ok=True)
@@ -133,6 +141,9 @@ def main():
     for name, ls in HAND_REPLIES.items():
         for t in REPLY_TARGETS:
             write(t, name, lines(ls))
+    for name, data in HAND_REPLY_BYTES.items():
+        for t in REPLY_TARGETS:
+            write(t, name, data)
 
 
 if __name__ == "__main__":

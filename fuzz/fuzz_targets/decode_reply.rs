@@ -4,17 +4,23 @@
 //! chunked; a drained decoder holds no more than one reply's worth (bounded memory);
 //! `decode_reply` always consumes something or asks for more; every payload parser accepts or
 //! refuses every decoded reply without panicking, and so do the line parsers (facts, LIST,
-//! time-val) on every line of the input.
+//! time-val) on every line of the input; whatever a payload parser accepts, the matching
+//! server-side builder (`pasv_reply`, `epsv_reply`, `pathname_reply`, `feat_reply`,
+//! `size_reply`, `mdtm_reply`, `mlst_reply`, `encode_facts`, `encode_timestamp`) writes back
+//! so that it parses to the same value; on Telnet-free input the slice and streaming decoders
+//! agree.
 #![no_main]
 
 mod common;
 
 use ftps_proto::codec::{
-    decode_reply, parse_epsv_reply, parse_facts, parse_feat_reply, parse_feature_line,
-    parse_list_line, parse_mdtm_reply, parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply,
-    parse_pathname_reply, parse_size_reply, parse_timestamp, strip_repeated_prefix, DecodeError,
-    Limits, Reply,
+    decode_reply, encode_facts, encode_timestamp, epsv_reply, feat_reply, mdtm_reply, mlst_reply,
+    parse_epsv_reply, parse_facts, parse_feat_reply, parse_feature_line, parse_list_line,
+    parse_mdtm_reply, parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply,
+    parse_pathname_reply, parse_size_reply, parse_timestamp, pasv_reply, pathname_reply,
+    size_reply, strip_repeated_prefix, DecodeError, Limits, Reply,
 };
+use ftps_proto::types::Text;
 use libfuzzer_sys::fuzz_target;
 
 fn every_payload_parser(reply: &Reply<'_>) {
@@ -22,12 +28,35 @@ fn every_payload_parser(reply: &Reply<'_>) {
     let _ = reply.text();
     let _ = reply.is_multiline();
     assert!(reply.lines().count() >= 1, "a reply without a line");
-    let _ = parse_pasv_reply(reply);
-    let _ = parse_epsv_reply(reply);
-    let _ = parse_pathname_reply(reply);
-    let _ = parse_feat_reply(reply);
-    let _ = parse_size_reply(reply);
-    let _ = parse_mdtm_reply(reply);
+    // Every payload a parser accepts, the matching server-side builder writes back in a form
+    // the parser reads as the same value (parse, build, parse).
+    if let Ok(addr) = parse_pasv_reply(reply) {
+        assert_eq!(parse_pasv_reply(&pasv_reply(addr)), Ok(addr), "{reply:?}");
+    }
+    if let Ok(port) = parse_epsv_reply(reply) {
+        assert_eq!(parse_epsv_reply(&epsv_reply(port)), Ok(port), "{reply:?}");
+    }
+    if let Ok(path) = parse_pathname_reply(reply) {
+        let built = pathname_reply(&path, &Text::EMPTY);
+        let back = parse_pathname_reply(&built).map(|p| p.into_owned());
+        assert_eq!(back, Ok(path.into_owned()), "{reply:?}");
+    }
+    if let Ok(features) = parse_feat_reply(reply) {
+        let built = feat_reply(&features);
+        assert_eq!(parse_feat_reply(&built), Ok(features), "{reply:?}");
+    }
+    if let Ok(size) = parse_size_reply(reply) {
+        assert_eq!(parse_size_reply(&size_reply(size)), Ok(size), "{reply:?}");
+    }
+    if let Ok(time) = parse_mdtm_reply(reply) {
+        assert_eq!(parse_mdtm_reply(&mdtm_reply(&time)), Ok(time), "{reply:?}");
+    }
+    if let Ok(entry) = parse_mlst_reply(reply) {
+        let built = mlst_reply(&entry)
+            .unwrap_or_else(|e| panic!("parsed MLST entry {entry:?} cannot be rebuilt: {e}"));
+        let back = parse_mlst_reply(&built).map(|e| e.into_owned());
+        assert_eq!(back, Ok(entry.into_owned()), "{reply:?}");
+    }
     let _ = parse_opening_size_hint(reply);
     let _ = parse_mlst_reply(reply);
     for line in reply.lines() {
@@ -51,6 +80,16 @@ fn every_line_parser(line: &[u8]) {
         let _ = facts.size();
         let _ = facts.file_type();
         let _ = facts.modify();
+        // An entry the parser accepts can be written back and reads as the same entry.
+        let mut out = Vec::new();
+        encode_facts(&facts, &mut out)
+            .unwrap_or_else(|e| panic!("parsed entry {facts:?} cannot be encoded: {e}"));
+        let back = parse_facts(&out).map(|f| f.into_owned());
+        assert_eq!(
+            back,
+            Ok(facts.into_owned()),
+            "{line:?} re-encoded as {out:?}"
+        );
     }
     if let Some(entry) = parse_list_line(line) {
         assert_eq!(
@@ -59,7 +98,12 @@ fn every_line_parser(line: &[u8]) {
             "LIST entry does not keep the raw line"
         );
     }
-    let _ = parse_timestamp(line);
+    if let Ok(time) = parse_timestamp(line) {
+        // The fraction's digits are kept, so a time-val re-encodes byte for byte.
+        let mut out = Vec::new();
+        encode_timestamp(&time, &mut out);
+        assert_eq!(out, line, "time-val re-encoded differently");
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

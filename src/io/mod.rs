@@ -6,9 +6,11 @@
 //! give, whether a transfer succeeded is always the machine's call.
 //!
 //! - [`blocking`]: std sockets + rustls, a thread per session.
+//! - [`fs`]: a rooted local file system and the listing formats, for server adapters.
 //! - [`tls`]: rustls configuration shared by the adapters (certificates, verification,
 //!   versions, cipher suites, session resumption).
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 pub mod blocking;
+pub mod fs;
 pub mod tls;

@@ -298,7 +298,10 @@ mod tests {
         assert!(ReplyCode::new(99).is_err());
         assert!(ReplyCode::new(700).is_err());
         assert_eq!(ReplyCode::new(226).unwrap(), ReplyCode::CLOSING_DATA);
-        assert_eq!(ReplyCode::from_digits(*b"631"), Some(ReplyCode::INTEGRITY_PROTECTED));
+        assert_eq!(
+            ReplyCode::from_digits(*b"631"),
+            Some(ReplyCode::INTEGRITY_PROTECTED)
+        );
         assert_eq!(ReplyCode::from_digits(*b"026"), None);
         assert_eq!(ReplyCode::from_digits(*b"7 0"), None);
         assert_eq!(ReplyCode::from_digits(*b"2a6"), None);
@@ -311,7 +314,10 @@ mod tests {
         assert_eq!(c.category(), Category::PermanentNegative);
         assert_eq!(c.function_group(), FunctionGroup::FileSystem);
         assert!(c.is_negative() && c.is_permanent_negative() && !c.is_transient_negative());
-        assert_eq!(ReplyCode::new(190).unwrap().function_group(), FunctionGroup::Unknown(9));
+        assert_eq!(
+            ReplyCode::new(190).unwrap().function_group(),
+            FunctionGroup::Unknown(9)
+        );
         assert_eq!(ReplyCode::AUTH_OK.category(), Category::PositiveCompletion);
         assert_eq!(ReplyCode::PRIVACY_PROTECTED.category(), Category::Protected);
         for v in 100..=699u16 {

@@ -45,7 +45,10 @@ pub enum InvalidText {
 }
 
 fn check_line(bytes: &[u8]) -> Result<(), InvalidText> {
-    match bytes.iter().position(|&b| b == b'\r' || b == b'\n' || b == 0) {
+    match bytes
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n' || b == 0)
+    {
         Some(offset) => Err(InvalidText::LineBreak {
             offset,
             byte: bytes[offset],
@@ -302,11 +305,17 @@ mod tests {
     fn line_breaks_are_refused_with_offset() {
         assert_eq!(
             Pathname::new(&b"a\r\nDELE x"[..]),
-            Err(InvalidText::LineBreak { offset: 1, byte: b'\r' })
+            Err(InvalidText::LineBreak {
+                offset: 1,
+                byte: b'\r'
+            })
         );
         assert_eq!(
             Username::try_from("bob\n"),
-            Err(InvalidText::LineBreak { offset: 3, byte: b'\n' })
+            Err(InvalidText::LineBreak {
+                offset: 3,
+                byte: b'\n'
+            })
         );
         assert_eq!(
             Text::try_from("a\0b"),
@@ -322,7 +331,10 @@ mod tests {
         assert!(Verb::try_from("XCUP").is_ok());
         assert_eq!(
             Verb::try_from("A B"),
-            Err(InvalidText::Forbidden { offset: 1, byte: b' ' })
+            Err(InvalidText::Forbidden {
+                offset: 1,
+                byte: b' '
+            })
         );
         assert_eq!(
             Verb::try_from("ABCDEFGHIJKLMNOPQ"),
@@ -336,8 +348,14 @@ mod tests {
         let p = Password::try_from("hunter2").unwrap();
         let a = Account::try_from("acct-secret").unwrap();
         let shown = format!("{p:?} {a:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("acct-secret"), "{shown}");
-        assert_eq!(format!("{:?}", Pathname::try_from("a\"b").unwrap()), "Pathname(\"a\\\"b\")");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("acct-secret"),
+            "{shown}"
+        );
+        assert_eq!(
+            format!("{:?}", Pathname::try_from("a\"b").unwrap()),
+            "Pathname(\"a\\\"b\")"
+        );
     }
 
     #[test]

@@ -143,8 +143,7 @@ impl Timestamp {
         let d = doy - (153 * mp + 2) / 5 + 1;
         let m = if mp < 10 { mp + 3 } else { mp - 9 };
         let y = yoe + era * 400 + i64::from(m <= 2);
-        let year =
-            u16::try_from(y).map_err(|_| InvalidTimestamp::OutOfRange { field: "year" })?;
+        let year = u16::try_from(y).map_err(|_| InvalidTimestamp::OutOfRange { field: "year" })?;
         Timestamp::new(
             year,
             m as u8,
@@ -212,7 +211,15 @@ mod tests {
         assert_eq!(t.unix_seconds(), 0);
         let t = Timestamp::new(2026, 11, 21, 7, 56, 52).unwrap();
         assert_eq!(t.unix_seconds(), 1_795_247_812);
-        for s in [0i64, 1, 86_399, 951_782_400, 1_795_247_812, -86_400, 253_402_300_799] {
+        for s in [
+            0i64,
+            1,
+            86_399,
+            951_782_400,
+            1_795_247_812,
+            -86_400,
+            253_402_300_799,
+        ] {
             assert_eq!(Timestamp::from_unix_seconds(s).unwrap().unix_seconds(), s);
         }
     }

@@ -4,14 +4,15 @@
 #
 # Port plan (all on 127.0.0.1; passive ranges never overlap):
 #   server     variant  explicit  implicit  passive range
-#   vsftpd     tls13    2121      2990      40000-40049
-#   vsftpd     tls12    2221      3090      40050-40099
-#   pure-ftpd  tls13    2122      -         40100-40149
-#   pure-ftpd  tls12    2222      -         40150-40199
-#   proftpd    tls13    2123      2991      40200-40249
-#   proftpd    tls12    2223      3091      40250-40299
-#   pyftpdlib  tls13    2124      -         40300-40349
-#   pyftpdlib  tls12    2224      -         40350-40399
+#   vsftpd     tls13    2131      2992      40000-40049
+#   vsftpd     tls12    2231      3092      40050-40099
+#   pure-ftpd  tls13    2132      -         40100-40149
+#   pure-ftpd  tls12    2232      -         40150-40199
+#   proftpd    tls13    2133      2993      40200-40249
+#   proftpd    tls12    2233      3093      40250-40299
+#   pyftpdlib  tls13    2134      -         40300-40349
+#   pyftpdlib  tls12    2234      -         40350-40399
+# (2121/2990 are left free for `cargo run --example ftps-server`'s defaults.)
 # "tls13" instances offer TLS 1.2 and 1.3 (a client picks with --tls-max); "tls12" instances
 # are capped at TLS 1.2 (a TLS-1.3-only client must be refused there).
 
@@ -42,11 +43,11 @@ interop_port() {
     esac
     case "$2" in tls13) off=0 ;; tls12) off=100 ;; *) return 1 ;; esac
     case "$3" in
-        explicit) echo $((2121 + base + off)) ;;
+        explicit) echo $((2131 + base + off)) ;;
         implicit)
             case "$1" in
-                vsftpd) echo $((2990 + off)) ;;
-                proftpd) echo $((2991 + off)) ;;
+                vsftpd) echo $((2992 + off)) ;;
+                proftpd) echo $((2993 + off)) ;;
                 *) : ;;
             esac ;;
         pasv_min) echo $((40000 + base * 100 + off / 2)) ;;

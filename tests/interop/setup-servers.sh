@@ -72,10 +72,16 @@ chmod 555 "$INTEROP_DIR/empty"    # vsftpd's secure_chroot_dir: root-owned, not 
 # ---------------------------------------------------------------------------------------------
 # 2. Unpack pure-ftpd and proftpd (same version as the archive offers; re-done on change).
 # ---------------------------------------------------------------------------------------------
+candidate() { apt-cache policy "$1" | awk '/Candidate:/ {print $2}'; }
+v="$(candidate "${UNPACK_PKGS[0]}")"
+if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+    log "no package lists yet: apt-get update"
+    apt-get update -q >>"$INTEROP_DIR/apt.log" 2>&1 || die "apt-get update failed"
+fi
 want_versions=""
 for p in "${UNPACK_PKGS[@]}"; do
-    v="$(apt-cache policy "$p" | awk '/Candidate:/ {print $2}')"
-    if [ -z "$v" ] || [ "$v" = "(none)" ]; then die "no candidate for $p (apt-get update needed?)"; fi
+    v="$(candidate "$p")"
+    if [ -z "$v" ] || [ "$v" = "(none)" ]; then die "no candidate for $p"; fi
     want_versions+="$p=$v "
 done
 if [ "$(cat "$INTEROP_ROOT/.versions" 2>/dev/null)" != "$want_versions" ]; then

@@ -1,1 +1,331 @@
-//! Blocking server adapter (in progress).
+//! The blocking server adapter: std sockets + rustls, a thread per session and one per data
+//! connection, serving a rooted local directory ([`crate::io::fs::Root`]) to a list of
+//! [`User`]s.
+//!
+//! It performs the [`crate::server::Output`]s of each [`crate::server::Session`] and reports
+//! what happened; every protocol decision (replies, policy, whether a transfer succeeded) is
+//! the machine's. The application side (who may log in, what a path means) answers the
+//! machine's events from the user list and the file system.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! use ftps_proto::io::blocking::server::{Server, ServerOptions, User};
+//! use ftps_proto::io::tls::{ServerIdentity, ServerTlsOptions};
+//! use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+//!
+//! let tls = ServerTlsOptions::new(ServerIdentity::PemFiles {
+//!     chain: "cert.pem".into(),
+//!     key: "key.pem".into(),
+//! })
+//! .build()?;
+//! let mut options = ServerOptions::new(tls, "/srv/ftp".into());
+//! options.explicit = Some("127.0.0.1:2121".parse()?);
+//! options.users.push(User::with_password("alice", "secret"));
+//! options.session = Config::default()
+//!     .with_control(ControlPolicy::Required)
+//!     .with_data(DataPolicy::Required);
+//! Server::bind(options)?.run()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Data connections: a passive listener is bound on the control connection's local address
+//! in [`ServerOptions::passive_ports`] and accepts only the control peer's address (others
+//! are dropped while waiting goes on). Under PROT P the TLS handshake starts as soon as the
+//! connection is up, so clients that handshake before the `150` (curl) and after it (lftp,
+//! ftplib) both work; whether it resumed the control connection's session is reported to the
+//! machine, which refuses it when its policy requires resumption.
+
+mod answers;
+mod ascii;
+mod control;
+pub mod data;
+mod session;
+mod transfer;
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use std::string::String;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use std::vec::Vec;
+
+use rustls::pki_types::CertificateDer;
+use rustls::ServerConfig;
+
+use crate::io::fs::{FsError, Root};
+
+/// A user who may log in.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct User {
+    /// The `USER` name (compared exactly).
+    pub name: String,
+    /// The password, if password login is allowed.
+    pub password: Option<String>,
+    /// A client certificate (DER) that logs this user in without a password, when the
+    /// session's policy allows certificate login (`232`, RFC 4217 §10.1). The certificate
+    /// must also be verified by the TLS layer ([`crate::io::tls::ServerTlsOptions::client_ca`]).
+    pub certificate: Option<CertificateDer<'static>>,
+}
+
+impl core::fmt::Debug for User {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("User")
+            .field("name", &self.name)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("certificate", &self.certificate.is_some())
+            .finish()
+    }
+}
+
+impl User {
+    /// A user who logs in with a password.
+    pub fn with_password(name: impl Into<String>, password: impl Into<String>) -> User {
+        User {
+            name: name.into(),
+            password: Some(password.into()),
+            certificate: None,
+        }
+    }
+
+    /// A user who logs in with a client certificate.
+    pub fn with_certificate(name: impl Into<String>, certificate: CertificateDer<'static>) -> User {
+        User {
+            name: name.into(),
+            password: None,
+            certificate: Some(certificate),
+        }
+    }
+}
+
+/// Whether TLS 1.3 session tickets are sent after a data connection's handshake.
+///
+/// A client that handshakes on the data connection before the transfer command (curl) and
+/// then uploads never reads that connection: tickets left unread make its close a TCP reset,
+/// which can destroy the end of the upload (curl 7.88 + OpenSSL 3: about one upload in ten).
+/// A client that spends each ticket once (rustls) needs new tickets to keep resuming: it
+/// gets 8 on the control connection and more on every data connection that carries one.
+/// OpenSSL, GnuTLS and Python clients reuse the control connection's session and need none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DataTickets {
+    /// Never: no reset risk; a rustls client resumes at most 8 data connections per session.
+    Never,
+    /// Only when a download is known to follow (the client handshakes after the `150`), the
+    /// default: no reset risk, and rustls clients that download are replenished.
+    #[default]
+    Downloads,
+    /// Always (8 per data connection): rustls clients never run out; curl's early-handshake
+    /// uploads over TLS 1.3 may be cut by a reset.
+    Always,
+}
+
+/// Everything the blocking server needs.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerOptions {
+    /// Address for explicit FTPS (and plain FTP, as the policy allows). Default: none.
+    pub explicit: Option<SocketAddr>,
+    /// Address for implicit FTPS (TLS first). Default: none.
+    pub implicit: Option<SocketAddr>,
+    /// The shared TLS configuration (see [`crate::io::tls::ServerTlsOptions::build`]); each
+    /// session derives its own with [`crate::io::tls::per_session_config`].
+    pub tls: Arc<ServerConfig>,
+    /// The session machine's policy for explicit sessions; implicit sessions use it with
+    /// [`crate::server::ControlPolicy::Implicit`].
+    pub session: crate::server::Config,
+    /// The directory served as `/`.
+    pub root: PathBuf,
+    /// Who may log in (anonymous login is the session policy's `anonymous`, read-only).
+    pub users: Vec<User>,
+    /// Passive ports (`0..=0`: any free port). Default: `0..=0`.
+    pub passive_ports: RangeInclusive<u16>,
+    /// How long one read or write on a data connection may block. Default: 120 s.
+    pub data_idle_timeout: Duration,
+    /// Sessions served at the same time; more are answered `421` and closed. Default: 64.
+    pub max_sessions: usize,
+    /// Stop accepting after this many sessions and return from [`Server::run`] when they
+    /// have ended (for tests and CI). Default: none.
+    pub exit_after: Option<usize>,
+    /// TLS 1.3 tickets on data connections. Default: [`DataTickets::Downloads`].
+    pub data_tickets: DataTickets,
+    /// Print every output of every session and every data notice to stderr (passwords are
+    /// redacted by their `Debug`). Default: false.
+    pub trace: bool,
+}
+
+impl ServerOptions {
+    /// Options serving `root` with this TLS configuration and the defaults.
+    pub fn new(tls: Arc<ServerConfig>, root: PathBuf) -> ServerOptions {
+        ServerOptions {
+            explicit: None,
+            implicit: None,
+            tls,
+            session: crate::server::Config::default(),
+            root,
+            users: Vec::new(),
+            passive_ports: 0..=0,
+            data_idle_timeout: Duration::from_secs(120),
+            max_sessions: 64,
+            exit_after: None,
+            data_tickets: DataTickets::Downloads,
+            trace: false,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// Neither an explicit nor an implicit address was given.
+    #[error("no listening address configured")]
+    NoAddress,
+    /// The root directory is unusable.
+    #[error("root directory: {0}")]
+    Root(#[from] FsError),
+    /// A listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// Stops a running [`Server`] from another thread.
+#[derive(Clone, Debug)]
+pub struct StopHandle(Arc<AtomicBool>);
+
+impl StopHandle {
+    /// Stops accepting; [`Server::run`] returns once the current sessions have ended.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A bound server, ready to [`Server::run`].
+#[derive(Debug)]
+pub struct Server {
+    explicit: Option<TcpListener>,
+    implicit: Option<TcpListener>,
+    shared: Arc<session::Shared>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// Binds the listeners and opens the root.
+    pub fn bind(options: ServerOptions) -> Result<Server, ServerError> {
+        if options.explicit.is_none() && options.implicit.is_none() {
+            return Err(ServerError::NoAddress);
+        }
+        let root = Root::new(&options.root)?;
+        let bind = |addr: Option<SocketAddr>| {
+            addr.map(|addr| {
+                TcpListener::bind(addr).map_err(|source| ServerError::Bind { addr, source })
+            })
+            .transpose()
+        };
+        let explicit = bind(options.explicit)?;
+        let implicit = bind(options.implicit)?;
+        Ok(Server {
+            explicit,
+            implicit,
+            shared: Arc::new(session::Shared {
+                options,
+                root,
+                port_hint: AtomicU32::new(std::process::id()),
+            }),
+            stop: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The bound explicit address (with the real port when 0 was asked).
+    pub fn explicit_addr(&self) -> Option<SocketAddr> {
+        self.explicit.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// The bound implicit address.
+    pub fn implicit_addr(&self) -> Option<SocketAddr> {
+        self.implicit.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// A handle to stop the server from another thread.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.stop.clone())
+    }
+
+    /// Accepts sessions until stopped (or until [`ServerOptions::exit_after`] sessions were
+    /// served), a thread per session; returns when every session has ended.
+    pub fn run(self) -> io::Result<()> {
+        let listeners: Vec<(TcpListener, bool)> = self
+            .explicit
+            .into_iter()
+            .map(|l| (l, false))
+            .chain(self.implicit.into_iter().map(|l| (l, true)))
+            .collect();
+        for (l, _) in &listeners {
+            l.set_nonblocking(true)?;
+        }
+        let active = Arc::new(AtomicUsize::new(0));
+        let mut accepted = 0usize;
+        let mut sessions = Vec::new();
+        let limit = self.shared.options.exit_after;
+        while !self.stop.load(Ordering::Relaxed) && limit.map_or(true, |n| accepted < n) {
+            let mut any = false;
+            for (l, implicit) in &listeners {
+                let (tcp, _) = match l.accept() {
+                    Ok(c) => c,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => continue, // e.g. a connection reset before accept
+                };
+                any = true;
+                let _ = tcp.set_nonblocking(false);
+                if active.load(Ordering::Relaxed) >= self.shared.options.max_sessions {
+                    refuse_busy(tcp, *implicit);
+                    continue;
+                }
+                accepted += 1;
+                active.fetch_add(1, Ordering::Relaxed);
+                let shared = self.shared.clone();
+                let running = active.clone();
+                let implicit = *implicit;
+                let spawned = std::thread::Builder::new()
+                    .name(std::string::ToString::to_string("ftps-session"))
+                    .spawn(move || {
+                        session::run(&shared, tcp, implicit);
+                        running.fetch_sub(1, Ordering::Relaxed);
+                    });
+                match spawned {
+                    Ok(h) => sessions.push(h),
+                    Err(_) => {
+                        active.fetch_sub(1, Ordering::Relaxed);
+                    }
+                }
+                sessions.retain(|h: &std::thread::JoinHandle<()>| !h.is_finished());
+            }
+            if !any {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        drop(listeners);
+        for h in sessions {
+            let _ = h.join();
+        }
+        Ok(())
+    }
+}
+
+/// Over capacity: an explicit client gets `421` in clear (RFC 959 §4.2: "service not
+/// available"); an implicit one is closed, since nothing can be said before TLS.
+fn refuse_busy(mut tcp: TcpStream, implicit: bool) {
+    if !implicit {
+        let _ = tcp.write_all(b"421 Too many sessions, try again later\r\n");
+    }
+    let _ = tcp.shutdown(std::net::Shutdown::Both);
+}

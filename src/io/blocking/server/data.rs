@@ -1,0 +1,409 @@
+//! Data connections of the blocking server adapter: accepting a passive connection only from
+//! the control peer's address, connecting out for active mode, the TLS server handshake
+//! (with "must resume the control session" enforcement), and streaming bytes with the end
+//! of stream observed exactly (close_notify versus bare EOF).
+//!
+//! Owns sockets and the data connection's `rustls::ServerConnection`. Must not decide
+//! anything about FTP: it reports [`DataEnd`] and handshake outcomes; the session machine
+//! decides whether a transfer succeeded.
+
+use std::boxed::Box;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant as StdInstant};
+use std::vec;
+
+use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
+
+use crate::types::DataEnd;
+
+/// Size of the buffer that moves file bytes (and of rustls's outgoing buffer).
+pub const TRANSFER_BUFFER: usize = 256 * 1024;
+
+/// How long the adapter waits for the peer to close after our close_notify and FIN on a
+/// download (so that closing never resets data still in flight).
+const LINGER: Duration = Duration::from_secs(2);
+
+/// Why a data connection could not be accepted or made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// Nobody (from the control peer's address) connected before the deadline.
+    #[error("no data connection before the deadline")]
+    Timeout,
+    /// The session ended or the transfer was aborted while waiting.
+    #[error("cancelled")]
+    Cancelled,
+    /// The TLS handshake failed.
+    #[error("TLS handshake failed: {0}")]
+    Tls(io::Error),
+    /// The handshake succeeded but did not resume the control connection's TLS session,
+    /// and the policy requires it (RFC 4217 §10.2; vsftpd's `require_ssl_reuse`).
+    #[error("TLS session of the control connection not resumed")]
+    NotResumed,
+    /// A socket error.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+/// TLS settings of a data connection: the control connection's per-session configuration
+/// (see [`crate::io::tls::per_session_config`]) and whether resumption is required.
+#[derive(Clone, Debug)]
+pub struct DataTls {
+    /// The per-session rustls configuration shared with the control connection.
+    pub config: Arc<ServerConfig>,
+    /// Refuse a handshake that does not resume a session of this control connection.
+    pub require_resumption: bool,
+}
+
+/// Waits on `listener` for a connection from `peer` (the control connection's peer address)
+/// until `deadline`. Connections from any other address are closed at once and waiting goes
+/// on (RFC 2577 §3 "bounce"/port-theft protection; RFC 4217 §10.1 notes the same for TLS).
+pub fn accept_from(
+    listener: &TcpListener,
+    peer: IpAddr,
+    deadline: StdInstant,
+    cancel: &AtomicBool,
+) -> Result<TcpStream, DataError> {
+    listener.set_nonblocking(true)?;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(DataError::Cancelled);
+        }
+        match listener.accept() {
+            Ok((stream, from)) => {
+                if same_host(from.ip(), peer) {
+                    stream.set_nonblocking(false)?;
+                    stream.set_nodelay(true)?;
+                    return Ok(stream);
+                }
+                // A stranger: drop it and keep waiting for the real client.
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if StdInstant::now() >= deadline {
+                    return Err(DataError::Timeout);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Whether two addresses are the same host (an IPv4-mapped IPv6 address equals its IPv4).
+fn same_host(a: IpAddr, b: IpAddr) -> bool {
+    a.to_canonical() == b.to_canonical()
+}
+
+/// Connects to the client's active-mode address (PORT/EPRT), until `deadline`.
+pub fn connect_to(addr: SocketAddr, deadline: StdInstant) -> Result<TcpStream, DataError> {
+    let left = deadline.saturating_duration_since(StdInstant::now());
+    if left.is_zero() {
+        return Err(DataError::Timeout);
+    }
+    let stream = TcpStream::connect_timeout(&addr, left).map_err(|e| {
+        if e.kind() == io::ErrorKind::TimedOut {
+            DataError::Timeout
+        } else {
+            DataError::Io(e)
+        }
+    })?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
+/// An established data connection, clear or under TLS.
+#[derive(Debug)]
+pub enum DataStream {
+    /// PROT C.
+    Clear(TcpStream),
+    /// PROT P.
+    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
+}
+
+impl DataStream {
+    /// Runs the TLS server handshake (the FTP client is the TLS client on the data
+    /// connection too, RFC 4217 §2) until `deadline`, then checks resumption.
+    pub fn tls_accept(
+        tcp: TcpStream,
+        tls: &DataTls,
+        deadline: StdInstant,
+    ) -> Result<DataStream, DataError> {
+        let mut conn =
+            ServerConnection::new(tls.config.clone()).map_err(|e| DataError::Tls(io_other(e)))?;
+        conn.set_buffer_limit(Some(TRANSFER_BUFFER));
+        let mut tcp = tcp;
+        while conn.is_handshaking() {
+            let left = deadline.saturating_duration_since(StdInstant::now());
+            if left.is_zero() {
+                return Err(DataError::Timeout);
+            }
+            tcp.set_read_timeout(Some(left))?;
+            tcp.set_write_timeout(Some(left))?;
+            match conn.complete_io(&mut tcp) {
+                Ok((0, 0)) if conn.is_handshaking() => {
+                    return Err(DataError::Tls(io::ErrorKind::UnexpectedEof.into()))
+                }
+                Ok(_) => {}
+                Err(e)
+                    if e.kind() == io::ErrorKind::WouldBlock
+                        || e.kind() == io::ErrorKind::TimedOut =>
+                {
+                    return Err(DataError::Timeout)
+                }
+                Err(e) => return Err(DataError::Tls(e)),
+            }
+        }
+        if tls.require_resumption && conn.handshake_kind() != Some(HandshakeKind::Resumed) {
+            // Close properly; the session machine explains the refusal on the control
+            // connection.
+            conn.send_close_notify();
+            let _ = conn.complete_io(&mut tcp);
+            return Err(DataError::NotResumed);
+        }
+        tcp.set_read_timeout(None)?;
+        tcp.set_write_timeout(None)?;
+        Ok(DataStream::Tls(Box::new(StreamOwned::new(conn, tcp))))
+    }
+
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            DataStream::Clear(s) => s,
+            DataStream::Tls(s) => &s.sock,
+        }
+    }
+
+    /// Sets how long one read or write may block (the data connection's idle timeout).
+    pub fn set_idle_timeout(&self, idle: Option<Duration>) -> io::Result<()> {
+        self.tcp().set_read_timeout(idle)?;
+        self.tcp().set_write_timeout(idle)
+    }
+
+    /// The peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp().peer_addr()
+    }
+
+    /// Whether the client presented a (verified) certificate on this connection.
+    pub fn client_certificate(&self) -> bool {
+        match self {
+            DataStream::Clear(_) => false,
+            DataStream::Tls(s) => s.conn.peer_certificates().is_some(),
+        }
+    }
+
+    /// A second handle on the socket, to shut it down from another thread (ABOR).
+    pub fn try_clone_socket(&self) -> io::Result<TcpStream> {
+        self.tcp().try_clone()
+    }
+
+    /// Whether the TLS handshake resumed an earlier session (`None` in clear).
+    pub fn resumed(&self) -> Option<bool> {
+        match self {
+            DataStream::Clear(_) => None,
+            DataStream::Tls(s) => Some(s.conn.handshake_kind() == Some(HandshakeKind::Resumed)),
+        }
+    }
+
+    /// A download (RETR, LIST, NLST, MLSD): copies `source` to the peer, then ends the stream
+    /// properly: close_notify under TLS, then FIN. Returns how much was sent and how the
+    /// stream ended ([`DataEnd::Clean`] only if everything was written and the end was
+    /// signalled); a `source` read error is returned as `Err` (the connection is aborted).
+    /// Call [`Sent::linger`] afterwards, off the control path, to wait briefly for the peer's
+    /// close so that closing never resets bytes still in flight.
+    pub fn send_from(self, source: &mut dyn Read, cancel: &AtomicBool) -> io::Result<Sent> {
+        let mut this = self;
+        let mut buf = vec![0u8; TRANSFER_BUFFER];
+        let mut bytes = 0u64;
+        let failed = |this: DataStream, bytes| {
+            this.abort();
+            Ok(Sent {
+                bytes,
+                end: DataEnd::Failed,
+                closing: None,
+            })
+        };
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return failed(this, bytes);
+            }
+            let n = match source.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    this.abort();
+                    return Err(e);
+                }
+            };
+            let Some(chunk) = buf.get(..n) else { break };
+            if this.write_all(chunk).is_err() {
+                return failed(this, bytes);
+            }
+            bytes += n as u64;
+        }
+        Ok(match this.finish_send() {
+            Some(tcp) => Sent {
+                bytes,
+                end: DataEnd::Clean,
+                closing: Some(tcp),
+            },
+            None => Sent {
+                bytes,
+                end: DataEnd::Failed,
+                closing: None,
+            },
+        })
+    }
+
+    fn write_all(&mut self, chunk: &[u8]) -> io::Result<()> {
+        match self {
+            DataStream::Clear(s) => s.write_all(chunk),
+            DataStream::Tls(s) => s.write_all(chunk),
+        }
+    }
+
+    /// close_notify (under TLS), then FIN; the socket is handed back for lingering.
+    fn finish_send(self) -> Option<TcpStream> {
+        let mut tcp = match self {
+            DataStream::Clear(s) => s,
+            DataStream::Tls(mut s) => {
+                s.conn.send_close_notify();
+                while s.conn.wants_write() {
+                    if s.conn.write_tls(&mut s.sock).is_err() {
+                        return None;
+                    }
+                }
+                s.sock
+            }
+        };
+        if tcp.flush().is_err() || tcp.shutdown(Shutdown::Write).is_err() {
+            return None;
+        }
+        Some(tcp)
+    }
+
+    /// Ends an idle data connection properly (close_notify under TLS, then FIN), as
+    /// `CloseData` without a transfer asks.
+    pub fn close(self) {
+        if let Some(tcp) = self.finish_send() {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// An upload (STOR, APPE, STOU): copies what the peer sends into `sink` until the stream
+    /// ends. Returns the bytes received and how it ended: [`DataEnd::Clean`] for close_notify
+    /// (then EOF) under TLS or FIN in clear, [`DataEnd::Truncated`] for an EOF without
+    /// close_notify under TLS, [`DataEnd::Failed`] for errors; a `sink` write error (disk
+    /// full...) is returned as `Err`.
+    pub fn receive_into(
+        mut self,
+        sink: &mut dyn Write,
+        cancel: &AtomicBool,
+    ) -> Result<(u64, DataEnd), io::Error> {
+        let mut buf = vec![0u8; TRANSFER_BUFFER];
+        let mut received = 0u64;
+        let end = loop {
+            if cancel.load(Ordering::Relaxed) {
+                self.abort();
+                break DataEnd::Failed;
+            }
+            let r = match &mut self {
+                DataStream::Clear(s) => s.read(&mut buf),
+                DataStream::Tls(s) => s.read(&mut buf),
+            };
+            match r {
+                Ok(0) => break DataEnd::Clean,
+                Ok(n) => {
+                    let Some(chunk) = buf.get(..n) else {
+                        break DataEnd::Failed;
+                    };
+                    if let Err(e) = sink.write_all(chunk) {
+                        self.abort();
+                        return Err(e);
+                    }
+                    received += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break DataEnd::Truncated,
+                Err(_) => break DataEnd::Failed,
+            }
+        };
+        if end == DataEnd::Clean {
+            if let DataStream::Tls(mut s) = self {
+                // Answer the client's close_notify with ours, then close.
+                s.conn.send_close_notify();
+                let _ = s.conn.complete_io(&mut s.sock);
+                let _ = s.sock.shutdown(Shutdown::Both);
+            }
+        }
+        sink.flush()?;
+        Ok((received, end))
+    }
+
+    /// Closes at once, without close_notify (ABOR, errors): the peer sees an unclean end.
+    pub fn abort(&self) {
+        let _ = self.tcp().shutdown(Shutdown::Both);
+    }
+}
+
+fn io_other(e: rustls::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// A passive listener bound in a port range on `ip`: tries the ports of `range` starting at
+/// a rotating offset so that consecutive sessions do not fight over the same port.
+pub fn listen_in_range(
+    ip: IpAddr,
+    range: core::ops::RangeInclusive<u16>,
+    start_hint: u32,
+) -> io::Result<TcpListener> {
+    let (lo, hi) = (*range.start(), *range.end());
+    if lo == 0 || hi < lo {
+        return TcpListener::bind(SocketAddr::new(ip, 0));
+    }
+    let count = u32::from(hi - lo) + 1;
+    let mut last = io::Error::new(io::ErrorKind::AddrInUse, "passive port range exhausted");
+    for i in 0..count {
+        let port = lo + u16::try_from((start_hint.wrapping_add(i)) % count).unwrap_or(0);
+        match TcpListener::bind(SocketAddr::new(ip, port)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// The outcome of [`DataStream::send_from`].
+#[derive(Debug)]
+pub struct Sent {
+    /// Bytes written.
+    pub bytes: u64,
+    /// [`DataEnd::Clean`] when everything was written and the end signalled.
+    pub end: DataEnd,
+    closing: Option<TcpStream>,
+}
+
+impl Sent {
+    /// Waits (at most 2 s) for the peer to close its side; whatever it sends is
+    /// ignored. Our side is already complete, so this never changes the outcome.
+    pub fn linger(self) {
+        let Some(mut tcp) = self.closing else { return };
+        let until = StdInstant::now() + LINGER;
+        let mut sink = [0u8; 4096];
+        loop {
+            let left = until.saturating_duration_since(StdInstant::now());
+            if left.is_zero() || tcp.set_read_timeout(Some(left)).is_err() {
+                break;
+            }
+            match tcp.read(&mut sink) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! One session's thread: drives a [`crate::server::Session`] with the control connection's
+//! bytes, the data thread's notices and the clock, and performs every [`Output`] in order.
+//!
+//! Owns the session's inbox (a bounded channel fed by a control-reader thread and the data
+//! thread), the control connection and the data thread handle. Must not decide anything
+//! about FTP: outputs are performed as given, notices become machine inputs, questions go to
+//! [`Answers`].
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant as StdInstant};
+use std::vec::Vec;
+
+use rustls::pki_types::CertificateDer;
+use rustls::ServerConfig;
+
+use super::answers::{Answers, Prepared};
+use super::control::Control;
+use super::data::listen_in_range;
+use super::transfer::{Command, Notice, Setup, Timing, Worker};
+use super::{DataTickets, ServerOptions};
+use crate::io::fs::Root;
+use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
+use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
+
+/// Inputs of the session thread, in arrival order.
+enum Input {
+    /// Raw bytes from the control connection.
+    Control(Vec<u8>),
+    /// The control connection reached EOF or failed.
+    ControlClosed,
+    /// A notice from data thread `id`.
+    Data(u64, Notice),
+}
+
+/// How many inbox slots: the reader blocks when they are full, so a client that floods
+/// commands is read no faster than the session processes them (bounded memory).
+const INBOX: usize = 16;
+/// Size of one control read.
+const CONTROL_READ: usize = 16 * 1024;
+/// How long one write to the control connection may block.
+const CONTROL_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Things shared by every session of a server.
+#[derive(Debug)]
+pub(super) struct Shared {
+    pub options: ServerOptions,
+    pub root: Root,
+    pub port_hint: AtomicU32,
+}
+
+struct Run<'a> {
+    shared: &'a Shared,
+    machine: Session,
+    control: Control,
+    tls: Arc<ServerConfig>,
+    data_tls: Arc<ServerConfig>,
+    certificate: Option<CertificateDer<'static>>,
+    answers: Answers<'a>,
+    worker: Option<Worker>,
+    next_worker: u64,
+    transfer: Option<Decision>,
+    inbox: SyncSender<Input>,
+    epoch: StdInstant,
+    local: SocketAddr,
+    closed: bool,
+}
+
+/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting).
+pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
+    let (Ok(local), Ok(peer)) = (tcp.local_addr(), tcp.peer_addr()) else {
+        return;
+    };
+    let _ = tcp.set_nodelay(true);
+    let _ = tcp.set_write_timeout(Some(CONTROL_WRITE_TIMEOUT));
+    let Ok(reader) = tcp.try_clone() else { return };
+    let Ok(tls) = crate::io::tls::per_session_config(&shared.options.tls) else {
+        return;
+    };
+    let mut config: Config = shared.options.session.clone();
+    if implicit {
+        config = config.with_control(crate::server::ControlPolicy::Implicit);
+    }
+    let anonymous = config.anonymous;
+    let epoch = StdInstant::now();
+    let (tx, rx) = sync_channel(INBOX);
+    let reader_tx = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name(std::format!("ftps-control-{peer}"))
+        .spawn(move || read_control(reader, reader_tx));
+    if spawned.is_err() {
+        return;
+    }
+    let mut run = Run {
+        shared,
+        machine: Session::new(config, local, peer, Instant::ZERO),
+        control: Control::new(tcp),
+        data_tls: with_tickets(&tls, 0),
+        tls: with_tickets(&tls, CONTROL_TICKETS),
+        certificate: None,
+        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
+        worker: None,
+        next_worker: 0,
+        transfer: None,
+        inbox: tx,
+        epoch,
+        local,
+        closed: false,
+    };
+    run.serve(&rx);
+    if let Some(w) = run.worker.take() {
+        w.abort();
+    }
+    run.control.close();
+}
+
+/// TLS 1.3 tickets sent after the control handshake: as many as a rustls client keeps per
+/// server (8), since such a client spends one per resumed data connection.
+const CONTROL_TICKETS: usize = 8;
+
+/// The session's TLS configuration (same session cache and ticket key, so a data connection
+/// can resume exactly this control connection's session) sending `tickets` TLS 1.3 tickets
+/// after each handshake.
+///
+/// Why data connections may get none: an uploading client never reads its data connection;
+/// tickets left unread in its receive buffer turn its close into a TCP reset that can destroy
+/// the end of the upload (seen with curl 7.88 + OpenSSL 3: about one 1 MiB upload in ten
+/// lost its tail; vsftpd shows the same). See [`super::DataTickets`].
+fn with_tickets(session: &Arc<ServerConfig>, tickets: usize) -> Arc<ServerConfig> {
+    let mut config = ServerConfig::clone(session);
+    config.send_tls13_tickets = tickets;
+    Arc::new(config)
+}
+
+fn read_control(mut tcp: TcpStream, tx: SyncSender<Input>) {
+    let mut buf = std::vec![0u8; CONTROL_READ];
+    loop {
+        match tcp.read(&mut buf) {
+            Ok(0) | Err(_) => {
+                let _ = tx.send(Input::ControlClosed);
+                return;
+            }
+            Ok(n) => {
+                let chunk = buf.get(..n).unwrap_or(&[]).to_vec();
+                if tx.send(Input::Control(chunk)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl Run<'_> {
+    fn now(&self) -> Instant {
+        Instant::from_millis(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    fn serve(&mut self, rx: &Receiver<Input>) {
+        loop {
+            let deadline = self.drain();
+            if self.closed {
+                return;
+            }
+            let input = match deadline {
+                Some(t) => {
+                    let wait = t.saturating_duration_since(self.now());
+                    match rx.recv_timeout(wait) {
+                        Ok(i) => i,
+                        Err(RecvTimeoutError::Timeout) => {
+                            let now = self.now();
+                            self.machine.handle_timeout(now);
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+                None => match rx.recv() {
+                    Ok(i) => i,
+                    Err(_) => return,
+                },
+            };
+            self.input(input);
+        }
+    }
+
+    /// Performs outputs until the machine has nothing more; returns its deadline.
+    fn drain(&mut self) -> Option<Instant> {
+        loop {
+            match self.machine.poll_output() {
+                Output::Timeout(t) => return Some(t),
+                Output::Idle => return None,
+                o => self.perform(o),
+            }
+            if self.closed {
+                return None;
+            }
+        }
+    }
+
+    fn input(&mut self, input: Input) {
+        let now = self.now();
+        match input {
+            Input::Control(bytes) => {
+                let fed = match self.control.feed(&bytes) {
+                    Ok(f) => f,
+                    Err(_) => {
+                        self.closed = true;
+                        return;
+                    }
+                };
+                if fed.tls_failed {
+                    if self.control.is_handshaking() {
+                        let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                    } else {
+                        self.closed = true;
+                    }
+                    return;
+                }
+                if let Some((leaf, resumed)) = fed.handshake_done {
+                    let details = TlsDetails::new()
+                        .with_resumed(resumed)
+                        .with_client_certificate(leaf.is_some());
+                    self.certificate = leaf;
+                    let _ = self
+                        .machine
+                        .handle_tls_ready(Channel::Control, details, now);
+                    // Perform what the handshake unlocked (the greeting, or processing of
+                    // commands) before any plaintext that came with it.
+                    let _ = self.drain();
+                }
+                if !fed.plaintext.is_empty() {
+                    self.machine.handle_input(&fed.plaintext, now);
+                }
+                if fed.closed {
+                    let _ = self.drain();
+                    self.closed = true;
+                }
+            }
+            Input::ControlClosed => self.closed = true,
+            Input::Data(id, notice) => {
+                if self.worker.as_ref().is_some_and(|w| w.id == id) {
+                    self.data_notice(notice, now);
+                }
+            }
+        }
+    }
+
+    fn data_notice(&mut self, notice: Notice, now: Instant) {
+        if self.shared.options.trace {
+            std::eprintln!("[{}] data: {:?}", self.local, notice);
+        }
+        let m = &mut self.machine;
+        // Misuse errors mean the notice lost a race with a machine decision (for example the
+        // transfer already failed); the machine is unchanged, so they are dropped.
+        let _ = match notice {
+            Notice::Connected => m.handle_data_connected(now),
+            Notice::ConnectFailed => m.handle_data_ended(DataEnd::Failed, now),
+            Notice::TlsReady {
+                resumed,
+                client_certificate,
+            } => m.handle_tls_ready(
+                Channel::Data,
+                TlsDetails::new()
+                    .with_resumed(resumed)
+                    .with_client_certificate(client_certificate),
+                now,
+            ),
+            Notice::TlsFailed => m.handle_tls_failed(Channel::Data, now),
+            Notice::Sent { end } => match (end, self.transfer.take()) {
+                (DataEnd::Clean, Some(d)) => m.transfer_done(d),
+                (end, _) => m.handle_data_ended(end, now),
+            },
+            Notice::SourceFailed => match self.transfer.take() {
+                Some(d) => {
+                    m.transfer_failed(d, ReplyCode::LOCAL_ERROR, Text::from_static("Read error"))
+                }
+                None => Ok(()),
+            },
+            Notice::Received { end } => {
+                let ended = m.handle_data_ended(end, now);
+                match (end, self.transfer.take()) {
+                    (DataEnd::Clean, Some(d)) => m.transfer_done(d),
+                    _ => ended,
+                }
+            }
+            Notice::SinkFailed { no_space } => match self.transfer.take() {
+                Some(d) => {
+                    let (code, text) = if no_space {
+                        (
+                            ReplyCode::INSUFFICIENT_STORAGE,
+                            "Insufficient storage space",
+                        )
+                    } else {
+                        (ReplyCode::LOCAL_ERROR, "Write error")
+                    };
+                    m.transfer_failed(d, code, Text::from_static(text))
+                }
+                None => Ok(()),
+            },
+        };
+    }
+
+    fn spawn_worker(&mut self, setup: Setup) -> bool {
+        self.stop_worker();
+        self.next_worker += 1;
+        let id = self.next_worker;
+        let inbox = self.inbox.clone();
+        let timing = Timing {
+            connect: self.machine.config().data_connection_timeout,
+            idle: self.shared.options.data_idle_timeout,
+        };
+        match Worker::spawn(id, setup, timing, move |id, n| {
+            inbox.send(Input::Data(id, n)).is_ok()
+        }) {
+            Ok(w) => {
+                self.worker = Some(w);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn stop_worker(&mut self) {
+        if let Some(w) = self.worker.take() {
+            if self.transfer.take().is_some() {
+                // A transfer is running (ABOR, or a failure): cut it.
+                w.abort();
+            } else {
+                // Idle or finished: close properly (close_notify, FIN) if still open.
+                w.command(Command::Close);
+            }
+        }
+    }
+
+    // Each arm performs an action; folding the actions into match guards would hide them.
+    #[allow(clippy::collapsible_match)]
+    fn perform(&mut self, output: Output) {
+        let now = self.now();
+        if self.shared.options.trace {
+            match &output {
+                Output::Send(b) => std::eprint!(
+                    "[{}] S: {}",
+                    self.local,
+                    std::string::String::from_utf8_lossy(b)
+                ),
+                o => std::eprintln!("[{}] {:?}", self.local, o),
+            }
+        }
+        match output {
+            Output::Send(bytes) => {
+                if self.control.send(&bytes).is_err() {
+                    self.closed = true;
+                }
+            }
+            Output::StartTls { channel, .. } => match channel {
+                Channel::Control => {
+                    if self.control.start_tls(self.tls.clone()).is_err() {
+                        let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                    }
+                }
+                Channel::Data => match &self.worker {
+                    Some(w) => {
+                        // Tickets only when the client will read this connection: see
+                        // `with_tickets` and `DataTickets`.
+                        let tickets = match self.shared.options.data_tickets {
+                            DataTickets::Always => true,
+                            DataTickets::Downloads => self.answers.download_prepared(),
+                            _ => false,
+                        };
+                        let config = if tickets {
+                            self.tls.clone()
+                        } else {
+                            self.data_tls.clone()
+                        };
+                        w.command(Command::Tls(config))
+                    }
+                    None => {
+                        let _ = self.machine.handle_tls_failed(Channel::Data, now);
+                    }
+                },
+            },
+            Output::EndTls { channel } => {
+                if channel == Channel::Control && self.control.end_tls().is_err() {
+                    self.closed = true;
+                }
+            }
+            Output::ListenData { peer } => {
+                self.stop_worker();
+                let hint = self.shared.port_hint.fetch_add(1, Ordering::Relaxed);
+                let listener = listen_in_range(
+                    self.local.ip(),
+                    self.shared.options.passive_ports.clone(),
+                    hint,
+                );
+                let addr = listener.as_ref().ok().and_then(|l| l.local_addr().ok());
+                let ok = match (listener, addr) {
+                    (Ok(listener), Some(addr)) => self
+                        .spawn_worker(Setup::Accept { listener, peer })
+                        .then_some(addr),
+                    _ => None,
+                };
+                let _ = match ok {
+                    Some(addr) => self.machine.handle_data_listening(addr, now),
+                    None => self.machine.handle_data_listen_failed(now),
+                };
+            }
+            Output::OpenData { to } => {
+                if !self.spawn_worker(Setup::Connect { to }) {
+                    let _ = self.machine.handle_data_ended(DataEnd::Failed, now);
+                }
+            }
+            Output::StartTransfer {
+                decision,
+                direction,
+            } => {
+                let prepared = self.answers.take_prepared(decision);
+                match (&self.worker, prepared, direction) {
+                    (Some(w), Some(Prepared::Source(src)), Direction::Send) => {
+                        self.transfer = Some(decision);
+                        w.command(Command::Send(src));
+                    }
+                    (Some(w), Some(Prepared::Sink(sink)), Direction::Receive) => {
+                        self.transfer = Some(decision);
+                        w.command(Command::Receive(sink));
+                    }
+                    _ => {
+                        let _ = self.machine.transfer_failed(
+                            decision,
+                            ReplyCode::LOCAL_ERROR,
+                            Text::from_static("Transfer not prepared"),
+                        );
+                    }
+                }
+            }
+            Output::CloseData => self.stop_worker(),
+            Output::Close => {
+                self.stop_worker();
+                self.control.close();
+                self.closed = true;
+            }
+            Output::Event(event) => {
+                let certificate = self.certificate.clone();
+                self.answers
+                    .answer(&mut self.machine, event, certificate.as_ref());
+            }
+            // Timeout and Idle end the drain loop before reaching here; outputs added later
+            // are ignored.
+            _ => {}
+        }
+    }
+}
