@@ -220,3 +220,74 @@ fn ccc_after_login_clears_the_control_channel_and_transfers_still_use_prot_p() {
     assert_eq!(last, b"RETR f\r\n");
     assert!(!protected);
 }
+
+#[test]
+fn plain_client_against_a_tls_required_server_is_refused_before_any_data_action() {
+    // C: USER alice / S: 530 (RFC 4217 §10.1): the login fails, nothing else happens.
+    let c = client::Config::default().with_security(Security::Plain);
+    let s = server::Config::default().with_control(ControlPolicy::Required);
+    let mut p = Pair::new(c, s, 3, 5);
+    let id = p.client.login(alice(), p.now).unwrap();
+    p.drain();
+    p.settle();
+    assert!(
+        matches!(p.result(id), Some(Err(Failure::Refused(r))) if r.code().value() == 530),
+        "{:?}",
+        p.result(id)
+    );
+    assert_eq!(p.sent_lines(), ["USER alice"]);
+    assert!(p.server.user().is_none());
+    assert!(p.transfer_violations().is_empty());
+}
+
+#[test]
+fn implicit_client_against_an_explicit_server_never_logs_in_and_times_out() {
+    // The client waits for a handshake the server never starts; the 220 sent in clear is
+    // never read as a reply, and no credential is sent.
+    let c = client::Config::default().with_security(Security::Implicit);
+    let mut p = Pair::new(c, server::Config::default(), 4, 64);
+    let id = p.client.login(alice(), p.now).unwrap();
+    p.drain();
+    p.settle();
+    p.wait(Duration::from_secs(60));
+    assert!(p.sent_lines().is_empty(), "{:?}", p.sent_lines());
+    assert!(matches!(p.result(id), Some(Err(_))), "{:?}", p.result(id));
+    assert!(p
+        .client_events
+        .iter()
+        .any(|e| matches!(e, Event::Closed(_))));
+}
+
+#[test]
+fn data_handshake_without_resumption_fails_the_transfer_on_both_ends() {
+    // The server requires the control session to be resumed (RFC 4217 §10.2): 522.
+    let mut p = logged_in(client::Config::default(), server::Config::default());
+    p.files.insert("f".into(), b"secret data".to_vec());
+    p.next_fault = DataFault::NoResumption;
+    let id = p.client.retrieve(path("f"), 0, p.now).unwrap();
+    p.drain();
+    p.settle();
+    assert!(matches!(p.result(id), Some(Err(_))), "{:?}", p.result(id));
+    assert!(p.server_wire.windows(4).any(|w| w == b"522 "));
+    // The session stays usable.
+    let n = p.client.noop(p.now).unwrap();
+    p.drain();
+    p.settle();
+    assert!(matches!(p.result(n), Some(Ok(_))));
+}
+
+#[test]
+fn server_shutdown_421_mid_session_fails_the_request_and_closes_the_client() {
+    let mut p = logged_in(client::Config::default(), server::Config::default());
+    p.files.insert("f".into(), vec![7; 10]);
+    p.next_fault = DataFault::BlackHole;
+    let id = p.client.retrieve(path("f"), 0, p.now).unwrap();
+    p.shutdown_at = Some(p.now + Duration::from_millis(1));
+    p.drain();
+    p.settle();
+    assert!(matches!(p.result(id), Some(Err(_))), "{:?}", p.result(id));
+    assert!(p.client_events.iter().any(|e| matches!(
+        e,
+        Event::Closed(client::CloseReason::ServiceNotAvailable(_))
+    )));
+}
