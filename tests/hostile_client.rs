@@ -744,3 +744,58 @@ fn eprt_refused_with_an_ipv6_listener_cannot_fall_back_to_port() {
         "{result:?}"
     );
 }
+
+// ---------------------------------------------------------------- sequencing from the client
+
+#[test]
+fn rein_during_a_transfer_is_refused_locally() {
+    let mut t = tls();
+    let _id = download_started(&mut t);
+    let e = t.client.reinitialize(t.now).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Busy);
+    t.quiet();
+}
+
+#[test]
+fn rest_past_the_end_refused_554_fails_the_download_without_retr() {
+    // S: 554 to REST (RFC 3659 §5.4): RETR must not run from offset 0 instead.
+    let mut t = tls();
+    let id = t.client.retrieve(path("f"), 1 << 40, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 Entering Extended Passive Mode (|||40007|)");
+    t.open_data(id, 40007);
+    t.data_connected();
+    t.c(&format!("REST {}", 1u64 << 40));
+    t.s("554 Invalid REST parameter");
+    let mut result = None;
+    while let Some(o) = t.pending.pop_front() {
+        match o {
+            Output::Event(Event::Completed { request, result: r }) if request == id => {
+                result = Some(r)
+            }
+            Output::CloseData => {}
+            Output::Send(b) => panic!("sent {:?}", String::from_utf8_lossy(&b)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(
+        matches!(result, Some(Err(Failure::Refused(ref r))) if r.code().value() == 554),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn rnfr_refused_means_rnto_is_never_sent() {
+    let mut t = tls();
+    let id = t.client.rename(path("a"), path("b"), t.now).unwrap();
+    t.drain();
+    t.c("RNFR a");
+    t.s("550 No such file");
+    let r = t.completed(id);
+    assert!(
+        matches!(r, Err(Failure::Refused(ref r)) if r.code().value() == 550),
+        "{r:?}"
+    );
+    t.quiet();
+}

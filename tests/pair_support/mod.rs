@@ -959,6 +959,13 @@ impl Pair {
             self.client.state(),
             self.server.state()
         );
+        // Bounded memory: neither machine may queue unbounded control output.
+        assert!(
+            self.to_server.len() <= 64 * 1024 && self.to_client.len() <= 64 * 1024,
+            "control bytes in flight grew without bound ({} / {})",
+            self.to_server.len(),
+            self.to_client.len()
+        );
         let mut moved = self.deliver();
         self.drain();
         moved |= self.decide();
