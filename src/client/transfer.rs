@@ -14,7 +14,10 @@ use super::event::{CloseReason, Event, Failure, RequestId, Response, TransferCom
 use super::machine::{Client, Job};
 use super::timer::deadline;
 use super::{DataAddress, DataMode, DataProtection, Output};
-use crate::codec::{parse_epsv_reply, parse_opening_size_hint, parse_pasv_reply, Command, Reply};
+use crate::codec::{
+    parse_epsv_reply, parse_opening_size_hint, parse_pasv_reply, Command, Expected, PayloadError,
+    Reply,
+};
 use crate::types::{Channel, DataEnd, FunctionGroup, Instant, Pathname, ReplyCode};
 
 /// Where a transfer is.
@@ -257,7 +260,8 @@ impl Client {
                     return;
                 }
                 match parse_epsv_reply(&reply) {
-                    Ok(port) if code == ReplyCode::ENTERING_EXTENDED_PASSIVE => {
+                    // Port 0 is nowhere to connect to: treated like a malformed 229.
+                    Ok(port) if code == ReplyCode::ENTERING_EXTENDED_PASSIVE && port != 0 => {
                         self.open_data(t, DataAddress::ControlPeer { port }, now)
                     }
                     // Another 5xx, or a malformed 229: PASV (RFC 2428 §3 leaves EPSV
@@ -285,7 +289,18 @@ impl Client {
                     self.refused(t, reply, now);
                     return;
                 }
-                match parse_pasv_reply(&reply) {
+                // Port 0 is nowhere to connect to (RFC 959 §4.1.2 gives a port to connect to).
+                let parsed = parse_pasv_reply(&reply).and_then(|addr| {
+                    if addr.port() == 0 {
+                        Err(PayloadError::Malformed {
+                            offset: 0,
+                            expected: Expected::HostPort,
+                        })
+                    } else {
+                        Ok(addr)
+                    }
+                });
+                match parsed {
                     Ok(addr) => {
                         let address = if self.config.trust_pasv_address {
                             DataAddress::Exact(SocketAddr::V4(addr))

@@ -412,7 +412,8 @@ impl Session {
         if bytes.is_empty() {
             return;
         }
-        self.last_activity = self.now;
+        // Only complete lines count as activity (see `process`): a client that trickles one
+        // byte per idle period (slowloris) still times out.
         self.decoder.feed(bytes);
         self.process();
         if self.decoder.buffered() > self.config.max_pipelined_bytes {
@@ -974,7 +975,8 @@ impl Session {
     }
 
     /// The transfer failed on the application's side (storage full `452`/`552`, read error
-    /// `451`, ...): the data connection is closed and `code` sent.
+    /// `451`, ...): the data connection is closed and `code` sent. `421` also closes the
+    /// session (RFC 959 §4.2).
     pub fn transfer_failed(
         &mut self,
         decision: Decision,
@@ -992,6 +994,10 @@ impl Session {
             return self.stale_transfer(decision, "transfer_failed");
         }
         self.finish(code, text.as_bytes(), false);
+        if code == ReplyCode::SERVICE_NOT_AVAILABLE && !self.phase_is_closed() {
+            // 421 closes the control connection (RFC 959 §4.2), as with `reject`.
+            self.close();
+        }
         Ok(())
     }
 
@@ -1181,6 +1187,8 @@ impl Session {
                 // IP and DM before ABOR/STAT, and the rest, carry no command.
                 Some(_) => Item::Skip,
             };
+            // A complete line (even an invalid one) is activity; partial bytes are not.
+            self.last_activity = self.now;
             match item {
                 Item::Command(c) => self.dispatch(c),
                 Item::Error(e) => {

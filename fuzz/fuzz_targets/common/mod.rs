@@ -162,3 +162,19 @@ pub fn is_clean_lines(wire: &[u8]) -> bool {
         .enumerate()
         .all(|(i, &b)| b != b'\n' || (i > 0 && body[i - 1] == b'\r'))
 }
+
+/// True when every 0xFF in `data` is part of an `IAC IAC` pair (an escaped data byte).
+pub fn only_doubled_iac(data: &[u8]) -> bool {
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] == 0xFF {
+            if data.get(i + 1) != Some(&0xFF) {
+                return false;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}

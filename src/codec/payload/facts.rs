@@ -48,6 +48,11 @@ pub fn parse_facts(line: &[u8]) -> Result<Facts<'_>, PayloadError> {
             .position(|&b| b == b'=')
             .filter(|&i| i > 0)
             .ok_or(malformed(at, Expected::Fact))?;
+        // RFC 3659 §7.2: a fact name is visible ASCII (`RCHAR`s, `.`-separated); 8-bit or
+        // control bytes there are not a fact, and could not be written back.
+        if !fact[..eq].iter().all(u8::is_ascii_graphic) {
+            return Err(malformed(at, Expected::Fact));
+        }
         let value = &fact[eq + 1..];
         facts.push(Fact {
             name: FactName::from_bytes(&fact[..eq]),
@@ -234,6 +239,16 @@ mod tests {
             Err(malformed(10, Expected::Fact))
         );
         assert_eq!(parse_facts(b"=x; x"), Err(malformed(0, Expected::Fact)));
+        // Found by fuzzing (seed `regress-fact-name-8bit`): 8-bit and control bytes in a fact
+        // name are refused, so every entry parsed can be encoded again.
+        assert_eq!(
+            parse_facts(b"size=1;\xffname=x; f"),
+            Err(malformed(7, Expected::Fact))
+        );
+        assert_eq!(
+            parse_facts(b"ty\tpe=file; f"),
+            Err(malformed(0, Expected::Fact))
+        );
         assert_eq!(
             parse_facts(b"a=b;;c=d; x"),
             Err(malformed(4, Expected::Fact))
