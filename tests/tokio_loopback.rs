@@ -349,3 +349,33 @@ async fn abort_during_a_download_fails_it_and_the_session_goes_on() {
     stop.stop();
     running.await.unwrap();
 }
+
+/// The transcript hook sees commands and replies, and never the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_shows_the_transcript_with_the_password_redacted() {
+    let f = fixture("trace");
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let options = client_options(&f.cert).with_trace(move |l| sink.lock().unwrap().push(l.into()));
+    let mut c = Client::connect(addr, "localhost", options).await.unwrap();
+    c.login(alice()).await.unwrap();
+    c.quit().await.unwrap();
+    let all = lines.lock().unwrap().join("\n");
+    for want in [
+        "C: AUTH TLS",
+        "S: 234",
+        "C: USER alice",
+        "C: PASS <redacted>",
+        "S: 230",
+        "C: QUIT",
+    ] {
+        assert!(all.contains(want), "{want:?} missing from:\n{all}");
+    }
+    assert!(!all.contains("secret"), "the password leaked:\n{all}");
+    stop.stop();
+    running.await.unwrap();
+}

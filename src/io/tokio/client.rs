@@ -21,7 +21,8 @@
 //!
 //! Owns the control connection, the data connection (or active-mode listener) and the
 //! machine. Options and errors are the blocking client's ([`Options`], [`Error`]), so both
-//! adapters are configured and fail alike.
+//! adapters are configured and fail alike; [`Options::with_trace`] receives every command
+//! sent (`PASS`/`ACCT` redacted) and every reply line.
 //!
 //! The end of a transfer is observed exactly: a download is clean only when the server's
 //! close_notify arrived before EOF under `PROT P` (EOF without it is
@@ -35,7 +36,7 @@ use std::boxed::Box;
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::string::String;
+use std::string::{String, ToString};
 use std::sync::Arc;
 use std::time::{Duration, Instant as StdInstant};
 use std::vec::Vec;
@@ -533,6 +534,7 @@ impl Client {
             let now = self.now();
             match self.machine.poll_output() {
                 Output::Send(bytes) => {
+                    self.note(|| std::format!("C: {}", redact(&bytes)));
                     let limit = self.options.config.timeouts.reply;
                     let result = match self.control.as_mut() {
                         Some(c) => within(limit, c.write_all(&bytes)).await,
@@ -652,7 +654,15 @@ impl Client {
         }
     }
 
+    /// Hands a transcript line to [`Options::with_trace`]'s function, if any.
+    fn note(&self, line: impl FnOnce() -> String) {
+        if let Some(t) = self.options.trace.as_ref() {
+            t(&line());
+        }
+    }
+
     fn control_failed(&mut self, e: io::Error) {
+        self.note(|| std::format!("control connection: {e}"));
         self.cause = Some(e);
         self.control = None;
         self.data = DataSlot::None;
@@ -706,7 +716,17 @@ impl Client {
                         io::ErrorKind::UnexpectedEof,
                         "the server closed the control connection",
                     )),
-                    Ok(n) => self.machine.handle_input(buf.get(..n).unwrap_or(&[]), now),
+                    Ok(n) => {
+                        let got = buf.get(..n).unwrap_or(&[]);
+                        if self.options.trace.is_some() {
+                            let text = String::from_utf8_lossy(got).into_owned();
+                            for line in text.split_terminator('\n') {
+                                let line = line.trim_end_matches('\r').escape_debug().to_string();
+                                self.note(|| std::format!("S: {line}"));
+                            }
+                        }
+                        self.machine.handle_input(got, now);
+                    }
                     Err(e) => self.control_failed(e),
                 }
             }
@@ -858,6 +878,18 @@ async fn upload(
         end: DataEnd::Clean,
         cause: None,
         local: None,
+    }
+}
+
+/// A command line for the transcript, with `PASS`/`ACCT` arguments hidden.
+fn redact(bytes: &[u8]) -> String {
+    let line = String::from_utf8_lossy(bytes);
+    let line = line.trim_end_matches(['\r', '\n']);
+    let verb = line.split(' ').next().unwrap_or("");
+    if verb.eq_ignore_ascii_case("PASS") || verb.eq_ignore_ascii_case("ACCT") {
+        std::format!("{verb} <redacted>")
+    } else {
+        line.escape_debug().to_string()
     }
 }
 
