@@ -277,6 +277,15 @@ async fn implicit_session_manages_files() {
     let mut names = Vec::new();
     c.nlst(None, &mut names).await.unwrap();
     assert!(String::from_utf8_lossy(&names).contains("b.bin"));
+    // C: SITE HELP  S: 502 (the file-system adapter implements no SITE command); the
+    // refusal is an error and the session goes on.
+    let site = c
+        .site(ftps_proto::types::Text::try_from("HELP").unwrap())
+        .await;
+    assert!(
+        matches!(&site, Err(Error::Refused(r)) if r.code().value() == 502),
+        "{site:?}"
+    );
     c.delete(p("b.bin")).await.unwrap();
     assert!(!f.root.join("dir/b.bin").exists());
     c.cwd(p("/")).await.unwrap();

@@ -51,7 +51,8 @@ use tokio_rustls::TlsConnector;
 use crate::client::{
     CloseReason, DataAddress, Event, Failure, Login, Output, RequestId, Response, TransferCommand,
 };
-use crate::types::{Channel, DataEnd, Facts, Instant, Pathname, Timestamp};
+use crate::codec::{Command, Reply};
+use crate::types::{Channel, DataEnd, Facts, Instant, Pathname, Text, Timestamp};
 
 pub use crate::io::blocking::client::{Error, Options};
 
@@ -401,6 +402,24 @@ impl Client {
         let id = self.machine.mlst(path, self.now())?;
         match self.run(Target::Request(id), None).await? {
             Some(Response::Facts(f)) => Ok(f),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `SITE text`: the server's reply (RFC 959 §4.1.3).
+    pub async fn site(&mut self, text: Text<'_>) -> Result<Reply<'static>, Error> {
+        let id = self.machine.site(text, self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::Done(r)) => Ok(r),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Any command the machine accepts as raw (no data connection): the server's reply.
+    pub async fn raw(&mut self, command: Command<'_>) -> Result<Reply<'static>, Error> {
+        let id = self.machine.raw(command, self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::Done(r)) => Ok(r),
             other => Err(unexpected(other)),
         }
     }
