@@ -388,3 +388,34 @@ async fn trace_shows_the_transcript_with_the_password_redacted() {
     stop.stop();
     running.await.unwrap();
 }
+
+/// Active mode (RFC 2428 EPRT / RFC 959 PORT): the tokio client listens, the tokio server
+/// connects out, under PROT P both ways; bytes checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn active_mode_round_trip() {
+    let mut f = fixture("active");
+    f.options.session = f.options.session.clone().with_active(true);
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let config =
+        ftps_proto::client::Config::default().with_data_mode(ftps_proto::client::DataMode::Active);
+    let mut c = Client::connect(
+        addr,
+        "localhost",
+        client_options(&f.cert).with_config(config),
+    )
+    .await
+    .unwrap();
+    c.login(alice()).await.unwrap();
+    let data = payload(500_000, 7);
+    c.store(p("act.bin"), &mut &data[..]).await.unwrap();
+    let mut got = Vec::new();
+    c.retrieve(p("act.bin"), 0, &mut got).await.unwrap();
+    assert!(got == data, "downloaded bytes differ from the upload");
+    assert_eq!(std::fs::read(f.root.join("act.bin")).unwrap(), data);
+    c.quit().await.unwrap();
+    stop.stop();
+    running.await.unwrap();
+}
