@@ -419,3 +419,38 @@ async fn active_mode_round_trip() {
     stop.stop();
     running.await.unwrap();
 }
+
+/// RFC 4217 §5: after login, `C: CCC` / `S: 200`, close_notify both ways, and the session
+/// goes on in clear on the same TCP connection (data connections stay under PROT P).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ccc_after_login_goes_on_in_clear() {
+    let mut f = fixture("ccc");
+    f.options.session = f.options.session.clone().with_ccc(true);
+    let server = Server::bind(f.options.clone()).await.unwrap();
+    let addr = server.explicit_addr().unwrap();
+    let stop = server.stop_handle();
+    let running = tokio::spawn(server.run());
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let config = ftps_proto::client::Config::default().with_clear_command_channel(true);
+    let options = client_options(&f.cert)
+        .with_config(config)
+        .with_trace(move |l| sink.lock().unwrap().push(l.into()));
+    let mut c = Client::connect(addr, "localhost", options).await.unwrap();
+    c.login(alice()).await.unwrap();
+    assert!(!c.machine().is_control_protected());
+    assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/");
+    let data = payload(100_000, 9);
+    c.store(p("ccc.bin"), &mut &data[..]).await.unwrap();
+    let mut got = Vec::new();
+    c.retrieve(p("ccc.bin"), 0, &mut got).await.unwrap();
+    assert!(got == data);
+    c.quit().await.unwrap();
+    let all = lines.lock().unwrap().join("\n");
+    assert!(
+        all.contains("C: CCC") && all.contains("control TLS ended"),
+        "{all}"
+    );
+    stop.stop();
+    running.await.unwrap();
+}

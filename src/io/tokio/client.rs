@@ -29,8 +29,7 @@
 //! [`DataEnd::Truncated`], a failed transfer); an upload ends with our close_notify and FIN,
 //! then waits (bounded) for the server's close_notify or EOF, so closing never resets bytes
 //! the server has not read. A running transfer can be stopped with an [`AbortHandle`]
-//! (`ABOR`). Not supported yet: `CCC` (clear command channel), which ends the session with
-//! an error.
+//! (`ABOR`). `CCC` (RFC 4217 §5) exchanges close_notify both ways and carries on in clear.
 
 use std::boxed::Box;
 use std::collections::VecDeque;
@@ -610,10 +609,7 @@ impl Client {
                     }
                     _ => self.machine.handle_tls_failed(Channel::Data, now),
                 },
-                Output::EndTls { .. } => self.control_failed(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    "CCC is not supported by the tokio client adapter",
-                )),
+                Output::EndTls { .. } => self.end_control_tls().await,
                 Output::OpenData { address, .. } => {
                     let addr = match address {
                         DataAddress::ControlPeer { port } => SocketAddr::new(self.peer.ip(), port),
@@ -670,6 +666,39 @@ impl Client {
                     return;
                 }
             }
+        }
+    }
+
+    /// `CCC` (RFC 4217 §5): our close_notify, then the server's (application data before
+    /// it is discarded), then clear text on the same TCP connection. The server says nothing
+    /// before our next command, so a byte already buffered behind its close_notify is
+    /// plaintext injected across the downgrade: the session is ended.
+    async fn end_control_tls(&mut self) {
+        let Some(Stream::Tls(mut s)) = self.control.take() else {
+            return;
+        };
+        let closed = within(self.options.config.timeouts.tls, async {
+            s.get_mut().1.send_close_notify();
+            s.flush().await?;
+            let mut scratch = [0u8; 512];
+            while s.read(&mut scratch).await? != 0 {}
+            Ok(())
+        })
+        .await;
+        match closed {
+            Ok(()) => {
+                let (io, _) = (*s).into_inner();
+                if io.buffer().is_empty() {
+                    self.note(|| "control TLS ended (clear command channel)".into());
+                    self.control = Some(Stream::Clear(io.into_inner()));
+                } else {
+                    self.control_failed(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "bytes behind the server's close_notify after CCC",
+                    ));
+                }
+            }
+            Err(e) => self.control_failed(e),
         }
     }
 
