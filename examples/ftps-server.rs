@@ -63,6 +63,8 @@ Process:
   --max-sessions N              concurrent sessions                [64]
   --exit-after N                stop after N sessions (CI)
   --trace                       print every session output to stderr
+  --async                       serve on the tokio adapter (needs --features tokio)
+                                instead of a thread per session
   --help                        this text
 ";
 
@@ -83,6 +85,7 @@ struct Args {
     exit_after: Option<usize>,
     trace: bool,
     data_tickets: DataTickets,
+    async_runtime: bool,
 }
 
 fn on_off(v: &str, flag: &str) -> Result<bool, String> {
@@ -117,6 +120,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         exit_after: None,
         trace: false,
         data_tickets: DataTickets::Downloads,
+        async_runtime: false,
     };
     let mut key: Option<PathBuf> = None;
     let mut cert: Option<PathBuf> = None;
@@ -136,6 +140,10 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
             }
             "--trace" => {
                 a.trace = true;
+                continue;
+            }
+            "--async" => {
+                a.async_runtime = true;
                 continue;
             }
             _ => {}
@@ -360,20 +368,86 @@ fn run(argv: &[String]) -> Result<(), String> {
     options.exit_after = args.exit_after;
     options.trace = args.trace;
     options.data_tickets = args.data_tickets;
+    if args.async_runtime {
+        return run_async(options, &args, &root, &cert_note, default_user.as_ref());
+    }
     let server = Server::bind(options).map_err(|e| e.to_string())?;
+    print_banner(
+        &args,
+        &root,
+        &cert_note,
+        default_user.as_ref(),
+        server.explicit_addr(),
+        server.implicit_addr(),
+        "blocking, a thread per session",
+    );
+    server.run().map_err(|e| e.to_string())
+}
 
+/// Serves on the tokio adapter: same options, sessions as tasks (see `io::tokio::server`).
+#[cfg(feature = "tokio")]
+fn run_async(
+    options: ServerOptions,
+    args: &Args,
+    root: &std::path::Path,
+    cert_note: &str,
+    default_user: Option<&(String, String)>,
+) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let server = ftps_proto::io::tokio::server::Server::bind(options)
+            .await
+            .map_err(|e| e.to_string())?;
+        print_banner(
+            args,
+            root,
+            cert_note,
+            default_user,
+            server.explicit_addr(),
+            server.implicit_addr(),
+            "tokio, a task per session",
+        );
+        server.run().await;
+        Ok(())
+    })
+}
+
+#[cfg(not(feature = "tokio"))]
+fn run_async(
+    _: ServerOptions,
+    _: &Args,
+    _: &std::path::Path,
+    _: &str,
+    _: Option<&(String, String)>,
+) -> Result<(), String> {
+    Err("--async needs the tokio adapter: cargo run --example ftps-server --features tokio -- --async".into())
+}
+
+fn print_banner(
+    args: &Args,
+    root: &std::path::Path,
+    cert_note: &str,
+    default_user: Option<&(String, String)>,
+    explicit: Option<SocketAddr>,
+    implicit: Option<SocketAddr>,
+    adapter: &str,
+) {
     println!("ftps-server (ftps-proto {})", env!("CARGO_PKG_VERSION"));
+    println!("  adapter:     {adapter}");
     println!("  root:        {}", root.display());
     println!("  certificate: {cert_note}");
-    if let Some(a) = server.explicit_addr() {
+    if let Some(a) = explicit {
         println!("  explicit:    ftp://{a}/ (AUTH TLS)");
     }
-    if let Some(a) = server.implicit_addr() {
+    if let Some(a) = implicit {
         println!("  implicit:    ftps://{a}/");
     }
-    if let Some((u, p)) = &default_user {
+    if let Some((u, p)) = default_user {
         println!("  user:        {u}:{p}");
-        if let Some(a) = server.explicit_addr() {
+        if let Some(a) = explicit {
             println!("  try:         curl --ssl-reqd --cacert {cert_note} ftp://{u}:{p}@{a}/");
         }
     }
@@ -389,7 +463,6 @@ fn run(argv: &[String]) -> Result<(), String> {
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    server.run().map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
