@@ -152,8 +152,12 @@ fn default_config_requires_tls_on_control_and_data() {
 #[test]
 fn explicit_opt_out_allows_plaintext() {
     let mut h = Harness::greeted(plain_config());
+    // C: USER alice / S: 331 / C: PASS secret / S: 230, all in clear.
     h.login("alice");
+    // C: PASV / S: 227; the data connection arrives and no handshake is asked for.
     h.pasv();
+    h.data_connected();
+    h.quiet();
 }
 
 /// Policy 1, "no unprotected commands" (RFC 4217 §10.1, RFC 2228 §3): before AUTH only AUTH,
