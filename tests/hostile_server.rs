@@ -11,7 +11,7 @@ use ftps_proto::server::{
     Config, ControlPolicy, DataPolicy, Direction, Event, Misuse, Output, PeerErrorKind, TlsDetails,
 };
 use ftps_proto::types::{Channel, DataEnd, Instant, ReplyCode, TlsRole};
-use server_harness::{code, path, text, Harness, Item};
+use server_harness::{code, path, plain_config, text, Harness, Item};
 
 fn logged_in(config: Config) -> Harness {
     let mut h = Harness::greeted(config);
@@ -36,7 +36,7 @@ fn take_peer_errors(h: &mut Harness) -> Vec<PeerErrorKind> {
 #[test]
 fn overlong_command_line_is_answered_500_and_the_next_command_works() {
     let mut h =
-        Harness::greeted(Config::default().with_limits(Limits::default().with_max_line_len(512)));
+        Harness::greeted(plain_config().with_limits(Limits::default().with_max_line_len(512)));
     let mut line = b"USER ".to_vec();
     line.extend(std::iter::repeat_n(b'a', 10_000));
     line.extend_from_slice(b"\r\nNOOP\r\n");
@@ -50,7 +50,7 @@ fn overlong_command_line_is_answered_500_and_the_next_command_works() {
 #[test]
 fn endless_line_without_crlf_is_bounded_then_resynchronises() {
     // C: 1 MiB without a line end, 4 KiB at a time.
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     let chunk = vec![b'A'; 4096];
     for _ in 0..256 {
         h.raw(&chunk);
@@ -74,7 +74,7 @@ fn endless_line_without_crlf_is_bounded_then_resynchronises() {
 #[test]
 fn nul_inside_a_command_is_a_syntax_error() {
     // C: USER al<NUL>ice — a NUL would truncate the name in C-string back ends.
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.raw(b"USER al\0ice\r\n");
     h.s(501);
     h.c("NOOP");
@@ -95,7 +95,7 @@ fn bare_cr_does_not_split_one_line_into_two_commands() {
 #[test]
 fn telnet_option_negotiation_is_stripped_from_commands() {
     // C: IAC WILL ECHO, IAC DO SGA, then NOOP (RFC 1123 §4.1.2.12: refuse options silently).
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.raw(b"\xff\xfb\x01\xff\xfd\x03NOOP\r\n");
     // Each option refused (WILL -> DONT, DO -> WONT), then the command runs untouched.
     let mut refusals = Vec::new();
@@ -186,7 +186,7 @@ fn plaintext_arriving_during_the_handshake_is_discarded_and_reported() {
 
 #[test]
 fn pbsz_before_auth_is_503() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.c("PBSZ 0");
     h.s(503);
     h.quiet();
@@ -280,7 +280,7 @@ fn data_handshake_without_session_resumption_is_refused_522() {
 #[test]
 fn port_bounce_to_another_host_is_504() {
     // RFC 2577 §3: PORT to a third party (the FTP bounce attack).
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.c("PORT 203,0,113,9,0,25");
     assert_eq!(h.peer_error(), PeerErrorKind::ForbiddenDataAddress);
     h.s(504);
@@ -289,7 +289,7 @@ fn port_bounce_to_another_host_is_504() {
 
 #[test]
 fn port_to_a_privileged_port_of_the_peer_is_504() {
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.c("PORT 198,51,100,7,0,25");
     assert_eq!(h.peer_error(), PeerErrorKind::ForbiddenDataAddress);
     h.s(504);
@@ -297,7 +297,7 @@ fn port_to_a_privileged_port_of_the_peer_is_504() {
 
 #[test]
 fn eprt_bounce_over_ipv6_syntax_is_504() {
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.c("EPRT |2|2001:db8::1|2121|");
     let errors = take_peer_errors(&mut h);
     let r = h.reply();
@@ -306,7 +306,7 @@ fn eprt_bounce_over_ipv6_syntax_is_504() {
 
 #[test]
 fn port_to_the_control_peer_high_port_is_accepted_and_connected_there_only() {
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.c("PORT 198,51,100,7,195,80");
     h.s(200);
     h.c("RETR f");
@@ -324,7 +324,7 @@ fn port_to_the_control_peer_high_port_is_accepted_and_connected_there_only() {
 #[test]
 fn passive_listener_only_accepts_the_control_peer_port_theft() {
     // Passive-port theft is enforced by the adapter; the session tells it whom to accept.
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.c("EPSV");
     assert_eq!(
         h.action(),
@@ -390,7 +390,7 @@ fn truncated_tls_download_is_426() {
 
 #[test]
 fn application_421_mid_transfer_closes_data_then_control() {
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.pasv();
     h.c("RETR f");
     let (d, _) = h.decision();
@@ -420,7 +420,7 @@ fn application_421_mid_transfer_closes_data_then_control() {
 #[test]
 fn rein_mid_transfer_waits_for_the_transfer_then_logs_out() {
     // RFC 959 §4.1.1: REIN lets a transfer in progress complete.
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.pasv();
     h.c("RETR f");
     let (d, _) = h.decision();
@@ -459,7 +459,7 @@ fn abor_with_no_transfer_is_226() {
 #[test]
 fn rest_past_the_end_reaches_the_application_which_refuses_554() {
     // RFC 3659 §5.4: a REST offset beyond the file is the application's 554.
-    let mut h = logged_in(Config::default());
+    let mut h = logged_in(plain_config());
     h.pasv();
     h.c("REST 18446744073709551615");
     h.s(350);
@@ -517,7 +517,7 @@ fn rnto_not_immediately_after_rnfr_is_503() {
 
 #[test]
 fn pipelined_flood_while_a_decision_is_pending_is_421_and_bounded() {
-    let mut h = Harness::greeted(Config::default().with_max_pipelined_bytes(1024));
+    let mut h = Harness::greeted(plain_config().with_max_pipelined_bytes(1024));
     h.c("USER alice");
     let (_d, _) = h.decision(); // the application is slow
     let flood = b"NOOP\r\n".repeat(400);

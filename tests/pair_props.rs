@@ -18,7 +18,7 @@
 mod pair_support;
 
 use ftps_proto::client::{self, DataMode, DataProtection, Security};
-use ftps_proto::server::{self, ControlPolicy};
+use ftps_proto::server::{self, ControlPolicy, DataPolicy};
 use pair_support::script::{fault, run, Op, Setup};
 use pair_support::DataFault;
 use proptest::prelude::*;
@@ -119,7 +119,9 @@ proptest! {
             .with_data_mode(if active { DataMode::Active } else { DataMode::Passive })
             .with_data_protection(if clear { DataProtection::Clear } else { DataProtection::Private });
         let ops: Vec<Op> = sizes.iter().enumerate().flat_map(|(i, n)| [Op::Store(i as u8, *n), Op::Retrieve(i as u8, 0)]).collect();
-        let p = run(c, server::Config::default(), seed, chunk, &ops);
+        // PROT C needs a server that allows clear data (the default requires PROT P).
+        let s = server::Config::default().with_data(DataPolicy::Optional);
+        let p = run(c, s, seed, chunk, &ops);
         prop_assert!(p.transfer_violations().is_empty(), "{:?}", p.transfer_violations());
         prop_assert_eq!(p.transfers.len(), ops.len());
         for r in &p.transfers {
@@ -153,7 +155,10 @@ fn every_security_pairing_and_fault_is_exercised() {
         for (j, ctl) in controls.iter().enumerate() {
             for f in 0..8u8 {
                 let c = client::Config::default().with_security(*sec);
-                let s = server::Config::default().with_control(*ctl);
+                // Clear data allowed, so plaintext pairings still move data.
+                let s = server::Config::default()
+                    .with_control(*ctl)
+                    .with_data(DataPolicy::Optional);
                 let p = run(
                     c,
                     s,

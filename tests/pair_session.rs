@@ -97,7 +97,9 @@ fn active_mode_with_prot_c_moves_a_listing() {
     let c = client::Config::default()
         .with_data_mode(DataMode::Active)
         .with_data_protection(DataProtection::Clear);
-    let mut p = logged_in(c, server::Config::default());
+    // PROT C: the server must allow clear data (the default requires PROT P).
+    let s = server::Config::default().with_data(DataPolicy::Optional);
+    let mut p = logged_in(c, s);
     p.files.insert("a".into(), vec![1]);
     p.files.insert("b".into(), vec![2]);
     let id = p.client.nlst(None, p.now).unwrap();

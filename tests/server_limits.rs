@@ -30,7 +30,7 @@ fn fail_login(h: &mut Harness) {
 /// A failed login's 530 is held back by the delay; commands pipelined behind it wait.
 #[test]
 fn failed_login_reply_is_delayed() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     fail_login(&mut h);
     h.quiet();
     assert_eq!(h.session.state(), State::LoginDelay);
@@ -51,7 +51,7 @@ fn failed_login_reply_is_delayed() {
 /// After the allowed attempts: 530, then 421 and close (RFC 2577 §4).
 #[test]
 fn too_many_login_failures_close() {
-    let mut h = Harness::greeted(Config::default().with_login_attempts(2, Duration::from_secs(1)));
+    let mut h = Harness::greeted(plain_config().with_login_attempts(2, Duration::from_secs(1)));
     fail_login(&mut h);
     h.advance(1_000);
     h.s(530);
@@ -69,8 +69,7 @@ fn too_many_login_failures_close() {
 /// A successful login resets the count.
 #[test]
 fn successful_login_resets_failures() {
-    let mut h =
-        Harness::greeted(Config::default().with_login_attempts(2, Duration::from_millis(10)));
+    let mut h = Harness::greeted(plain_config().with_login_attempts(2, Duration::from_millis(10)));
     fail_login(&mut h);
     h.advance(10);
     h.s(530);
@@ -85,7 +84,7 @@ fn successful_login_resets_failures() {
 /// Idle timeout: 421 and close.
 #[test]
 fn idle_timeout() {
-    let mut h = Harness::greeted(Config::default().with_idle_timeout(Duration::from_secs(60)));
+    let mut h = Harness::greeted(plain_config().with_idle_timeout(Duration::from_secs(60)));
     let Some(Output::Timeout(t)) = h.last_wait.clone() else {
         panic!()
     };
@@ -106,7 +105,7 @@ fn idle_timeout() {
 #[test]
 fn overlong_line() {
     let mut h =
-        Harness::greeted(Config::default().with_limits(Limits::default().with_max_line_len(64)));
+        Harness::greeted(plain_config().with_limits(Limits::default().with_max_line_len(64)));
     let long = format!("USER {}", "a".repeat(200));
     h.c(&long);
     assert_eq!(h.peer_error(), PeerErrorKind::LineTooLong);
@@ -119,7 +118,7 @@ fn overlong_line() {
 /// as fast as the outputs are drained (the session stops at a decision).
 #[test]
 fn pipelining_in_order_and_bounded() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("alice");
     let mut burst = Vec::new();
     for _ in 0..500 {
@@ -148,7 +147,7 @@ fn pipelining_in_order_and_bounded() {
 /// A peer that floods while the session waits for a decision is cut off with 421.
 #[test]
 fn flood_while_blocked() {
-    let mut h = Harness::greeted(Config::default().with_max_pipelined_bytes(1024));
+    let mut h = Harness::greeted(plain_config().with_max_pipelined_bytes(1024));
     h.c("USER alice");
     let (_d, _) = h.decision();
     let flood = b"NOOP\r\n".repeat(400);
@@ -161,7 +160,7 @@ fn flood_while_blocked() {
 /// Misuse is a local error: the session is unchanged.
 #[test]
 fn decision_misuse() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("alice");
     h.c("CWD /x");
     let (d, _) = h.decision();
@@ -200,7 +199,7 @@ fn decision_misuse() {
 /// Unknown commands: 502; the session carries on.
 #[test]
 fn unknown_command() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.c("XYZZY plugh");
     h.s(502);
     h.c("NOOP");
@@ -228,7 +227,7 @@ fn greeting() {
 /// verb, 500 otherwise (RFC 959 §4.1.3 `<char>`).
 #[test]
 fn forbidden_bytes_in_lines() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.raw(b"USER a\x00b\r\n");
     h.s(501);
     h.raw(b"XY\x00Z\r\n");
@@ -254,7 +253,7 @@ fn reject_with_421_closes() {
 /// WONT/DONT need no answer; the command around it is served.
 #[test]
 fn telnet_negotiation_is_refused() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.raw(b"\xff\xfb\x18\xff\xfd\x01\xff\xfc\x03NOOP\r\n");
     match (h.items.pop_front(), h.items.pop_front()) {
         (Some(Item::Telnet(a)), Some(Item::Telnet(b))) => {
@@ -269,8 +268,8 @@ fn telnet_negotiation_is_refused() {
 /// A handle from another session is refused, even with the same number.
 #[test]
 fn decision_from_another_session_is_refused() {
-    let mut a = Harness::greeted(Config::default());
-    let mut b = Harness::with_addresses(Config::default(), LOCAL, "198.51.100.7:50002");
+    let mut a = Harness::greeted(plain_config());
+    let mut b = Harness::with_addresses(plain_config(), LOCAL, "198.51.100.7:50002");
     b.s(220);
     a.c("USER alice");
     b.c("USER bob");

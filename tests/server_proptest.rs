@@ -415,13 +415,15 @@ proptest! {
     fn arbitrary_bytes_never_panic(
         chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..300), 0..20),
     ) {
+        let config = Config::default();
+        let data_required = config.data == DataPolicy::Required;
         let s = Session::new(
-            Config::default(),
+            config,
             "192.0.2.1:21".parse().unwrap(),
             "198.51.100.7:50000".parse().unwrap(),
             Instant::ZERO,
         );
-        let mut d = Driver { s, now: Instant::ZERO, pending: None, question: None, transfer: None, prot_p: false, data_required: false };
+        let mut d = Driver { s, now: Instant::ZERO, pending: None, question: None, transfer: None, prot_p: false, data_required };
         d.drain()?;
         for c in &chunks {
             d.run(&Step::Bytes(c.clone()))?;

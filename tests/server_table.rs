@@ -132,7 +132,7 @@ const MFMT: &str = "MFMT 20240102030405 a.txt";
 fn not_logged_in() {
     use Setup::Fresh as F;
     check(
-        Config::default(),
+        plain_config(),
         &[
             (F, "USER alice", Asks("User")),
             (F, "PASS x", Code(503)),
@@ -215,7 +215,7 @@ fn not_logged_in() {
 fn need_password() {
     use Setup::NeedPassword as N;
     check(
-        Config::default(),
+        plain_config(),
         &[
             (N, "PASS secret", Asks("Authenticate")),
             (N, "PASS", Asks("Authenticate")),
@@ -233,7 +233,7 @@ fn need_password() {
 fn logged_in() {
     use Setup::LoggedIn as L;
     check(
-        Config::default(),
+        plain_config(),
         &[
             (L, "USER bob", Asks("User")),
             (L, "PASS x", Code(202)),
@@ -309,7 +309,7 @@ fn logged_in() {
 fn protected() {
     use Setup::{Protected as P, ProtectedLoggedIn as PL, ProtectedPbsz as PB};
     check(
-        Config::default(),
+        plain_config(),
         &[
             (P, "AUTH TLS", Code(503)),
             (P, "PBSZ 0", Code(200)),
@@ -326,7 +326,7 @@ fn protected() {
             (PL, "PASV", Listen),
         ],
     );
-    let ccc = Config::default().with_ccc(true);
+    let ccc = plain_config().with_ccc(true);
     check(
         ccc.clone(),
         &[(P, "CCC", Code(534)), (Setup::Fresh, "CCC", Code(533))],
@@ -411,7 +411,7 @@ fn data_policies() {
 /// The answers the session formats from the application's decisions.
 #[test]
 fn decision_replies() {
-    let mut h = setup(Config::default(), Setup::LoggedIn);
+    let mut h = setup(plain_config(), Setup::LoggedIn);
     let ask = |h: &mut Harness, cmd: &str| {
         h.c(cmd);
         h.decision().0
@@ -487,7 +487,7 @@ fn decision_replies() {
     h.c("RNTO b");
     h.s(503);
     // HOST accepted before USER (RFC 7151).
-    let mut h = setup(Config::default(), Setup::Fresh);
+    let mut h = setup(plain_config(), Setup::Fresh);
     let d = ask(&mut h, "HOST ftp.example.com");
     h.accept(d);
     h.s(220);

@@ -13,7 +13,7 @@ use server_harness::*;
 /// in again behind it.
 #[test]
 fn seeds_example_session() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     // C: USER alice / S: 331 / C: PASS / S: 230
     h.login("alice");
     // C: PASV / S: 227 / C: LIST / S: 150 ... 226, data in clear
@@ -106,6 +106,57 @@ fn seeds_example_session() {
     h.c("QUIT");
     h.s(221);
     assert_eq!(h.action(), Output::Close);
+    h.quiet();
+}
+
+/// Secure by default (RFC 4217 §10.1, §10.2): `Config::default()` is "no unprotected
+/// commands" and "no unprotected data". A password is never taken in clear, and no data
+/// connection is set up before `PROT P`.
+#[test]
+fn default_config_requires_tls_on_control_and_data() {
+    let config = Config::default();
+    assert_eq!(config.control, ControlPolicy::Required);
+    assert_eq!(config.data, DataPolicy::Required);
+    let mut h = Harness::greeted(config);
+    // C: USER alice (in clear) / S: 530, the application is not even asked.
+    h.c("USER alice");
+    h.s(530);
+    h.quiet();
+    // C: PASS secret / S: 530.
+    h.c("PASS secret");
+    h.s(530);
+    h.quiet();
+    // C: AUTH TLS / S: 234, then USER/PASS are served.
+    h.auth_tls();
+    h.login("alice");
+    // C: PASV (no PROT P yet) / S: 534, no listener asked for.
+    h.c("PASV");
+    h.s(534);
+    h.quiet();
+    // C: PBSZ 0 / S: 200; C: PROT C / S: 534 (clear data refused).
+    h.c("PBSZ 0");
+    h.s(200);
+    h.c("PROT C");
+    h.s(534);
+    h.c("PASV");
+    h.s(534);
+    h.quiet();
+    // C: PROT P / S: 200; now PASV is served.
+    h.c("PROT P");
+    h.s(200);
+    h.pasv();
+}
+
+/// Opting out of the secure default (`ControlPolicy::Optional`, `DataPolicy::Optional`)
+/// serves a plaintext login and a plaintext data connection.
+#[test]
+fn explicit_opt_out_allows_plaintext() {
+    let mut h = Harness::greeted(plain_config());
+    // C: USER alice / S: 331 / C: PASS secret / S: 230, all in clear.
+    h.login("alice");
+    // C: PASV / S: 227; the data connection arrives and no handshake is asked for.
+    h.pasv();
+    h.data_connected();
     h.quiet();
 }
 
@@ -207,7 +258,7 @@ fn policy_no_unprotected_data() {
 /// Policy 3, "certain users need security": the application decides at USER.
 #[test]
 fn policy_certain_users_need_security() {
-    let mut h = Harness::greeted(Config::default().with_anonymous(true));
+    let mut h = Harness::greeted(plain_config().with_anonymous(true));
     // An anonymous user may log in in clear.
     h.c("USER anonymous");
     let (d, e) = h.decision();
@@ -274,7 +325,7 @@ fn policy_certain_users_need_security() {
 /// Policy 4, "AUTH before PBSZ before PROT" (RFC 4217 §9): 503 out of order.
 #[test]
 fn policy_auth_before_pbsz_before_prot() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.c("PBSZ 0");
     h.s(503);
     h.c("PROT P");
@@ -295,7 +346,7 @@ fn policy_auth_before_pbsz_before_prot() {
 /// Lenient mode lets PROT come without PBSZ (still after AUTH).
 #[test]
 fn lenient_pbsz() {
-    let mut h = Harness::greeted(Config::default().with_strict_pbsz(false));
+    let mut h = Harness::greeted(plain_config().with_strict_pbsz(false));
     h.c("PROT P");
     h.s(503);
     h.auth_tls();
@@ -552,7 +603,7 @@ fn ccc_after_login() {
 /// REIN resets security (RFC 4217 §13): the 220 goes out protected, then TLS ends.
 #[test]
 fn rein_resets_security() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.auth_tls();
     h.login("alice");
     h.prot_p();
@@ -580,7 +631,7 @@ fn rein_resets_security() {
 #[test]
 fn opts_mlst_selects_facts() {
     let mut h = Harness::greeted(
-        Config::default().with_mlst_facts(text("type*;size*;modify*;perm;UNIX.mode;")),
+        plain_config().with_mlst_facts(text("type*;size*;modify*;perm;UNIX.mode;")),
     );
     assert_eq!(h.session.mlst_facts().as_bytes(), b"type;size;modify;");
     h.c("OPTS MLST Type;perm;bogus;unix.MODE;");
@@ -604,7 +655,7 @@ fn opts_mlst_selects_facts() {
 /// HELP lists what this configuration serves; HELP <verb> answers for one verb.
 #[test]
 fn help_follows_the_configuration() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.c("HELP");
     let r = h.reply();
     assert_eq!(r.code().value(), 214);
@@ -621,7 +672,7 @@ fn help_follows_the_configuration() {
     h.s(502);
     h.c("HELP stor");
     assert_eq!(h.s(214), "STOR is supported");
-    let mut h = Harness::greeted(Config::default().with_ccc(true).with_active(false));
+    let mut h = Harness::greeted(plain_config().with_ccc(true).with_active(false));
     h.c("HELP CCC");
     h.s(214);
     h.c("HELP PORT");

@@ -212,7 +212,7 @@ fn upload_stored_then_clean_end() {
 /// A download whose data connection breaks before the end is 426.
 #[test]
 fn broken_download_is_426() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");
@@ -231,7 +231,7 @@ fn broken_download_is_426() {
 /// The application's own failure (storage full) is sent as given.
 #[test]
 fn transfer_failed_by_application() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("STOR a");
@@ -256,7 +256,7 @@ fn transfer_failed_by_application() {
 /// ABOR during a transfer: 426 then 226 (RFC 959 §4.1.3).
 #[test]
 fn abor_during_transfer() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");
@@ -277,7 +277,7 @@ fn abor_during_transfer() {
 /// STAT during a transfer reports it; NOOP is answered; other commands wait their turn.
 #[test]
 fn commands_during_a_transfer() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");
@@ -308,7 +308,7 @@ fn commands_during_a_transfer() {
 /// QUIT waits for a running transfer, then 221 and close.
 #[test]
 fn quit_waits_for_transfer() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");
@@ -330,7 +330,7 @@ fn quit_waits_for_transfer() {
 /// Active mode: PORT to the control peer, port >= 1024; the session connects after the 150.
 #[test]
 fn active_mode() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.c("PORT 198,51,100,7,195,80");
     h.s(200);
@@ -368,7 +368,7 @@ fn active_mode() {
 /// RFC 2577 §3: no bounce to a third host, no privileged port; refused before connecting.
 #[test]
 fn port_hardening() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.c("PORT 203,0,113,9,195,80");
     assert_eq!(h.peer_error(), PeerErrorKind::ForbiddenDataAddress);
@@ -385,7 +385,7 @@ fn port_hardening() {
     h.c("RETR a");
     h.s(425);
     // Active mode off.
-    let mut h = Harness::greeted(Config::default().with_active(false));
+    let mut h = Harness::greeted(plain_config().with_active(false));
     h.login("bob");
     h.c("PORT 198,51,100,7,195,80");
     h.s(502);
@@ -394,7 +394,7 @@ fn port_hardening() {
 /// The passive listener accepts only the control peer (told to the adapter).
 #[test]
 fn passive_listener_is_bound_to_peer() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.c("EPSV");
     assert_eq!(
@@ -423,7 +423,7 @@ fn passive_listener_is_bound_to_peer() {
 #[test]
 fn passive_address_override() {
     let mut h = Harness::greeted(
-        Config::default().with_passive_address(Some("203.0.113.50".parse().unwrap())),
+        plain_config().with_passive_address(Some("203.0.113.50".parse().unwrap())),
     );
     h.login("bob");
     h.c("PASV");
@@ -438,7 +438,7 @@ fn passive_address_override() {
 /// EPSV ALL: afterwards only EPSV sets up data connections (RFC 2428 §4).
 #[test]
 fn epsv_all() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.c("EPSV ALL");
     h.s(200);
@@ -457,8 +457,7 @@ fn epsv_all() {
 /// IPv6 control connection: PASV cannot express it (425), EPSV works, EPSV 1 is 522.
 #[test]
 fn ipv6_control() {
-    let mut h =
-        Harness::with_addresses(Config::default(), "[2001:db8::1]:21", "[2001:db8::7]:50000");
+    let mut h = Harness::with_addresses(plain_config(), "[2001:db8::1]:21", "[2001:db8::7]:50000");
     h.s(220);
     h.login("bob");
     h.c("PASV");
@@ -480,7 +479,7 @@ fn ipv6_control() {
 /// An accepted transfer whose data connection never comes: 425 at the deadline.
 #[test]
 fn data_connection_timeout() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");
@@ -502,7 +501,7 @@ fn data_connection_timeout() {
 /// REST gives the offset of the next RETR or STOR (RFC 3659 §5).
 #[test]
 fn rest_then_retr_and_stor() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.c("REST 1000");
     h.s(350);
@@ -541,7 +540,7 @@ fn rest_then_retr_and_stor() {
 /// STOU: the application names the file, sent as `150 FILE: name` (RFC 1123 §4.1.2.9).
 #[test]
 fn store_unique() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("STOU");
@@ -565,7 +564,7 @@ fn store_unique() {
 /// LIST/NLST/MLSD go over the data connection; the session only sequences 150/226.
 #[test]
 fn listings() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     for (cmd, expect) in [
         ("NLST", "NameList"),
@@ -590,7 +589,7 @@ fn listings() {
 /// A transfer command without PORT/PASV: 425.
 #[test]
 fn transfer_without_data_setup() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     for cmd in ["RETR a", "STOR a", "APPE a", "STOU", "LIST", "NLST", "MLSD"] {
         h.c(cmd);
@@ -601,7 +600,7 @@ fn transfer_without_data_setup() {
 /// Misuse of the transfer API changes nothing.
 #[test]
 fn transfer_misuse() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");
@@ -633,7 +632,7 @@ fn transfer_misuse() {
 /// the level applies to data connections made after it).
 #[test]
 fn data_connection_protection_must_match_prot() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.auth_tls();
     h.login("alice");
     h.c("PBSZ 0");
@@ -696,7 +695,7 @@ fn refusal_while_deciding_reports_transfer_end() {
 /// dropped and ABOR served during the transfer.
 #[test]
 fn abor_after_telnet_ip_and_synch() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");
@@ -715,7 +714,7 @@ fn abor_after_telnet_ip_and_synch() {
 /// QUIT before the data connection of an accepted transfer came: no need to wait for it.
 #[test]
 fn quit_before_data_connection() {
-    let mut h = Harness::greeted(Config::default());
+    let mut h = Harness::greeted(plain_config());
     h.login("bob");
     h.pasv();
     h.c("RETR a");

@@ -47,12 +47,35 @@ pub enum DataPolicy {
 /// The session's configuration: security policy as data, plus limits and texts.
 ///
 /// Build it from [`Config::default`] and the `with_*` methods; fields are public for reading.
+///
+/// # Secure by default
+///
+/// The default requires TLS on both channels: [`ControlPolicy::Required`] (every command but
+/// `AUTH`, `FEAT`, `HOST` and `QUIT` is refused until `AUTH TLS` has succeeded, `USER` with
+/// `530`, RFC 4217 §10.1) and [`DataPolicy::Required`] (`PROT C` and every data command are
+/// refused until `PROT P` is in force, RFC 4217 §10.2). No password and no file ever crosses
+/// the network in clear unless the host asks for it. To serve plaintext clients as well, opt
+/// out explicitly:
+///
+/// ```
+/// use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+///
+/// let secure = Config::default();
+/// assert_eq!((secure.control, secure.data), (ControlPolicy::Required, DataPolicy::Required));
+///
+/// let plaintext_allowed = Config::default()
+///     .with_control(ControlPolicy::Optional)
+///     .with_data(DataPolicy::Optional);
+/// assert_eq!(plaintext_allowed.control, ControlPolicy::Optional);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
-    /// Control-channel policy. Default: [`ControlPolicy::Optional`].
+    /// Control-channel policy. Default: [`ControlPolicy::Required`] (no command but `AUTH`,
+    /// `FEAT`, `HOST` and `QUIT` before `AUTH TLS`, RFC 4217 §10.1).
     pub control: ControlPolicy,
-    /// Data-channel policy. Default: [`DataPolicy::Optional`].
+    /// Data-channel policy. Default: [`DataPolicy::Required`] (no data connection without
+    /// `PROT P`, RFC 4217 §10.2).
     pub data: DataPolicy,
     /// Whether `USER anonymous` / `USER ftp` may log in at all. Default: false. When true, the
     /// application still decides ([`super::Event::User`] says `anonymous: true`), and
@@ -109,8 +132,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            control: ControlPolicy::Optional,
-            data: DataPolicy::Optional,
+            control: ControlPolicy::Required,
+            data: DataPolicy::Required,
             anonymous: false,
             certificate_login: false,
             require_data_session_resumption: true,

@@ -56,6 +56,23 @@
 //! any ──idle timeout──► Close (421)
 //! ```
 //!
+//! # Secure by default
+//!
+//! [`Config::default`] requires TLS on both channels (RFC 4217 §10): [`ControlPolicy::Required`]
+//! ("no unprotected commands": `USER` in clear is `530`, every other command but `AUTH`,
+//! `FEAT`, `HOST` and `QUIT` is `533` until `AUTH TLS`) and [`DataPolicy::Required`] ("no
+//! unprotected data": `PROT C`, `PASV`, `EPSV`, `PORT`, `EPRT` are `534` until `PROT P`).
+//! Plaintext FTP is an explicit choice of the host:
+//!
+//! ```
+//! use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+//!
+//! let plaintext_allowed = Config::default()
+//!     .with_control(ControlPolicy::Optional)
+//!     .with_data(DataPolicy::Optional);
+//! # assert_eq!(plaintext_allowed.data, DataPolicy::Optional);
+//! ```
+//!
 //! # Policy, as reply codes
 //!
 //! | Situation | Reply |
@@ -93,7 +110,7 @@
 //!
 //! ```
 //! use core::net::SocketAddr;
-//! use ftps_proto::server::{Config, Direction, Event, Output, Session};
+//! use ftps_proto::server::{Config, ControlPolicy, DataPolicy, Direction, Event, Output, Session};
 //! use ftps_proto::types::{Instant, Pathname, ReplyCode, Text};
 //!
 //! /// Drains the session until Timeout or Idle, performing every output in order.
@@ -135,7 +152,12 @@
 //! let local: SocketAddr = "192.0.2.1:21".parse().unwrap();
 //! let peer: SocketAddr = "198.51.100.7:50000".parse().unwrap();
 //! let mut now = Instant::ZERO;
-//! let mut session = Session::new(Config::default(), local, peer, now);
+//! // This in-memory example has no TLS library, so it opts out of the secure default; a real
+//! // server keeps `Config::default()` and performs `Output::StartTls`.
+//! let config = Config::default()
+//!     .with_control(ControlPolicy::Optional)
+//!     .with_data(DataPolicy::Optional);
+//! let mut session = Session::new(config, local, peer, now);
 //! let mut wire = Vec::new(); // what the adapter wrote on the control connection
 //! drain(&mut session, now, &mut wire); // the greeting
 //!

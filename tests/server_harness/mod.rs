@@ -10,7 +10,8 @@ use std::net::SocketAddr;
 
 use ftps_proto::codec::{decode_reply, Reply};
 use ftps_proto::server::{
-    Config, Decision, Direction, Event, Output, PeerErrorKind, Session, TlsDetails,
+    Config, ControlPolicy, DataPolicy, Decision, Direction, Event, Output, PeerErrorKind, Session,
+    TlsDetails,
 };
 use ftps_proto::types::{Channel, DataEnd, Instant, Pathname, ReplyCode, Text, TlsRole};
 
@@ -56,6 +57,15 @@ pub fn replies(bytes: &[u8]) -> Vec<Reply<'static>> {
         }
     }
     out
+}
+
+/// The default configuration with plaintext explicitly allowed on both channels
+/// (`ControlPolicy::Optional`, `DataPolicy::Optional`), for tests about plaintext sessions:
+/// `Config::default()` requires TLS (RFC 4217 §10).
+pub fn plain_config() -> Config {
+    Config::default()
+        .with_control(ControlPolicy::Optional)
+        .with_data(DataPolicy::Optional)
 }
 
 pub fn text(s: &str) -> Text<'static> {

@@ -88,7 +88,8 @@ pub struct ServerOptions {
     /// session derives its own with [`crate::io::tls::per_session_config`].
     pub tls: Arc<ServerConfig>,
     /// The session machine's policy for explicit sessions; implicit sessions use it with
-    /// [`crate::server::ControlPolicy::Implicit`].
+    /// [`crate::server::ControlPolicy::Implicit`]. Default: [`crate::server::Config::default`],
+    /// which requires TLS on control and data connections.
     pub session: crate::server::Config,
     /// The directory served as `/`.
     pub root: PathBuf,
