@@ -4,8 +4,9 @@
 #   fuzz/run.sh TARGET SECONDS
 #
 # Copies fuzz/seeds/TARGET/* into fuzz/corpus/TARGET/ (ignored by git, kept between runs so
-# the corpus grows) and runs `cargo fuzz run -s none` (no sanitizer: works on the stable
-# toolchain; the targets' own assertions and Rust's bounds checks are the oracle). Crashes land
+# the corpus grows) and runs `cargo fuzz run -s none -a` (no sanitizer: works on the stable
+# toolchain; -a keeps debug assertions on, so the state machines' contract checks run too; the
+# targets' own assertions and Rust's bounds checks are the oracle). Crashes land
 # in fuzz/artifacts/TARGET/; the script exits non-zero when the target fails.
 set -euo pipefail
 
@@ -38,5 +39,5 @@ fi
 
 # -max_len keeps inputs near control-line size (several lines, some overlong); -rss_limit_mb
 # turns a leak or an unbounded buffer into a failure.
-exec cargo fuzz run -s none "$target" "$corpus" -- \
+exec cargo fuzz run -s none -a "$target" "$corpus" -- \
     -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1
