@@ -18,7 +18,7 @@ use nom::error::{ErrorKind, ParseError};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use super::line::{find3, push_escaped, IAC};
+use super::line::{find3, find_any, push_escaped, IAC};
 use super::{encode_timestamp, parse_timestamp, CommandError, DecodeError, Expected, PayloadError};
 use crate::types::{
     Account, AllocSize, EpsvArgument, FormatControl, InvalidText, Mechanism, Mode, NetworkProtocol,
@@ -619,7 +619,7 @@ impl<'a> Command<'a> {
     /// assert!(Command::parse(b"PBSZ x").is_err());
     /// ```
     pub fn parse(line: &'a [u8]) -> Result<Command<'a>, CommandError> {
-        let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+        let verb_end = find_any(line, [b' ']).unwrap_or(line.len());
         let verb = &line[..verb_end];
         if verb.is_empty() {
             return Err(CommandError::MissingVerb { offset: 0 });
@@ -645,10 +645,9 @@ impl<'a> Command<'a> {
             offset,
         };
         let mut upper = [0u8; 4];
-        let known = if verb.len() <= 4 {
-            for (u, b) in upper.iter_mut().zip(verb) {
-                *u = b.to_ascii_uppercase();
-            }
+        let known = if let Some(u) = upper.get_mut(..verb.len()) {
+            u.copy_from_slice(verb);
+            u.make_ascii_uppercase();
             &upper[..verb.len()]
         } else {
             &[][..]
@@ -1132,13 +1131,21 @@ fn invalid(e: CommandError) -> DecodeError {
 /// assert_eq!(decode_command(b"PROT P"), Err(DecodeError::Incomplete));
 /// ```
 pub fn decode_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeError> {
-    let lf = find3(input, b'\n', b'\n', b'\n').ok_or(DecodeError::Incomplete)?;
+    // One scan finds the line end and tells whether the line holds an IAC: the first LF or
+    // IAC; only after an IAC does the rest of the line need a second look for its LF.
+    let first = find_any(input, [b'\n', IAC]).ok_or(DecodeError::Incomplete)?;
+    let has_iac = input[first] == IAC;
+    let lf = if has_iac {
+        first + find_any(&input[first..], [b'\n']).ok_or(DecodeError::Incomplete)?
+    } else {
+        first
+    };
     let rest = &input[lf + 1..];
     let line = match input[..lf].strip_suffix(b"\r") {
         Some(l) => l,
         None => &input[..lf],
     };
-    if !line.contains(&IAC) {
+    if !has_iac {
         return Command::parse(line).map(|c| (rest, c)).map_err(invalid);
     }
     let mut clean = Vec::with_capacity(line.len());

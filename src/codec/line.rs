@@ -47,7 +47,7 @@
 //!   been consumed, so the cost of moving bytes is amortised over the bytes consumed and the
 //!   `Vec` is reused rather than reallocated.
 //! - **Scanning** for line ends, Telnet and forbidden bytes goes eight bytes at a time
-//!   ([`find3`]), and a run of ordinary bytes is copied together with its CRLF in one step.
+//!   ([`find_any`]), and a run of ordinary bytes is copied together with its CRLF in one step.
 //!
 //! # Reading frames
 //!
@@ -135,30 +135,62 @@ const DONT: u8 = 254;
 
 /// The position of the first byte of `haystack` equal to `a`, `b` or `c`.
 ///
-/// Control lines are scanned several times (line ends, Telnet, forbidden bytes), so this looks
-/// at eight bytes per step: for each 64-bit word, `(v - 0x01..) & !v & 0x80..` is non-zero
-/// exactly when some byte of `v` is zero, and `v ^ (x * 0x01..)` zeroes the bytes equal to `x`.
-/// Only the word that contains a match is then searched byte by byte. No `unsafe`.
+/// See [`find_any`], which this forwards to.
+#[inline]
 pub(crate) fn find3(haystack: &[u8], a: u8, b: u8, c: u8) -> Option<usize> {
+    find_any(haystack, [a, b, c])
+}
+
+/// The position of the first byte of `haystack` equal to one of `needles`.
+///
+/// Control lines are scanned several times (line ends, Telnet, forbidden bytes), so this looks
+/// at eight bytes per step: for each 64-bit word, `(v - 0x01..) & !v & 0x80..` sets the high
+/// bit of every zero byte of `v` (a borrow can also mark bytes *above* a zero byte, never
+/// below, so the lowest mark is exact), and `v ^ (x * 0x01..)` zeroes the bytes equal to `x`.
+/// The marks of all needles are or-ed and the lowest one is the answer, found with
+/// `trailing_zeros` (the word is read little-endian, so byte 0 is the lowest). The last
+/// partial word is read without a copy and the marks beyond its length masked off. No `unsafe`.
+#[inline(always)]
+pub(crate) fn find_any<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    let has_zero_byte = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
-    let (wa, wb, wc) = (LO * u64::from(a), LO * u64::from(b), LO * u64::from(c));
-    let is_match = |x: &u8| *x == a || *x == b || *x == c;
+    let marks = |v: u64| {
+        let mut hits = 0;
+        for n in needles {
+            let x = v ^ (LO * u64::from(n));
+            hits |= x.wrapping_sub(LO) & !x & HI;
+        }
+        hits
+    };
     let mut chunks = haystack.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut chunks {
-        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if has_zero_byte(v ^ wa) || has_zero_byte(v ^ wb) || has_zero_byte(v ^ wc) {
-            return chunk.iter().position(is_match).map(|i| offset + i);
+        let hits = marks(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
+        if hits != 0 {
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(is_match)
-        .map(|i| offset + i)
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    // The last word: with eight bytes or more, the final eight (overlapping bytes already
+    // searched) shifted down so that the tail's first byte is byte 0; otherwise the tail
+    // alone. Either way the upper bytes are zero, and `tail.len()` is 1..=7, so the mask keeps
+    // the marks of the tail's bytes only.
+    let word = match haystack.len().checked_sub(8) {
+        Some(start) => {
+            let last = haystack[start..].try_into().unwrap_or([0; 8]);
+            u64::from_le_bytes(last) >> ((8 - tail.len()) * 8)
+        }
+        None => tail
+            .iter()
+            .rev()
+            .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
+    };
+    let hits = marks(word) & ((1u64 << (tail.len() * 8)) - 1);
+    (hits != 0).then(|| offset + (hits.trailing_zeros() / 8) as usize)
 }
 
 /// How many Telnet signals may wait in a [`LineFramer`] before further ones are dropped.
@@ -454,7 +486,7 @@ impl LineFramer {
     pub(crate) fn next_frame(&self, at: Cursor) -> Option<(Frame, Cursor)> {
         let line_end = if at.pos < self.tail_start {
             // The tail starts right after an LF, so this search always succeeds.
-            find3(&self.buf[at.pos..self.tail_start], b'\n', b'\n', b'\n').map(|i| at.pos + i)
+            find_any(&self.buf[at.pos..self.tail_start], [b'\n']).map(|i| at.pos + i)
         } else {
             None
         };

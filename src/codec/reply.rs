@@ -49,7 +49,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
-use super::line::{push_escaped, Cursor, Frame, LineFramer};
+use super::line::{find_any, push_escaped, Cursor, Frame, LineFramer};
 use super::{DecodeError, Expected, Limits};
 use crate::types::{ReplyCode, Text};
 
@@ -400,14 +400,7 @@ struct RawLine {
 }
 
 /// Bytes the line scanner must stop at: LF, CR, NUL and IAC.
-static STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[0] = true;
-    t[IAC as usize] = true;
-    t
-};
+const STOP: [u8; 4] = [b'\n', b'\r', 0, IAC];
 
 /// Finds the line starting at `start` in one pass, noting Telnet escapes and bytes a reply
 /// line may not hold; `None` if its line end has not arrived.
@@ -417,7 +410,7 @@ fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
     let mut forbidden = None;
     loop {
         let rest = input.get(i..)?;
-        let j = i + rest.iter().position(|&b| STOP[usize::from(b)])?;
+        let j = i + find_any(rest, STOP)?;
         match input[j] {
             b'\n' => {
                 return Some(RawLine {
@@ -426,6 +419,17 @@ fn find_line(input: &[u8], start: usize, telnet: bool) -> Option<RawLine> {
                     next: j + 1,
                     telnet: seen_iac,
                     forbidden: forbidden.filter(|&f| f + 1 != j || input[f] != b'\r'),
+                })
+            }
+            // The usual line end, CRLF, in one step: this CR is not forbidden (the filter
+            // above would forgive it), an earlier CR or NUL still is.
+            b'\r' if input.get(j + 1) == Some(&b'\n') => {
+                return Some(RawLine {
+                    start,
+                    content_end: j,
+                    next: j + 2,
+                    telnet: seen_iac,
+                    forbidden,
                 })
             }
             IAC if telnet => {
@@ -490,8 +494,9 @@ fn unescape_into(out: &mut Vec<u8>, raw: &[u8]) {
 
 /// Checks a line's content (raw or clean) for bytes a reply line may not hold. Returns the
 /// offset within `content` of the first such byte.
+#[inline]
 fn forbidden_byte(content: &[u8]) -> Option<usize> {
-    content.iter().position(|&b| b == b'\r' || b == 0)
+    find_any(content, [b'\r', 0])
 }
 
 /// Where the text of a line ends, after Telnet removal, as a clean byte string.
@@ -566,6 +571,12 @@ fn raw_offset(raw: &[u8], clean_off: usize) -> usize {
 /// The first (up to) four Telnet-free bytes at the start of `input`, their raw offsets, and
 /// how many there are (fewer when the input stops, or stops inside a Telnet command).
 fn clean_head(input: &[u8], telnet: bool) -> ([u8; 4], [usize; 4], usize) {
+    // Fast path, nearly every reply: four bytes with no IAC among them are the head as is.
+    if let Some(head) = input.first_chunk::<4>() {
+        if !telnet || !head.contains(&IAC) {
+            return (*head, [0, 1, 2, 3], 4);
+        }
+    }
     let (mut bytes, mut at, mut n, mut i) = ([0u8; 4], [0usize; 4], 0, 0);
     while n < 4 && i < input.len() {
         let b = input[i];
