@@ -41,16 +41,20 @@ START_SECONDS=$SECONDS
 say() { printf '[matrix] %s\n' "$*" >&2; }
 
 # --- environment: setup (idempotent) and the servers we need ------------------------------
-if [ ! -s "$FTPS_INTEROP_CA" ] || [ ! -d "$INTEROP_CONF" ]; then
-    say "interop environment missing: running setup-servers.sh"
-    timeout 900 bash "$HERE/setup-servers.sh" >&2 || { echo "FAIL setup: setup-servers.sh failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
-fi
+# Always (re)run the setup: it is idempotent (about 10 s when everything is installed) and
+# rewrites the servers' configurations from env.sh, so a state directory left by an older port
+# plan on this machine cannot leave the servers listening where the checks do not look.
+say "running setup-servers.sh (idempotent)"
+timeout 900 bash "$HERE/setup-servers.sh" >&2 || { echo "FAIL setup: setup-servers.sh failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 started=()
 # ensure_running SERVER: start it (every instance) unless all its instances run. Called again
 # right before the server's checks, since other users of the environment may stop servers.
 ensure_running() {
-    local s="$1" x
-    if bash "$HERE/servers.sh" status "$s" 2>/dev/null | grep -qv ' running '; then
+    local s="$1" x st
+    # `servers.sh status` exits non-zero when an instance is stopped: read its output apart
+    # from its status (under pipefail a pipeline would take that exit code).
+    st=$(bash "$HERE/servers.sh" status "$s" 2>/dev/null || true)
+    if grep -qv ' running ' <<<"$st"; then
         say "starting $s"
         if timeout 120 bash "$HERE/servers.sh" start "$s" >&2; then
             for x in "${started[@]}"; do [ "$x" = "$s" ] && return 0; done
