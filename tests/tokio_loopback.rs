@@ -4,18 +4,21 @@
 //! file compared byte for byte after the round trip.
 #![cfg(feature = "tokio")]
 
+#[path = "server_io_support/identity.rs"]
+mod identity;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ftps_proto::client::{Login, Security, TransferCommand};
 use ftps_proto::io::blocking::client::BlockingClient;
-use ftps_proto::io::tls::{ClientTlsOptions, ServerIdentity, ServerTlsOptions, TrustRoots};
+use ftps_proto::io::tls::{ClientTlsOptions, TrustRoots};
 use ftps_proto::io::tokio::client::{Client, Error, Options};
-use ftps_proto::io::tokio::server::{Server, ServerOptions, User};
+use ftps_proto::io::tokio::server::{Server, ServerOptions, StopHandle, User};
 use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
 use ftps_proto::types::{Password, Pathname, Username};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::CertificateDer;
 
 struct Fixture {
     root: PathBuf,
@@ -30,15 +33,8 @@ impl Drop for Fixture {
 }
 
 fn fixture(tag: &str) -> Fixture {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let cert = CertificateDer::from(ck.cert.der().to_vec());
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.key_pair.serialize_der()));
-    let tls = ServerTlsOptions::new(ServerIdentity::Loaded {
-        chain: vec![cert.clone()],
-        key: Arc::new(key),
-    })
-    .build()
-    .unwrap();
+    let (cert, tls) = identity::localhost();
+    let tls = tls.build().unwrap();
     let root = std::env::temp_dir().join(format!("ftps-proto-tokio-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
@@ -55,6 +51,40 @@ fn fixture(tag: &str) -> Fixture {
         cert,
         options: o,
     }
+}
+
+/// A tokio server spawned on the current runtime.
+struct Serving {
+    explicit: SocketAddr,
+    implicit: SocketAddr,
+    stop: StopHandle,
+    running: tokio::task::JoinHandle<()>,
+}
+
+impl Serving {
+    /// Binds a tokio server with `options` and spawns its accept loop.
+    async fn start(options: ServerOptions) -> Serving {
+        let server = Server::bind(options).await.unwrap();
+        Serving {
+            explicit: server.explicit_addr().unwrap(),
+            implicit: server.implicit_addr().unwrap(),
+            stop: server.stop_handle(),
+            running: tokio::spawn(server.run()),
+        }
+    }
+
+    /// Stops the server and waits for its accept loop to end.
+    async fn stop(self) {
+        self.stop.stop();
+        self.running.await.unwrap();
+    }
+}
+
+/// Connects the tokio client to `addr` and logs in as alice.
+async fn logged_in(addr: SocketAddr, options: Options) -> Client {
+    let mut c = Client::connect(addr, "localhost", options).await.unwrap();
+    c.login(alice()).await.unwrap();
+    c
 }
 
 fn client_options(cert: &CertificateDer<'static>) -> Options {
@@ -113,15 +143,12 @@ async fn round_trip(addr: SocketAddr, cert: &CertificateDer<'static>, name: &str
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokio_client_against_tokio_server() {
     let f = fixture("t2t");
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.explicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.explicit;
     let data = payload(3_000_000, 1);
     round_trip(addr, &f.cert, "t2t.bin", &data).await;
     assert_eq!(std::fs::read(f.root.join("t2t.bin")).unwrap(), data);
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,10 +209,8 @@ fn blocking_client_against_tokio_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_concurrent_sessions_each_get_their_own_bytes_back() {
     let f = fixture("many");
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.explicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.explicit;
     let mut sessions = tokio::task::JoinSet::new();
     for i in 0..64u32 {
         let cert = f.cert.clone();
@@ -197,22 +222,16 @@ async fn sixty_four_concurrent_sessions_each_get_their_own_bytes_back() {
     while let Some(r) = sessions.join_next().await {
         r.unwrap();
     }
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
 
 /// A missing file: `C: RETR nothing.bin` / `S: 550`, and the session goes on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_retrieve_is_an_error_and_the_session_goes_on() {
     let f = fixture("refused");
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.explicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
-    let mut c = Client::connect(addr, "localhost", client_options(&f.cert))
-        .await
-        .unwrap();
-    c.login(alice()).await.unwrap();
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.explicit;
+    let mut c = logged_in(addr, client_options(&f.cert)).await;
     let mut got = Vec::new();
     let e = c
         .retrieve(Pathname::try_from("nothing.bin").unwrap(), 0, &mut got)
@@ -224,8 +243,7 @@ async fn refused_retrieve_is_an_error_and_the_session_goes_on() {
     );
     c.noop().await.unwrap();
     c.quit().await.unwrap();
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
 
 /// Implicit FTPS (TLS first, RFC 4217 §1 / port 990 style) and the file-management requests,
@@ -235,19 +253,10 @@ async fn refused_retrieve_is_an_error_and_the_session_goes_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn implicit_session_manages_files() {
     let f = fixture("manage");
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.implicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.implicit;
     let config = ftps_proto::client::Config::default().with_security(Security::Implicit);
-    let mut c = Client::connect(
-        addr,
-        "localhost",
-        client_options(&f.cert).with_config(config),
-    )
-    .await
-    .unwrap();
-    c.login(alice()).await.unwrap();
+    let mut c = logged_in(addr, client_options(&f.cert).with_config(config)).await;
     let made = c.mkdir(p("dir")).await.unwrap();
     assert_eq!(made.unwrap().as_bytes(), b"/dir");
     c.cwd(p("dir")).await.unwrap();
@@ -292,8 +301,7 @@ async fn implicit_session_manages_files() {
     c.rmdir(p("dir")).await.unwrap();
     assert!(!f.root.join("dir").exists());
     c.quit().await.unwrap();
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
 
 /// RFC 959 §4.1.3: an abort during a 64 MiB download drops the data connection, sends
@@ -303,14 +311,9 @@ async fn implicit_session_manages_files() {
 async fn abort_during_a_download_fails_it_and_the_session_goes_on() {
     let f = fixture("abort");
     std::fs::write(f.root.join("big.bin"), vec![5u8; 64 * 1024 * 1024]).unwrap();
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.explicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
-    let mut c = Client::connect(addr, "localhost", client_options(&f.cert))
-        .await
-        .unwrap();
-    c.login(alice()).await.unwrap();
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.explicit;
+    let mut c = logged_in(addr, client_options(&f.cert)).await;
     let abort = c.abort_handle();
     // A sink that asks for the abort once the first megabyte arrived.
     struct Stopper(ftps_proto::io::tokio::client::AbortHandle, usize);
@@ -355,23 +358,19 @@ async fn abort_during_a_download_fails_it_and_the_session_goes_on() {
     c.noop().await.unwrap();
     assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/");
     c.quit().await.unwrap();
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
 
 /// The transcript hook sees commands and replies, and never the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_shows_the_transcript_with_the_password_redacted() {
     let f = fixture("trace");
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.explicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.explicit;
     let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
     let options = client_options(&f.cert).with_trace(move |l| sink.lock().unwrap().push(l.into()));
-    let mut c = Client::connect(addr, "localhost", options).await.unwrap();
-    c.login(alice()).await.unwrap();
+    let c = logged_in(addr, options).await;
     c.quit().await.unwrap();
     let all = lines.lock().unwrap().join("\n");
     for want in [
@@ -385,8 +384,7 @@ async fn trace_shows_the_transcript_with_the_password_redacted() {
         assert!(all.contains(want), "{want:?} missing from:\n{all}");
     }
     assert!(!all.contains("secret"), "the password leaked:\n{all}");
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
 
 /// Active mode (RFC 2428 EPRT / RFC 959 PORT): the tokio client listens, the tokio server
@@ -395,20 +393,11 @@ async fn trace_shows_the_transcript_with_the_password_redacted() {
 async fn active_mode_round_trip() {
     let mut f = fixture("active");
     f.options.session = f.options.session.clone().with_active(true);
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.explicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.explicit;
     let config =
         ftps_proto::client::Config::default().with_data_mode(ftps_proto::client::DataMode::Active);
-    let mut c = Client::connect(
-        addr,
-        "localhost",
-        client_options(&f.cert).with_config(config),
-    )
-    .await
-    .unwrap();
-    c.login(alice()).await.unwrap();
+    let mut c = logged_in(addr, client_options(&f.cert).with_config(config)).await;
     let data = payload(500_000, 7);
     c.store(p("act.bin"), &mut &data[..]).await.unwrap();
     let mut got = Vec::new();
@@ -416,8 +405,7 @@ async fn active_mode_round_trip() {
     assert!(got == data, "downloaded bytes differ from the upload");
     assert_eq!(std::fs::read(f.root.join("act.bin")).unwrap(), data);
     c.quit().await.unwrap();
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
 
 /// RFC 4217 §5: after login, `C: CCC` / `S: 200`, close_notify both ways, and the session
@@ -426,18 +414,15 @@ async fn active_mode_round_trip() {
 async fn ccc_after_login_goes_on_in_clear() {
     let mut f = fixture("ccc");
     f.options.session = f.options.session.clone().with_ccc(true);
-    let server = Server::bind(f.options.clone()).await.unwrap();
-    let addr = server.explicit_addr().unwrap();
-    let stop = server.stop_handle();
-    let running = tokio::spawn(server.run());
+    let server = Serving::start(f.options.clone()).await;
+    let addr = server.explicit;
     let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
     let config = ftps_proto::client::Config::default().with_clear_command_channel(true);
     let options = client_options(&f.cert)
         .with_config(config)
         .with_trace(move |l| sink.lock().unwrap().push(l.into()));
-    let mut c = Client::connect(addr, "localhost", options).await.unwrap();
-    c.login(alice()).await.unwrap();
+    let mut c = logged_in(addr, options).await;
     assert!(!c.machine().is_control_protected());
     assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/");
     let data = payload(100_000, 9);
@@ -451,6 +436,5 @@ async fn ccc_after_login_goes_on_in_clear() {
         all.contains("C: CCC") && all.contains("control TLS ended"),
         "{all}"
     );
-    stop.stop();
-    running.await.unwrap();
+    server.stop().await;
 }
