@@ -298,15 +298,20 @@ mod tests {
         (addr, handle)
     }
 
+    /// Writes out every TLS record the connection has queued.
+    fn flush<D>(conn: &mut rustls::ConnectionCommon<D>, tcp: &mut TcpStream) {
+        while conn.wants_write() {
+            conn.write_tls(tcp).unwrap();
+        }
+    }
+
     fn server_tls(config: Arc<ServerConfig>, tcp: &mut TcpStream) -> ServerConnection {
         let mut conn = ServerConnection::new(config).unwrap();
         while conn.is_handshaking() {
             conn.complete_io(tcp).unwrap();
         }
         // TLS 1.3 session tickets go out now, as OpenSSL servers send them.
-        while conn.wants_write() {
-            conn.write_tls(tcp).unwrap();
-        }
+        flush(&mut conn, tcp);
         conn
     }
 
@@ -314,9 +319,7 @@ mod tests {
     fn server_send(conn: &mut ServerConnection, tcp: &mut TcpStream, data: &[u8]) {
         for chunk in data.chunks(16 * 1024) {
             conn.writer().write_all(chunk).unwrap();
-            while conn.wants_write() {
-                conn.write_tls(tcp).unwrap();
-            }
+            flush(conn, tcp);
         }
     }
 
@@ -371,9 +374,7 @@ mod tests {
             let mut conn = server_tls(sc, &mut tcp);
             server_send(&mut conn, &mut tcp, &sent);
             conn.send_close_notify();
-            while conn.wants_write() {
-                conn.write_tls(&mut tcp).unwrap();
-            }
+            flush(&mut conn, &mut tcp);
         });
         let mut sink = Vec::new();
         let mut seen = 0;
@@ -401,9 +402,7 @@ mod tests {
             // 64 records of 1 KiB, each flushed on its own.
             for i in 0..64u8 {
                 conn.writer().write_all(&[i; 1024]).unwrap();
-                while conn.wants_write() {
-                    conn.write_tls(&mut tcp).unwrap();
-                }
+                flush(&mut conn, &mut tcp);
             }
             std::thread::sleep(Duration::from_millis(500));
         });
@@ -452,9 +451,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(200));
             let got = server_read_all(&mut conn, &mut tcp);
             conn.send_close_notify();
-            while conn.wants_write() {
-                conn.write_tls(&mut tcp).unwrap();
-            }
+            flush(&mut conn, &mut tcp);
             // The client closes only after our close_notify: a FIN here, not a reset.
             let mut rest = [0u8; 64];
             let after = tcp.read(&mut rest).map_err(|e| e.kind());
@@ -507,14 +504,10 @@ mod tests {
         }
         for chunk in body.chunks(16 * 1024) {
             c.writer().write_all(chunk).unwrap();
-            while c.wants_write() {
-                c.write_tls(&mut tcp).unwrap();
-            }
+            flush(&mut c, &mut tcp);
         }
         c.send_close_notify();
-        while c.wants_write() {
-            c.write_tls(&mut tcp).unwrap();
-        }
+        flush(&mut c, &mut tcp);
         // Give the tickets time to land in our receive buffer, then close without reading.
         std::thread::sleep(Duration::from_millis(50));
         drop(tcp);
