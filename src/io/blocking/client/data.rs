@@ -359,6 +359,40 @@ mod tests {
         s
     }
 
+    /// A download with no abort and no progress display.
+    fn download(
+        stream: Stream,
+        sink: &mut dyn Write,
+        buf: &mut [u8],
+        idle: Option<Duration>,
+    ) -> Outcome {
+        receive(
+            stream,
+            sink,
+            buf,
+            idle,
+            &AbortHandle::default(),
+            &mut |_| {},
+        )
+    }
+
+    /// An upload with no abort and no progress display.
+    fn upload(
+        stream: Stream,
+        source: &mut dyn Read,
+        buf: &mut [u8],
+        idle: Option<Duration>,
+    ) -> Outcome {
+        send(
+            stream,
+            source,
+            buf,
+            idle,
+            &AbortHandle::default(),
+            &mut |_| {},
+        )
+    }
+
     fn file(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
     }
@@ -426,14 +460,7 @@ mod tests {
         });
         let mut sink = Vec::new();
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = receive(
-            client(addr, &cc),
-            &mut sink,
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = download(client(addr, &cc), &mut sink, &mut buf, IDLE);
         h.join().unwrap();
         assert_eq!(out.end, DataEnd::Truncated);
         assert_eq!(out.bytes, 100_000);
@@ -458,14 +485,7 @@ mod tests {
             (got, after)
         });
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = send(
-            client(addr, &cc),
-            &mut &body[..],
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = upload(client(addr, &cc), &mut &body[..], &mut buf, IDLE);
         let (got, after) = h.join().unwrap();
         assert_eq!(out.end, DataEnd::Clean, "{out:?}");
         assert!(
@@ -544,14 +564,7 @@ mod tests {
             server_read_all(&mut conn, &mut tcp)
         });
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = send(
-            client(addr, &cc),
-            &mut Failing(300_000),
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = upload(client(addr, &cc), &mut Failing(300_000), &mut buf, IDLE);
         let got = h.join().unwrap();
         assert_eq!(out.end, DataEnd::Failed);
         assert_eq!(out.local.unwrap().to_string(), "disk on fire");
@@ -571,13 +584,11 @@ mod tests {
         let mut sink = Vec::new();
         let mut buf = std::vec![0u8; 1024];
         let started = std::time::Instant::now();
-        let out = receive(
+        let out = download(
             client(addr, &cc),
             &mut sink,
             &mut buf,
             Some(Duration::from_millis(200)),
-            &AbortHandle::default(),
-            &mut |_| {},
         );
         assert!(started.elapsed() < Duration::from_millis(700));
         assert_eq!(out.end, DataEnd::Failed);
@@ -591,14 +602,7 @@ mod tests {
         let tcp = connect(addr, Deadline::NEVER).unwrap();
         let mut sink = Vec::new();
         let mut buf = std::vec![0u8; 4];
-        let out = receive(
-            Stream::new(tcp, 4096),
-            &mut sink,
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = download(Stream::new(tcp, 4096), &mut sink, &mut buf, IDLE);
         h.join().unwrap();
         assert_eq!((out.end, &sink[..]), (DataEnd::Clean, &b"clear bytes"[..]));
 
@@ -608,14 +612,7 @@ mod tests {
             got
         });
         let tcp = connect(addr, Deadline::NEVER).unwrap();
-        let out = send(
-            Stream::new(tcp, 4096),
-            &mut &b"up"[..],
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = upload(Stream::new(tcp, 4096), &mut &b"up"[..], &mut buf, IDLE);
         assert_eq!(h.join().unwrap(), b"up");
         assert_eq!(out.end, DataEnd::Clean);
         assert!(out.cause.is_none());
