@@ -14,7 +14,10 @@
 
 mod answers;
 pub mod blocking;
+mod control_tls;
+mod data_notice;
 pub mod fs;
+mod session_tls;
 pub mod tls;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]

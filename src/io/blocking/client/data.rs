@@ -298,15 +298,20 @@ mod tests {
         (addr, handle)
     }
 
+    /// Writes out every TLS record the connection has queued.
+    fn flush<D>(conn: &mut rustls::ConnectionCommon<D>, tcp: &mut TcpStream) {
+        while conn.wants_write() {
+            conn.write_tls(tcp).unwrap();
+        }
+    }
+
     fn server_tls(config: Arc<ServerConfig>, tcp: &mut TcpStream) -> ServerConnection {
         let mut conn = ServerConnection::new(config).unwrap();
         while conn.is_handshaking() {
             conn.complete_io(tcp).unwrap();
         }
         // TLS 1.3 session tickets go out now, as OpenSSL servers send them.
-        while conn.wants_write() {
-            conn.write_tls(tcp).unwrap();
-        }
+        flush(&mut conn, tcp);
         conn
     }
 
@@ -314,9 +319,7 @@ mod tests {
     fn server_send(conn: &mut ServerConnection, tcp: &mut TcpStream, data: &[u8]) {
         for chunk in data.chunks(16 * 1024) {
             conn.writer().write_all(chunk).unwrap();
-            while conn.wants_write() {
-                conn.write_tls(tcp).unwrap();
-            }
+            flush(conn, tcp);
         }
     }
 
@@ -356,6 +359,40 @@ mod tests {
         s
     }
 
+    /// A download with no abort and no progress display.
+    fn download(
+        stream: Stream,
+        sink: &mut dyn Write,
+        buf: &mut [u8],
+        idle: Option<Duration>,
+    ) -> Outcome {
+        receive(
+            stream,
+            sink,
+            buf,
+            idle,
+            &AbortHandle::default(),
+            &mut |_| {},
+        )
+    }
+
+    /// An upload with no abort and no progress display.
+    fn upload(
+        stream: Stream,
+        source: &mut dyn Read,
+        buf: &mut [u8],
+        idle: Option<Duration>,
+    ) -> Outcome {
+        send(
+            stream,
+            source,
+            buf,
+            idle,
+            &AbortHandle::default(),
+            &mut |_| {},
+        )
+    }
+
     fn file(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
     }
@@ -371,9 +408,7 @@ mod tests {
             let mut conn = server_tls(sc, &mut tcp);
             server_send(&mut conn, &mut tcp, &sent);
             conn.send_close_notify();
-            while conn.wants_write() {
-                conn.write_tls(&mut tcp).unwrap();
-            }
+            flush(&mut conn, &mut tcp);
         });
         let mut sink = Vec::new();
         let mut seen = 0;
@@ -401,9 +436,7 @@ mod tests {
             // 64 records of 1 KiB, each flushed on its own.
             for i in 0..64u8 {
                 conn.writer().write_all(&[i; 1024]).unwrap();
-                while conn.wants_write() {
-                    conn.write_tls(&mut tcp).unwrap();
-                }
+                flush(&mut conn, &mut tcp);
             }
             std::thread::sleep(Duration::from_millis(500));
         });
@@ -427,14 +460,7 @@ mod tests {
         });
         let mut sink = Vec::new();
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = receive(
-            client(addr, &cc),
-            &mut sink,
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = download(client(addr, &cc), &mut sink, &mut buf, IDLE);
         h.join().unwrap();
         assert_eq!(out.end, DataEnd::Truncated);
         assert_eq!(out.bytes, 100_000);
@@ -452,23 +478,14 @@ mod tests {
             std::thread::sleep(Duration::from_millis(200));
             let got = server_read_all(&mut conn, &mut tcp);
             conn.send_close_notify();
-            while conn.wants_write() {
-                conn.write_tls(&mut tcp).unwrap();
-            }
+            flush(&mut conn, &mut tcp);
             // The client closes only after our close_notify: a FIN here, not a reset.
             let mut rest = [0u8; 64];
             let after = tcp.read(&mut rest).map_err(|e| e.kind());
             (got, after)
         });
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = send(
-            client(addr, &cc),
-            &mut &body[..],
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = upload(client(addr, &cc), &mut &body[..], &mut buf, IDLE);
         let (got, after) = h.join().unwrap();
         assert_eq!(out.end, DataEnd::Clean, "{out:?}");
         assert!(
@@ -507,14 +524,10 @@ mod tests {
         }
         for chunk in body.chunks(16 * 1024) {
             c.writer().write_all(chunk).unwrap();
-            while c.wants_write() {
-                c.write_tls(&mut tcp).unwrap();
-            }
+            flush(&mut c, &mut tcp);
         }
         c.send_close_notify();
-        while c.wants_write() {
-            c.write_tls(&mut tcp).unwrap();
-        }
+        flush(&mut c, &mut tcp);
         // Give the tickets time to land in our receive buffer, then close without reading.
         std::thread::sleep(Duration::from_millis(50));
         drop(tcp);
@@ -551,14 +564,7 @@ mod tests {
             server_read_all(&mut conn, &mut tcp)
         });
         let mut buf = std::vec![0u8; 256 * 1024];
-        let out = send(
-            client(addr, &cc),
-            &mut Failing(300_000),
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = upload(client(addr, &cc), &mut Failing(300_000), &mut buf, IDLE);
         let got = h.join().unwrap();
         assert_eq!(out.end, DataEnd::Failed);
         assert_eq!(out.local.unwrap().to_string(), "disk on fire");
@@ -578,13 +584,11 @@ mod tests {
         let mut sink = Vec::new();
         let mut buf = std::vec![0u8; 1024];
         let started = std::time::Instant::now();
-        let out = receive(
+        let out = download(
             client(addr, &cc),
             &mut sink,
             &mut buf,
             Some(Duration::from_millis(200)),
-            &AbortHandle::default(),
-            &mut |_| {},
         );
         assert!(started.elapsed() < Duration::from_millis(700));
         assert_eq!(out.end, DataEnd::Failed);
@@ -598,14 +602,7 @@ mod tests {
         let tcp = connect(addr, Deadline::NEVER).unwrap();
         let mut sink = Vec::new();
         let mut buf = std::vec![0u8; 4];
-        let out = receive(
-            Stream::new(tcp, 4096),
-            &mut sink,
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = download(Stream::new(tcp, 4096), &mut sink, &mut buf, IDLE);
         h.join().unwrap();
         assert_eq!((out.end, &sink[..]), (DataEnd::Clean, &b"clear bytes"[..]));
 
@@ -615,14 +612,7 @@ mod tests {
             got
         });
         let tcp = connect(addr, Deadline::NEVER).unwrap();
-        let out = send(
-            Stream::new(tcp, 4096),
-            &mut &b"up"[..],
-            &mut buf,
-            IDLE,
-            &AbortHandle::default(),
-            &mut |_| {},
-        );
+        let out = upload(Stream::new(tcp, 4096), &mut &b"up"[..], &mut buf, IDLE);
         assert_eq!(h.join().unwrap(), b"up");
         assert_eq!(out.end, DataEnd::Clean);
         assert!(out.cause.is_none());

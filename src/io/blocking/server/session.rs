@@ -10,19 +10,18 @@ use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
-use std::sync::Arc;
 use std::time::{Duration, Instant as StdInstant};
 use std::vec::Vec;
 
 use rustls::pki_types::CertificateDer;
-use rustls::ServerConfig;
 
 use super::control::Control;
 use super::data::listen_in_range;
 use super::transfer::{Command, Notice, Setup, Timing, Worker};
-use super::{DataTickets, ServerOptions};
+use super::ServerOptions;
 use crate::io::answers::{Answers, Prepared};
 use crate::io::fs::Root;
+use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
 use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
 
@@ -56,8 +55,7 @@ struct Run<'a> {
     shared: &'a Shared,
     machine: Session,
     control: Control,
-    tls: Arc<ServerConfig>,
-    data_tls: Arc<ServerConfig>,
+    tls: SessionTls,
     certificate: Option<CertificateDer<'static>>,
     answers: Answers<'a>,
     worker: Option<Worker>,
@@ -77,7 +75,7 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
     let _ = tcp.set_nodelay(true);
     let _ = tcp.set_write_timeout(Some(CONTROL_WRITE_TIMEOUT));
     let Ok(reader) = tcp.try_clone() else { return };
-    let Ok(tls) = crate::io::tls::per_session_config(&shared.options.tls) else {
+    let Ok(tls) = SessionTls::new(&shared.options) else {
         return;
     };
     let mut config: Config = shared.options.session.clone();
@@ -98,8 +96,7 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         shared,
         machine: Session::new(config, local, peer, Instant::ZERO),
         control: Control::new(tcp),
-        data_tls: with_tickets(&tls, 0),
-        tls: with_tickets(&tls, CONTROL_TICKETS),
+        tls,
         certificate: None,
         answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
         worker: None,
@@ -115,24 +112,6 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         w.abort();
     }
     run.control.close();
-}
-
-/// TLS 1.3 tickets sent after the control handshake: as many as a rustls client keeps per
-/// server (8), since such a client spends one per resumed data connection.
-const CONTROL_TICKETS: usize = 8;
-
-/// The session's TLS configuration (same session cache and ticket key, so a data connection
-/// can resume exactly this control connection's session) sending `tickets` TLS 1.3 tickets
-/// after each handshake.
-///
-/// Why data connections may get none: an uploading client never reads its data connection;
-/// tickets left unread in its receive buffer turn its close into a TCP reset that can destroy
-/// the end of the upload (seen with curl 7.88 + OpenSSL 3: about one 1 MiB upload in ten
-/// lost its tail; vsftpd shows the same). See [`super::DataTickets`].
-fn with_tickets(session: &Arc<ServerConfig>, tickets: usize) -> Arc<ServerConfig> {
-    let mut config = ServerConfig::clone(session);
-    config.send_tls13_tickets = tickets;
-    Arc::new(config)
 }
 
 fn read_control(mut tcp: TcpStream, tx: SyncSender<Input>) {
@@ -252,55 +231,7 @@ impl Run<'_> {
         if self.shared.options.trace {
             std::eprintln!("[{}] data: {:?}", self.local, notice);
         }
-        let m = &mut self.machine;
-        // Misuse errors mean the notice lost a race with a machine decision (for example the
-        // transfer already failed); the machine is unchanged, so they are dropped.
-        let _ = match notice {
-            Notice::Connected => m.handle_data_connected(now),
-            Notice::ConnectFailed => m.handle_data_ended(DataEnd::Failed, now),
-            Notice::TlsReady {
-                resumed,
-                client_certificate,
-            } => m.handle_tls_ready(
-                Channel::Data,
-                TlsDetails::new()
-                    .with_resumed(resumed)
-                    .with_client_certificate(client_certificate),
-                now,
-            ),
-            Notice::TlsFailed => m.handle_tls_failed(Channel::Data, now),
-            Notice::Sent { end } => match (end, self.transfer.take()) {
-                (DataEnd::Clean, Some(d)) => m.transfer_done(d),
-                (end, _) => m.handle_data_ended(end, now),
-            },
-            Notice::SourceFailed => match self.transfer.take() {
-                Some(d) => {
-                    m.transfer_failed(d, ReplyCode::LOCAL_ERROR, Text::from_static("Read error"))
-                }
-                None => Ok(()),
-            },
-            Notice::Received { end } => {
-                let ended = m.handle_data_ended(end, now);
-                match (end, self.transfer.take()) {
-                    (DataEnd::Clean, Some(d)) => m.transfer_done(d),
-                    _ => ended,
-                }
-            }
-            Notice::SinkFailed { no_space } => match self.transfer.take() {
-                Some(d) => {
-                    let (code, text) = if no_space {
-                        (
-                            ReplyCode::INSUFFICIENT_STORAGE,
-                            "Insufficient storage space",
-                        )
-                    } else {
-                        (ReplyCode::LOCAL_ERROR, "Write error")
-                    };
-                    m.transfer_failed(d, code, Text::from_static(text))
-                }
-                None => Ok(()),
-            },
-        };
+        crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
 
     fn spawn_worker(&mut self, setup: Setup) -> bool {
@@ -357,24 +288,14 @@ impl Run<'_> {
             }
             Output::StartTls { channel, .. } => match channel {
                 Channel::Control => {
-                    if self.control.start_tls(self.tls.clone()).is_err() {
+                    if self.control.start_tls(self.tls.control()).is_err() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
                     }
                 }
                 Channel::Data => match &self.worker {
                     Some(w) => {
-                        // Tickets only when the client will read this connection: see
-                        // `with_tickets` and `DataTickets`.
-                        let tickets = match self.shared.options.data_tickets {
-                            DataTickets::Always => true,
-                            DataTickets::Downloads => self.answers.download_prepared(),
-                            _ => false,
-                        };
-                        let config = if tickets {
-                            self.tls.clone()
-                        } else {
-                            self.data_tls.clone()
-                        };
+                        // Tickets only when the client will read this connection.
+                        let config = self.tls.data(self.answers.download_prepared());
                         w.command(Command::Tls(config))
                     }
                     None => {

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant as StdInstant};
 use rustls::ServerConfig;
 
 use super::data::{accept_from, connect_to, DataStream, DataTls};
-use crate::types::DataEnd;
 
 /// How the data connection comes about.
 #[derive(Debug)]
@@ -39,29 +38,7 @@ pub(super) enum Command {
     Close,
 }
 
-/// What the data thread reports.
-#[derive(Debug)]
-pub(super) enum Notice {
-    /// The TCP connection is up.
-    Connected,
-    /// The active-mode connection could not be made.
-    ConnectFailed,
-    /// TLS handshake done.
-    TlsReady {
-        resumed: bool,
-        client_certificate: bool,
-    },
-    /// TLS handshake failed.
-    TlsFailed,
-    /// A download ended; `end` is `Clean` when every byte went out and the end was signalled.
-    Sent { end: DataEnd },
-    /// The download's source failed to read.
-    SourceFailed,
-    /// An upload's stream ended this way; every byte received was written.
-    Received { end: DataEnd },
-    /// The upload's sink failed (disk full...).
-    SinkFailed { no_space: bool },
-}
+pub(super) use crate::io::data_notice::Notice;
 
 /// The session thread's handle on its data thread.
 #[derive(Debug)]

@@ -61,29 +61,7 @@ pub(super) enum Command {
     Close,
 }
 
-/// What the data task reports.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Notice {
-    /// The TCP connection is up.
-    Connected,
-    /// The active-mode connection could not be made.
-    ConnectFailed,
-    /// TLS handshake done.
-    TlsReady {
-        resumed: bool,
-        client_certificate: bool,
-    },
-    /// TLS handshake failed.
-    TlsFailed,
-    /// A download ended; `Clean` when every byte went out and the end was signalled.
-    Sent { end: DataEnd },
-    /// The download's source failed to read.
-    SourceFailed,
-    /// An upload ended this way; every byte received was written and flushed.
-    Received { end: DataEnd },
-    /// The upload's sink failed (disk full...).
-    SinkFailed { no_space: bool },
-}
+pub(super) use crate::io::data_notice::Notice;
 
 /// Timing bounds of a data task.
 #[derive(Clone, Copy, Debug)]

@@ -13,7 +13,6 @@ use std::time::Instant as StdInstant;
 use std::vec::Vec;
 
 use rustls::pki_types::CertificateDer;
-use rustls::ServerConfig;
 use tokio::io::AsyncReadExt;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
@@ -25,9 +24,9 @@ use super::data::{self, Command, Notice, Setup, Timing};
 use super::Shared;
 use crate::io::answers::{Answers, Prepared};
 use crate::io::blocking::server::data::listen_in_range;
-use crate::io::blocking::server::DataTickets;
+use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
-use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
+use crate::types::{Channel, Instant, ReplyCode, Text};
 
 /// Inputs of the session task, in arrival order.
 enum Input {
@@ -45,8 +44,6 @@ const INBOX: usize = 8;
 /// Size of one control read (commands are short; a TLS record is at most 16 KiB + 256, and
 /// rustls accepts it in pieces).
 const CONTROL_READ: usize = 4096;
-/// TLS 1.3 tickets after the control handshake: as many as a rustls client keeps per server.
-const CONTROL_TICKETS: usize = 8;
 
 /// The session's handle on its data task.
 struct Worker {
@@ -59,8 +56,7 @@ struct Run<'a> {
     shared: &'a Shared,
     machine: Session,
     control: Control,
-    tls: Arc<ServerConfig>,
-    data_tls: Arc<ServerConfig>,
+    tls: SessionTls,
     certificate: Option<CertificateDer<'static>>,
     answers: Answers<'a>,
     worker: Option<Worker>,
@@ -79,7 +75,7 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         return;
     };
     let _ = tcp.set_nodelay(true);
-    let Ok(tls) = crate::io::tls::per_session_config(&shared.options.tls) else {
+    let Ok(tls) = SessionTls::new(&shared.options) else {
         return;
     };
     let mut config: Config = shared.options.session.clone();
@@ -94,8 +90,7 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         shared,
         machine: Session::new(config, local, peer, Instant::ZERO),
         control: Control::new(writer),
-        data_tls: with_tickets(&tls, 0),
-        tls: with_tickets(&tls, CONTROL_TICKETS),
+        tls,
         certificate: None,
         answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
         worker: None,
@@ -112,15 +107,6 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
     }
     run.control.close().await;
     reading.abort();
-}
-
-/// The session's TLS configuration (same session cache and ticket key, so a data connection
-/// resumes exactly this control connection's session) sending `tickets` TLS 1.3 tickets.
-/// Data connections get none unless a download follows: see [`DataTickets`].
-fn with_tickets(session: &Arc<ServerConfig>, tickets: usize) -> Arc<ServerConfig> {
-    let mut config = ServerConfig::clone(session);
-    config.send_tls13_tickets = tickets;
-    Arc::new(config)
 }
 
 async fn read_control(mut tcp: OwnedReadHalf, tx: mpsc::Sender<Input>) {
@@ -236,55 +222,7 @@ impl Run<'_> {
         if self.shared.options.trace {
             std::eprintln!("[{}] data: {:?}", self.local, notice);
         }
-        let m = &mut self.machine;
-        // Misuse errors mean the notice lost a race with a machine decision (the transfer
-        // already failed, say); the machine is unchanged, so they are dropped.
-        let _ = match notice {
-            Notice::Connected => m.handle_data_connected(now),
-            Notice::ConnectFailed => m.handle_data_ended(DataEnd::Failed, now),
-            Notice::TlsReady {
-                resumed,
-                client_certificate,
-            } => m.handle_tls_ready(
-                Channel::Data,
-                TlsDetails::new()
-                    .with_resumed(resumed)
-                    .with_client_certificate(client_certificate),
-                now,
-            ),
-            Notice::TlsFailed => m.handle_tls_failed(Channel::Data, now),
-            Notice::Sent { end } => match (end, self.transfer.take()) {
-                (DataEnd::Clean, Some(d)) => m.transfer_done(d),
-                (end, _) => m.handle_data_ended(end, now),
-            },
-            Notice::SourceFailed => match self.transfer.take() {
-                Some(d) => {
-                    m.transfer_failed(d, ReplyCode::LOCAL_ERROR, Text::from_static("Read error"))
-                }
-                None => Ok(()),
-            },
-            Notice::Received { end } => {
-                let ended = m.handle_data_ended(end, now);
-                match (end, self.transfer.take()) {
-                    (DataEnd::Clean, Some(d)) => m.transfer_done(d),
-                    _ => ended,
-                }
-            }
-            Notice::SinkFailed { no_space } => match self.transfer.take() {
-                Some(d) => {
-                    let (code, text) = if no_space {
-                        (
-                            ReplyCode::INSUFFICIENT_STORAGE,
-                            "Insufficient storage space",
-                        )
-                    } else {
-                        (ReplyCode::LOCAL_ERROR, "Write error")
-                    };
-                    m.transfer_failed(d, code, Text::from_static(text))
-                }
-                None => Ok(()),
-            },
-        };
+        crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
 
     fn spawn_worker(&mut self, setup: Setup) {
@@ -347,7 +285,7 @@ impl Run<'_> {
                 channel: Channel::Control,
                 ..
             } => {
-                if self.control.start_tls(self.tls.clone()).is_err() {
+                if self.control.start_tls(self.tls.control()).is_err() {
                     let _ = self.machine.handle_tls_failed(Channel::Control, now);
                 }
             }
@@ -356,17 +294,8 @@ impl Run<'_> {
                 ..
             } => {
                 if self.worker.is_some() {
-                    // Tickets only when the client will read this connection (DataTickets).
-                    let tickets = match self.shared.options.data_tickets {
-                        DataTickets::Always => true,
-                        DataTickets::Downloads => self.answers.download_prepared(),
-                        _ => false,
-                    };
-                    let config = if tickets {
-                        self.tls.clone()
-                    } else {
-                        self.data_tls.clone()
-                    };
+                    // Tickets only when the client will read this connection.
+                    let config = self.tls.data(self.answers.download_prepared());
                     self.command(Command::Tls(config));
                 } else {
                     let _ = self.machine.handle_tls_failed(Channel::Data, now);
