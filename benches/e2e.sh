@@ -21,6 +21,8 @@
 #        curl <- our server  vs  curl <- max(vsftpd, pure-ftpd)          (target >= 1.5x)
 #        our client <- pure-ftpd  vs  curl <- pure-ftpd                  (target >= 1.0x)
 #        our client <- our server  vs  curl <- pure-ftpd in plain FTP     (target >= 0.5x)
+#        curl <- our blocking example server (examples/ftps-server.rs, thread per session,
+#        same disk)  vs  the same best                                   (target >= 1.5x)
 #      every path's bytes are SHA-256 checked once (outside the timed runs).
 #   2. control plane: sessions/s (connect, AUTH TLS, login, PBSZ/PROT, FEAT, TYPE, PWD, QUIT)
 #      from N concurrent clients (ftps-bench load), our server vs vsftpd    (target >= 2x)
@@ -59,7 +61,7 @@ die() { printf '[e2e] error: %s\n' "$*" >&2; exit 1; }
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 LIFETIME=$((QUICK ? 300 : 1800))
-P_VSFTPD=2421 P_PURE=2422 P_PLAIN=2423 P_OURS=2424 P_SCALE=2425
+P_VSFTPD=2421 P_PURE=2422 P_PLAIN=2423 P_OURS=2424 P_SCALE=2425 P_BLOCKING=2426
 FUSER="$FTPS_INTEROP_USER" PASS="$FTPS_INTEROP_PASS" CA="$FTPS_INTEROP_CA"
 WORK="$(mktemp -d "$WORK_BASE/ftps-e2e.XXXXXX")"
 chmod 755 "$WORK"
@@ -91,19 +93,21 @@ start_bg() { # port name cmd... : own process group, hard lifetime, waits until 
 # --- build --------------------------------------------------------------------------------
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 log "building ftps-bench (release)"
-(cd "$REPO" && cargo build --quiet --release --features tokio --example ftps-bench)
+(cd "$REPO" && cargo build --quiet --release --features tokio --example ftps-bench --example ftps-server)
 BIN="$TARGET/release/examples/ftps-bench"
+BLOCKING_BIN="$TARGET/release/examples/ftps-server"
 
 # --- files and servers --------------------------------------------------------------------
 SIZE=$((SIZE_MIB * 1024 * 1024))
 head -c "$SIZE" /dev/urandom >"$WORK/src.bin"
 SUM="$(sha256sum <"$WORK/src.bin" | cut -d' ' -f1)"
-for d in vsftpd ours scale; do mkdir -p "$WORK/$d/$SUB"; done
+for d in vsftpd ours blocking scale; do mkdir -p "$WORK/$d/$SUB"; done
 mkdir -p "$PURE_HOME/$SUB"
 cp "$WORK/src.bin" "$WORK/vsftpd/$SUB/big.bin"
 cp "$WORK/src.bin" "$WORK/ours/$SUB/big.bin"
+cp "$WORK/src.bin" "$WORK/blocking/$SUB/big.bin"
 cp "$WORK/src.bin" "$PURE_HOME/$SUB/big.bin"
-chown -R "$FUSER:" "$WORK/vsftpd" "$WORK/ours" "$WORK/scale" "$PURE_HOME/$SUB"
+chown -R "$FUSER:" "$WORK/vsftpd" "$WORK/ours" "$WORK/blocking" "$WORK/scale" "$PURE_HOME/$SUB"
 
 sed -e "s/^listen_port=.*/listen_port=$P_VSFTPD/" \
     -e "s/^pasv_min_port=.*/pasv_min_port=40500/" -e "s/^pasv_max_port=.*/pasv_max_port=40549/" \
@@ -132,6 +136,10 @@ serve() { # port root name
         --key "$INTEROP_PKI/server.key" --user "$FUSER" --pass "$PASS" --lifetime "$LIFETIME"
 }
 serve "$P_OURS" "$WORK/ours" ours
+# The blocking example server (a thread per session), same root disk, same identity.
+start_bg "$P_BLOCKING" blocking "$BLOCKING_BIN" --listen "127.0.0.1:$P_BLOCKING" --no-implicit \
+    --root "$WORK/blocking" --user "$FUSER:$PASS" --cert "$INTEROP_PKI/server.pem" \
+    --key "$INTEROP_PKI/server.key" --max-sessions 64
 
 # --- helpers --------------------------------------------------------------------------------
 now() { date +%s.%N; }
@@ -167,6 +175,8 @@ ours_get "$P_PURE" "$WORK/c2"; check_file "ours <- pure-ftpd" "$WORK/c2"
 ours_get "$P_OURS" "$WORK/c3"; check_file "ours <- ours" "$WORK/c3"
 ours_get "$P_VSFTPD" "$WORK/c4"; check_file "ours <- vsftpd" "$WORK/c4"
 curl_put "$P_OURS" up-curl.bin; check_file "curl -> ours" "$WORK/ours/$SUB/up-curl.bin"
+curl_get "$P_BLOCKING" "$WORK/c5"; check_file "curl <- blocking" "$WORK/c5"
+curl_put "$P_BLOCKING" up-curl.bin; check_file "curl -> blocking" "$WORK/blocking/$SUB/up-curl.bin"
 ours_put "$P_OURS" up-ours.bin; check_file "ours -> ours" "$WORK/ours/$SUB/up-ours.bin"
 ours_put "$P_PURE" up-ours.bin; check_file "ours -> pure-ftpd" "$PURE_HOME/$SUB/up-ours.bin"
 ours_put "$P_VSFTPD" up-ours.bin; check_file "ours -> vsftpd" "$WORK/vsftpd/$SUB/up-ours.bin"
@@ -175,12 +185,14 @@ ours_put "$P_VSFTPD" up-ours.bin; check_file "ours -> vsftpd" "$WORK/vsftpd/$SUB
 log "data plane: ${SIZE_MIB} MiB, median of $RUNS"
 declare -A T
 T[dl_curl_ours]=$(timed x curl_get "$P_OURS" /dev/null)
+T[dl_curl_blocking]=$(timed x curl_get "$P_BLOCKING" /dev/null)
 T[dl_curl_vsftpd]=$(timed x curl_get "$P_VSFTPD" /dev/null)
 T[dl_curl_pure]=$(timed x curl_get "$P_PURE" /dev/null)
 T[dl_ours_pure]=$(timed x ours_get "$P_PURE")
 T[dl_ours_ours]=$(timed x ours_get "$P_OURS")
 T[dl_plain_pure]=$(timed x curl_plain_get "$P_PLAIN" /dev/null)
 T[ul_curl_ours]=$(timed x curl_put "$P_OURS" up.bin)
+T[ul_curl_blocking]=$(timed x curl_put "$P_BLOCKING" up.bin)
 T[ul_curl_vsftpd]=$(timed x curl_put "$P_VSFTPD" up.bin)
 T[ul_curl_pure]=$(timed x curl_put "$P_PURE" up.bin)
 T[ul_ours_pure]=$(timed x ours_put "$P_PURE" up.bin)
@@ -189,14 +201,18 @@ T[ul_plain_pure]=$(timed x curl_plain_put "$P_PLAIN" up-plain.bin)
 
 echo
 echo "== data plane: ${SIZE_MIB} MiB over 127.0.0.1, PROT P, median of $RUNS (wall time incl. login) =="
-for k in dl_curl_ours dl_curl_vsftpd dl_curl_pure dl_ours_pure dl_ours_ours dl_plain_pure \
-         ul_curl_ours ul_curl_vsftpd ul_curl_pure ul_ours_pure ul_ours_ours ul_plain_pure; do
+for k in dl_curl_ours dl_curl_blocking dl_curl_vsftpd dl_curl_pure dl_ours_pure dl_ours_ours \
+         dl_plain_pure ul_curl_ours ul_curl_blocking ul_curl_vsftpd ul_curl_pure ul_ours_pure ul_ours_ours ul_plain_pure; do
     printf '  %-16s %8.3f s  %8s MB/s\n' "$k" "${T[$k]}" "$(mbps "${T[$k]}")"
 done
 best() { awk -v a="$1" -v b="$2" 'BEGIN {print (a<b ? a : b)}'; }
 echo "  ratios (speed):"
-echo "    download: curl<-ours / curl<-best(vsftpd,pure) = $(ratio "${T[dl_curl_ours]}" "$(best "${T[dl_curl_vsftpd]}" "${T[dl_curl_pure]}")")  (target >= 1.5)"
-echo "    upload:   curl->ours / curl->best(vsftpd,pure) = $(ratio "${T[ul_curl_ours]}" "$(best "${T[ul_curl_vsftpd]}" "${T[ul_curl_pure]}")")  (target >= 1.5)"
+DL_BEST="$(best "${T[dl_curl_vsftpd]}" "${T[dl_curl_pure]}")"
+UL_BEST="$(best "${T[ul_curl_vsftpd]}" "${T[ul_curl_pure]}")"
+echo "    download: curl<-ours (tokio) / curl<-best(vsftpd,pure)    = $(ratio "${T[dl_curl_ours]}" "$DL_BEST")  (target >= 1.5)"
+echo "    download: curl<-ours (blocking) / curl<-best(vsftpd,pure) = $(ratio "${T[dl_curl_blocking]}" "$DL_BEST")  (target >= 1.5)"
+echo "    upload:   curl->ours (tokio) / curl->best(vsftpd,pure)    = $(ratio "${T[ul_curl_ours]}" "$UL_BEST")  (target >= 1.5)"
+echo "    upload:   curl->ours (blocking) / curl->best(vsftpd,pure) = $(ratio "${T[ul_curl_blocking]}" "$UL_BEST")  (target >= 1.5)"
 echo "    download: ours<-pure / curl<-pure               = $(ratio "${T[dl_ours_pure]}" "${T[dl_curl_pure]}")  (target >= 1.0)"
 echo "    upload:   ours->pure / curl->pure               = $(ratio "${T[ul_ours_pure]}" "${T[ul_curl_pure]}")  (target >= 1.0)"
 echo "    download: ours<-ours / plain FTP ceiling        = $(ratio "${T[dl_ours_ours]}" "${T[dl_plain_pure]}")  (target >= 0.5)"
