@@ -22,7 +22,7 @@ use std::vec::Vec;
 use rustls::{HandshakeKind, ServerConfig};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
@@ -298,6 +298,12 @@ async fn linger(mut tcp: TcpStream, sent: Result<DataEnd, ()>) -> Notice {
 /// clear, [`DataEnd::Truncated`] for EOF without close_notify under TLS, else
 /// [`DataEnd::Failed`]. The notice comes only after every received byte was written and the
 /// sink flushed.
+///
+/// The sink is closed (dropped) on the blocking pool *after* its outcome is handed back, off
+/// the reply's path: closing a file the upload replaced can take a long time (ext4 starts
+/// writing back the whole file at `close` when it replaced one by truncation), and nothing
+/// is lost, since dropping a `File` ignores `close`'s result anyway (the blocking adapter
+/// likewise replies before it drops the sink).
 async fn receive_into<S>(
     stream: &mut S,
     sink: Box<dyn Write + Send>,
@@ -308,13 +314,22 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(PIPELINE);
-    let writer = tokio::task::spawn_blocking(move || -> io::Result<()> {
+    let (done, written) = oneshot::channel::<io::Result<()>>();
+    // The join handle is not kept: the outcome comes through `done` (a dropped sender, should
+    // the task never get to send, reads as a failure below).
+    drop(tokio::task::spawn_blocking(move || {
         let mut sink = sink;
-        while let Some(b) = rx.blocking_recv() {
-            sink.write_all(&b)?;
-        }
-        sink.flush()
-    });
+        let mut write = || -> io::Result<()> {
+            while let Some(b) = rx.blocking_recv() {
+                sink.write_all(&b)?;
+            }
+            sink.flush()
+        };
+        let result = write();
+        let _ = done.send(result);
+        // Closed only now, after the outcome was handed over (see above).
+        drop(sink);
+    }));
     let end = 'stream: loop {
         // Gather a whole chunk before handing it over (a read returns about one TLS record):
         // fewer channel hops and larger file writes. `read_buf` appends without zeroing.
@@ -351,7 +366,7 @@ where
         // Answer the client's close_notify with ours, then FIN.
         let _ = timed(idle, stream.shutdown()).await;
     }
-    match writer.await {
+    match written.await {
         Ok(Ok(())) => Notice::Received { end },
         Ok(Err(e)) => Notice::SinkFailed {
             no_space: matches!(
