@@ -377,3 +377,76 @@ where
         Err(_) => Notice::SinkFailed { no_space: false },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc as std_mpsc;
+
+    /// A sink whose close (drop) waits until the test says the upload was reported, and
+    /// which hands its bytes back when closed.
+    struct SlowClose {
+        bytes: Vec<u8>,
+        reported: std_mpsc::Receiver<()>,
+        closed: std_mpsc::Sender<Vec<u8>>,
+    }
+
+    impl Write for SlowClose {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.bytes.extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Drop for SlowClose {
+        fn drop(&mut self) {
+            let _ = self.reported.recv_timeout(Duration::from_secs(10));
+            let _ = self.closed.send(core::mem::take(&mut self.bytes));
+        }
+    }
+
+    /// C: STOR up.bin / S: 150 ... / (data: 300 000 bytes, FIN) / S: 226 — the upload is
+    /// reported (RFC 959 §4.2: 226 after the data connection's end) with every byte written,
+    /// before the sink is closed: a slow `close` is kept off the reply's path.
+    #[tokio::test]
+    async fn upload_is_reported_before_the_sink_is_closed() {
+        let (mut client, mut server) = tokio::io::duplex(64 * 1024);
+        let (report, reported) = std_mpsc::channel();
+        let (closed_tx, closed) = std_mpsc::channel();
+        let sink = SlowClose {
+            bytes: Vec::new(),
+            reported,
+            closed: closed_tx,
+        };
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let sent = data.clone();
+        let writer = tokio::spawn(async move {
+            client.write_all(&sent).await.unwrap();
+            client.shutdown().await.unwrap();
+            client
+        });
+        let notice = tokio::time::timeout(
+            Duration::from_secs(5),
+            receive_into(&mut server, Box::new(sink), Duration::from_secs(5), false),
+        )
+        .await
+        .expect("the notice must not wait for the sink's close");
+        assert!(matches!(
+            notice,
+            Notice::Received {
+                end: DataEnd::Clean
+            }
+        ));
+        report.send(()).unwrap();
+        let written = tokio::task::spawn_blocking(move || {
+            closed.recv_timeout(Duration::from_secs(10)).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(written, data);
+        drop(writer.await.unwrap());
+    }
+}
