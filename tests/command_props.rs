@@ -4,7 +4,9 @@
 //!   through `decode_command` and through the streaming `CommandDecoder`;
 //! - a stream of encoded commands with Telnet commands inserted anywhere yields the same items
 //!   however it is chunked, and the commands are the ones encoded;
-//! - arbitrary bytes never panic, and the decoder never buffers more than one bounded line.
+//! - arbitrary bytes never panic, and the decoder never buffers more than one bounded line;
+//! - `decode_command` (with its clean-line shortcut), the streaming decoder and
+//!   `Command::parse` agree on every line, whatever the verb's letter case.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 
@@ -397,4 +399,94 @@ fn a_command_line_is_the_bound_exactly() {
         Some(CommandLine::Command(Ok(Command::Noop)))
     );
     assert_eq!(decoder.next_line(), None);
+}
+
+/// Verbs of every shape: known ones in any letter case, other letters, digits, punctuation,
+/// non-ASCII and empty, so that both the letter-verb dispatch and the general path run.
+fn any_verb() -> impl Strategy<Value = Vec<u8>> {
+    const KNOWN: &[&str] = &[
+        "USER", "PASS", "ACCT", "CWD", "CDUP", "SMNT", "REIN", "QUIT", "PORT", "PASV", "TYPE",
+        "STRU", "MODE", "RETR", "STOR", "STOU", "APPE", "ALLO", "REST", "RNFR", "RNTO", "ABOR",
+        "DELE", "RMD", "MKD", "PWD", "LIST", "NLST", "SITE", "SYST", "STAT", "HELP", "NOOP",
+        "XCWD", "XCUP", "XMKD", "XRMD", "XPWD", "AUTH", "ADAT", "PROT", "PBSZ", "CCC", "MIC",
+        "CONF", "ENC", "FEAT", "OPTS", "EPRT", "EPSV", "SIZE", "MDTM", "MLST", "MLSD", "MFMT",
+        "HOST", "LANG",
+    ];
+    prop_oneof![
+        4 => (prop::sample::select(KNOWN), any::<u8>()).prop_map(|(v, case)| {
+            v.bytes()
+                .enumerate()
+                .map(|(i, b)| if case >> i & 1 == 1 { b.to_ascii_lowercase() } else { b })
+                .collect()
+        }),
+        2 => prop::collection::vec(
+            prop_oneof![b'A'..=b'Z', b'a'..=b'z', Just(b'@'), Just(b'['), Just(b'`'),
+                        Just(b'{'), Just(0xc1u8), Just(0xe1u8), b'0'..=b'9', Just(b'\t')],
+            0..6,
+        ),
+    ]
+}
+
+/// Argument bytes with the ones that matter to the scanners: CR, NUL, TAB and other C0
+/// controls, 0xFF, spaces, digits and the separators of typed arguments.
+fn any_argument() -> impl Strategy<Value = Option<Vec<u8>>> {
+    let byte = prop_oneof![
+        4 => 0x20u8..0x7f,
+        2 => prop::sample::select(&b"0123456789,|. "[..]),
+        1 => prop::sample::select(&[b'\r', 0u8, b'\t', 0x0b, 0x0c, 0x0e, 0x1f, 0x7f, 0x80, 0xfe][..]),
+        1 => Just(0xffu8),
+    ];
+    prop::option::of(prop::collection::vec(byte, 0..24))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `decode_command` takes a shortcut for a line without control bytes or IAC (its line-end
+    /// scan proves the line clean, so the parser does not scan again) and dispatches verbs of
+    /// 3 or 4 letters by an integer key; `Command::parse` always scans. Both must agree on
+    /// every line, with the streaming decoder, and whatever the verb's letter case.
+    #[test]
+    fn every_decoder_agrees_with_the_parser(verb in any_verb(), argument in any_argument()) {
+        let mut line = verb.clone();
+        if let Some(a) = &argument {
+            line.push(b' ');
+            line.extend_from_slice(a);
+        }
+        let parsed = Command::parse(&line);
+        let upper: Vec<u8> = verb.to_ascii_uppercase().into_iter()
+            .chain(line[verb.len()..].iter().copied()).collect();
+        match (&parsed, Command::parse(&upper)) {
+            (Ok(Command::Unknown { .. }), Ok(Command::Unknown { .. })) => {}
+            (p, u) => prop_assert_eq!(p, &u, "letter case changed the outcome"),
+        }
+        if !line.contains(&0xff) {
+            for end in [&b"\r\n"[..], b"\n"] {
+                if end == b"\n" && line.last() == Some(&b'\r') {
+                    continue; // that CR and the LF would be the line end
+                }
+                let wire = [&line[..], end, b"NOOP\r\n"].concat();
+                match (decode_command(&wire), &parsed) {
+                    (Ok((rest, c)), Ok(p)) => {
+                        prop_assert_eq!(&c, p);
+                        prop_assert_eq!(rest, b"NOOP\r\n");
+                    }
+                    (Err(e), Err(_)) => prop_assert!(
+                        matches!(e, ftps_proto::codec::DecodeError::Invalid { .. }), "{:?}", e
+                    ),
+                    (d, p) => prop_assert!(false, "decode_command {:?} but parse {:?}", d, p),
+                }
+            }
+            // The framer turns CR NUL into a bare CR (RFC 854); elsewhere it passes bytes on.
+            if !line.windows(2).any(|w| w == b"\r\0") {
+                let mut decoder = CommandDecoder::new(Limits::default());
+                decoder.feed(&line);
+                decoder.feed(b"\r\n");
+                match decoder.next_line() {
+                    Some(CommandLine::Command(streamed)) => prop_assert_eq!(&streamed, &parsed),
+                    other => prop_assert!(false, "{:?}", other),
+                }
+            }
+        }
+    }
 }

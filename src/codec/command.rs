@@ -18,7 +18,8 @@ use nom::error::{ErrorKind, ParseError};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use super::line::{find3, find_any, push_escaped, IAC};
+use super::line::{find_any, push_escaped, IAC};
+use super::scan::{find_control_or_iac, find_line_break};
 use super::{encode_timestamp, parse_timestamp, CommandError, DecodeError, Expected, PayloadError};
 use crate::types::{
     Account, AllocSize, EpsvArgument, FormatControl, InvalidText, Mechanism, Mode, NetworkProtocol,
@@ -592,14 +593,142 @@ const KNOWN_VERBS: [&str; 57] = [
     "EPRT", "EPSV", "SIZE", "MDTM", "MLST", "MLSD", "MFMT", "HOST", "LANG",
 ];
 
-/// The known verb spelled by these upper-case bytes.
-fn known_verb(upper: &[u8]) -> Option<&'static str> {
-    KNOWN_VERBS.iter().copied().find(|v| v.as_bytes() == upper)
+/// The known verb with this dispatch key (see [`verb_key`]).
+fn known_verb(key: u32) -> Option<&'static str> {
+    KNOWN_VERBS
+        .iter()
+        .copied()
+        .find(|v| verb_key(v.as_bytes()) == key)
+}
+
+/// The dispatch key of a verb of 3 or 4 ASCII letters: its letters upper-cased (`b & !0x20`),
+/// little-endian in a `u32`, 0 in the fourth byte of a three-letter verb. Every known verb
+/// has 3 or 4 letters, so one integer `match` dispatches them all (RFC 959 §5.3: "the command
+/// codes ... may be in upper or lower case").
+const fn verb_key(upper: &[u8]) -> u32 {
+    let mut key = 0;
+    let mut i = 0;
+    while i < upper.len() && i < 4 {
+        key |= ((upper[i] & !0x20) as u32) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+/// The dispatch keys of the known verbs, named after them.
+mod keys {
+    use super::verb_key;
+    macro_rules! keys {
+        ($($verb:ident)*) => {
+            $(pub(super) const $verb: u32 = verb_key(stringify!($verb).as_bytes());)*
+        };
+    }
+    keys! {
+        USER PASS ACCT CWD CDUP SMNT REIN QUIT PORT PASV TYPE STRU MODE RETR STOR STOU APPE ALLO
+        REST RNFR RNTO ABOR DELE RMD MKD PWD LIST NLST SITE SYST STAT HELP NOOP XCWD XCUP XMKD
+        XRMD XPWD AUTH ADAT PROT PBSZ CCC MIC CONF ENC FEAT OPTS EPRT EPSV SIZE MDTM MLST MLSD
+        MFMT HOST LANG
+    }
+}
+
+/// The verb of `line` when it is 3 or 4 ASCII letters followed by SP or the end of the
+/// line: its length and dispatch key. This is the shape of every known verb, checked in a few
+/// instructions without scanning the line; any other line takes the general path, which
+/// validates the verb and can only find an unknown one.
+#[inline(always)]
+fn letter_verb(line: &[u8]) -> Option<(usize, u32)> {
+    let len = match line {
+        [_, _, _] | [_, _, _, b' ', ..] => 3,
+        [_, _, _, _] | [_, _, _, _, b' ', ..] => 4,
+        _ => return None,
+    };
+    let mut key = 0;
+    for (i, &b) in line[..len].iter().enumerate() {
+        // `b & !0x20` is an upper-case ASCII letter exactly when `b` is an ASCII letter.
+        let upper = b & !0x20;
+        if !upper.is_ascii_uppercase() {
+            return None;
+        }
+        key |= u32::from(upper) << (8 * i);
+    }
+    Some((len, key))
 }
 
 /// The maximum length of a verb (RFC 959 verbs have 3 or 4 letters; [`Verb`] keeps unknown
 /// ones up to this length).
 const MAX_VERB_LEN: usize = 16;
+
+/// What a decoder makes of a parsed command line. The verb dispatch hands each arm's value
+/// straight to the sink, so the decoder's own return value (a `Result` of a different shape
+/// for each decoder) is built where it is returned rather than moved there from a
+/// `Result<Command, CommandError>`: on 16-byte command lines those moves cost as much as the
+/// parsing.
+pub(crate) trait ParseSink<'a>: Copy {
+    /// The decoder's return value.
+    type Out;
+    /// A command was parsed.
+    fn command(self, command: Command<'a>) -> Self::Out;
+    /// The line is not a valid command.
+    fn error(self, error: CommandError) -> Self::Out;
+}
+
+/// The sink of [`Command::parse`].
+#[derive(Clone, Copy)]
+pub(crate) struct AsResult;
+
+impl<'a> ParseSink<'a> for AsResult {
+    type Out = Result<Command<'a>, CommandError>;
+    #[inline(always)]
+    fn command(self, command: Command<'a>) -> Self::Out {
+        Ok(command)
+    }
+    #[inline(always)]
+    fn error(self, error: CommandError) -> Self::Out {
+        Err(error)
+    }
+}
+
+/// The sink of [`decode_command`]: the command and the input after its line.
+#[derive(Clone, Copy)]
+struct WithRest<'a>(&'a [u8]);
+
+impl<'a> ParseSink<'a> for WithRest<'a> {
+    type Out = Result<(&'a [u8], Command<'a>), DecodeError>;
+    #[inline(always)]
+    fn command(self, command: Command<'a>) -> Self::Out {
+        Ok((self.0, command))
+    }
+    #[inline(always)]
+    fn error(self, error: CommandError) -> Self::Out {
+        Err(invalid(error))
+    }
+}
+
+/// Whether the caller of [`Command::parse_into`] has scanned the line for CR, LF and NUL.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scanned {
+    /// It has not: the parser looks for them in the argument.
+    No,
+    /// It has, and found none.
+    Clean,
+}
+
+/// The argument after the verb that ends at `verb_end`, and its offset in the line.
+#[inline(always)]
+fn split_argument(line: &[u8], verb_end: usize) -> (Option<&[u8]>, usize) {
+    match line.get(verb_end + 1..) {
+        Some(bytes) => (Some(bytes), verb_end + 1),
+        None => (None, verb_end),
+    }
+}
+
+/// The first CR, LF or NUL in an argument, as (offset in the line, byte): no argument may
+/// carry one (RFC 959 §4.1.3 `<char>`).
+#[inline(always)]
+fn forbidden_in(bytes: Option<&[u8]>, offset: usize) -> Option<(usize, u8)> {
+    let a = bytes?;
+    find_line_break(a).map(|i| (offset + i, a[i]))
+}
 
 impl<'a> Command<'a> {
     /// Parses one command line (no line end, Telnet already removed).
@@ -619,6 +748,31 @@ impl<'a> Command<'a> {
     /// assert!(Command::parse(b"PBSZ x").is_err());
     /// ```
     pub fn parse(line: &'a [u8]) -> Result<Command<'a>, CommandError> {
+        Self::parse_into(line, Scanned::No, AsResult)
+    }
+
+    /// [`Command::parse`], inlined into the decoders, handing the outcome to `sink` so that
+    /// each decoder's return value is built in place; `scanned` says whether the caller has
+    /// already proved that the line holds no CR, LF or NUL.
+    #[inline(always)]
+    pub(crate) fn parse_into<S: ParseSink<'a>>(
+        line: &'a [u8],
+        scanned: Scanned,
+        sink: S,
+    ) -> S::Out {
+        match letter_verb(line) {
+            Some((verb_end, key)) => Self::parse_letter_verb(line, verb_end, key, scanned, sink),
+            None => match Self::parse_other_verb(line) {
+                Ok(command) => sink.command(command),
+                Err(e) => sink.error(e),
+            },
+        }
+    }
+
+    /// A line whose verb is not 3 or 4 ASCII letters: an error or an unknown verb.
+    #[cold]
+    #[inline(never)]
+    fn parse_other_verb(line: &'a [u8]) -> Result<Command<'a>, CommandError> {
         let verb_end = find_any(line, [b' ']).unwrap_or(line.len());
         let verb = &line[..verb_end];
         if verb.is_empty() {
@@ -632,29 +786,47 @@ impl<'a> Command<'a> {
                 offset: MAX_VERB_LEN,
             });
         }
-        let bytes = line.get(verb_end + 1..);
-        let offset = if bytes.is_some() {
-            verb_end + 1
-        } else {
-            verb_end
-        };
-        let forbidden = bytes.and_then(|a| find3(a, b'\r', b'\n', 0).map(|i| (offset + i, a[i])));
+        let (bytes, offset) = split_argument(line, verb_end);
+        if let Some((offset, byte)) = forbidden_in(bytes, offset) {
+            return Err(CommandError::ForbiddenByte { offset, byte });
+        }
+        Ok(Command::Unknown {
+            verb: Verb::new_unchecked(verb),
+            argument: bytes.map(Text::new_unchecked),
+        })
+    }
+
+    /// A line whose verb is 3 or 4 ASCII letters, with its dispatch key.
+    #[inline(always)]
+    fn parse_letter_verb<S: ParseSink<'a>>(
+        line: &'a [u8],
+        verb_end: usize,
+        key: u32,
+        scanned: Scanned,
+        sink: S,
+    ) -> S::Out {
+        // `?` for the arms below: an error goes to the sink.
+        macro_rules! tri {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => return sink.error(e),
+                }
+            };
+        }
+        let (bytes, offset) = split_argument(line, verb_end);
         let arg = |verb: &'static str| Argument {
             verb,
             bytes,
             offset,
         };
-        let mut upper = [0u8; 4];
-        let known = if let Some(u) = upper.get_mut(..verb.len()) {
-            u.copy_from_slice(verb);
-            u.make_ascii_uppercase();
-            &upper[..verb.len()]
-        } else {
-            &[][..]
+        let forbidden = match scanned {
+            Scanned::Clean => None,
+            Scanned::No => forbidden_in(bytes, offset),
         };
         if let Some((offset, byte)) = forbidden {
             // No argument may carry CR, LF or NUL: 501 for a known verb, 500 otherwise.
-            return Err(match known_verb(known) {
+            return sink.error(match known_verb(key) {
                 Some(verb) => CommandError::InvalidText {
                     verb,
                     source: InvalidText::LineBreak { offset, byte },
@@ -662,87 +834,131 @@ impl<'a> Command<'a> {
                 None => CommandError::ForbiddenByte { offset, byte },
             });
         }
-        let command = match known {
-            b"USER" => Command::User(Username::new_unchecked(arg("USER").nonempty()?)),
-            b"PASS" => Command::Pass(Password::new_unchecked(tolerate_pass_without_space(bytes))),
-            b"ACCT" => Command::Acct(Account::new_unchecked(arg("ACCT").nonempty()?)),
-            b"CWD" => Command::Cwd(arg("CWD").pathname()?),
-            b"CDUP" => arg("CDUP").none().map(|()| Command::Cdup)?,
-            b"SMNT" => Command::Smnt(arg("SMNT").pathname()?),
-            b"REIN" => arg("REIN").none().map(|()| Command::Rein)?,
-            b"QUIT" => arg("QUIT").none().map(|()| Command::Quit)?,
-            b"PORT" => Command::Port(arg("PORT").grammar(host_port)?),
-            b"PASV" => arg("PASV").none().map(|()| Command::Pasv)?,
-            b"TYPE" => Command::Type(arg("TYPE").grammar(type_code)?),
-            b"STRU" => Command::Stru(arg("STRU").grammar(code(STRUCTURES))?),
-            b"MODE" => Command::Mode(arg("MODE").grammar(code(MODES))?),
-            b"RETR" => Command::Retr(arg("RETR").pathname()?),
-            b"STOR" => Command::Stor(arg("STOR").pathname()?),
-            b"STOU" => Command::Stou(arg("STOU").optional_pathname()),
-            b"APPE" => Command::Appe(arg("APPE").pathname()?),
-            b"ALLO" => Command::Allo(arg("ALLO").grammar(alloc_size)?),
-            b"REST" => Command::Rest(arg("REST").grammar(decimal)?),
-            b"RNFR" => Command::Rnfr(arg("RNFR").pathname()?),
-            b"RNTO" => Command::Rnto(arg("RNTO").pathname()?),
-            b"ABOR" => arg("ABOR").none().map(|()| Command::Abor)?,
-            b"DELE" => Command::Dele(arg("DELE").pathname()?),
-            b"RMD" => Command::Rmd(arg("RMD").pathname()?),
-            b"MKD" => Command::Mkd(arg("MKD").pathname()?),
-            b"PWD" => arg("PWD").none().map(|()| Command::Pwd)?,
-            b"LIST" => Command::List(arg("LIST").optional_pathname()),
-            b"NLST" => Command::Nlst(arg("NLST").optional_pathname()),
-            b"SITE" => Command::Site(arg("SITE").text()?),
-            b"SYST" => arg("SYST").none().map(|()| Command::Syst)?,
-            b"STAT" => Command::Stat(arg("STAT").optional_pathname()),
-            b"HELP" => Command::Help(arg("HELP").optional_text()),
-            b"NOOP" => arg("NOOP").none().map(|()| Command::Noop)?,
-            b"XCWD" => Command::Xcwd(arg("XCWD").pathname()?),
-            b"XCUP" => arg("XCUP").none().map(|()| Command::Xcup)?,
-            b"XMKD" => Command::Xmkd(arg("XMKD").pathname()?),
-            b"XRMD" => Command::Xrmd(arg("XRMD").pathname()?),
-            b"XPWD" => arg("XPWD").none().map(|()| Command::Xpwd)?,
-            b"AUTH" => {
-                let a = arg("AUTH");
-                let m = a.nonempty()?;
-                Command::Auth(Mechanism::new(m).map_err(|e| CommandError::InvalidText {
-                    verb: "AUTH",
-                    source: shift_invalid_text(e, a.offset),
-                })?)
+        use keys::*;
+        match key {
+            USER => sink.command(Command::User(Username::new_unchecked(tri!(
+                arg("USER").nonempty()
+            )))),
+            PASS => sink.command(Command::Pass(Password::new_unchecked(
+                tolerate_pass_without_space(bytes),
+            ))),
+            ACCT => sink.command(Command::Acct(Account::new_unchecked(tri!(
+                arg("ACCT").nonempty()
+            )))),
+            CWD => sink.command(Command::Cwd(tri!(arg("CWD").pathname()))),
+            CDUP => {
+                tri!(arg("CDUP").none());
+                sink.command(Command::Cdup)
             }
-            b"ADAT" => Command::Adat(arg("ADAT").text()?),
-            b"PROT" => Command::Prot(arg("PROT").grammar(code(PROTS))?),
-            b"PBSZ" => Command::Pbsz(arg("PBSZ").grammar(decimal_as::<u32>)?),
-            b"CCC" => arg("CCC").none().map(|()| Command::Ccc)?,
-            b"MIC" => Command::Mic(arg("MIC").text()?),
-            b"CONF" => Command::Conf(arg("CONF").text()?),
-            b"ENC" => Command::Enc(arg("ENC").text()?),
-            b"FEAT" => arg("FEAT").none().map(|()| Command::Feat)?,
-            b"OPTS" => Command::Opts(arg("OPTS").text()?),
-            b"EPRT" => Command::Eprt(arg("EPRT").grammar(extended_address)?),
-            b"EPSV" => {
+            SMNT => sink.command(Command::Smnt(tri!(arg("SMNT").pathname()))),
+            REIN => {
+                tri!(arg("REIN").none());
+                sink.command(Command::Rein)
+            }
+            QUIT => {
+                tri!(arg("QUIT").none());
+                sink.command(Command::Quit)
+            }
+            PORT => sink.command(Command::Port(tri!(arg("PORT").grammar(host_port)))),
+            PASV => {
+                tri!(arg("PASV").none());
+                sink.command(Command::Pasv)
+            }
+            TYPE => sink.command(Command::Type(tri!(arg("TYPE").grammar(type_code)))),
+            STRU => sink.command(Command::Stru(tri!(arg("STRU").grammar(code(STRUCTURES))))),
+            MODE => sink.command(Command::Mode(tri!(arg("MODE").grammar(code(MODES))))),
+            RETR => sink.command(Command::Retr(tri!(arg("RETR").pathname()))),
+            STOR => sink.command(Command::Stor(tri!(arg("STOR").pathname()))),
+            STOU => sink.command(Command::Stou(arg("STOU").optional_pathname())),
+            APPE => sink.command(Command::Appe(tri!(arg("APPE").pathname()))),
+            ALLO => sink.command(Command::Allo(tri!(arg("ALLO").grammar(alloc_size)))),
+            REST => sink.command(Command::Rest(tri!(arg("REST").grammar(decimal)))),
+            RNFR => sink.command(Command::Rnfr(tri!(arg("RNFR").pathname()))),
+            RNTO => sink.command(Command::Rnto(tri!(arg("RNTO").pathname()))),
+            ABOR => {
+                tri!(arg("ABOR").none());
+                sink.command(Command::Abor)
+            }
+            DELE => sink.command(Command::Dele(tri!(arg("DELE").pathname()))),
+            RMD => sink.command(Command::Rmd(tri!(arg("RMD").pathname()))),
+            MKD => sink.command(Command::Mkd(tri!(arg("MKD").pathname()))),
+            PWD => {
+                tri!(arg("PWD").none());
+                sink.command(Command::Pwd)
+            }
+            LIST => sink.command(Command::List(arg("LIST").optional_pathname())),
+            NLST => sink.command(Command::Nlst(arg("NLST").optional_pathname())),
+            SITE => sink.command(Command::Site(tri!(arg("SITE").text()))),
+            SYST => {
+                tri!(arg("SYST").none());
+                sink.command(Command::Syst)
+            }
+            STAT => sink.command(Command::Stat(arg("STAT").optional_pathname())),
+            HELP => sink.command(Command::Help(arg("HELP").optional_text())),
+            NOOP => {
+                tri!(arg("NOOP").none());
+                sink.command(Command::Noop)
+            }
+            XCWD => sink.command(Command::Xcwd(tri!(arg("XCWD").pathname()))),
+            XCUP => {
+                tri!(arg("XCUP").none());
+                sink.command(Command::Xcup)
+            }
+            XMKD => sink.command(Command::Xmkd(tri!(arg("XMKD").pathname()))),
+            XRMD => sink.command(Command::Xrmd(tri!(arg("XRMD").pathname()))),
+            XPWD => {
+                tri!(arg("XPWD").none());
+                sink.command(Command::Xpwd)
+            }
+            AUTH => {
+                let a = arg("AUTH");
+                let m = tri!(a.nonempty());
+                sink.command(Command::Auth(tri!(Mechanism::new(m).map_err(|e| {
+                    CommandError::InvalidText {
+                        verb: "AUTH",
+                        source: shift_invalid_text(e, a.offset),
+                    }
+                }))))
+            }
+            ADAT => sink.command(Command::Adat(tri!(arg("ADAT").text()))),
+            PROT => sink.command(Command::Prot(tri!(arg("PROT").grammar(code(PROTS))))),
+            PBSZ => sink.command(Command::Pbsz(tri!(arg("PBSZ").grammar(decimal_as::<u32>)))),
+            CCC => {
+                tri!(arg("CCC").none());
+                sink.command(Command::Ccc)
+            }
+            MIC => sink.command(Command::Mic(tri!(arg("MIC").text()))),
+            CONF => sink.command(Command::Conf(tri!(arg("CONF").text()))),
+            ENC => sink.command(Command::Enc(tri!(arg("ENC").text()))),
+            FEAT => {
+                tri!(arg("FEAT").none());
+                sink.command(Command::Feat)
+            }
+            OPTS => sink.command(Command::Opts(tri!(arg("OPTS").text()))),
+            EPRT => sink.command(Command::Eprt(tri!(arg("EPRT").grammar(extended_address)))),
+            EPSV => {
                 let a = arg("EPSV");
-                match a.bytes {
+                sink.command(match a.bytes {
                     None => Command::Epsv(None),
                     Some(b) if tolerate_trailing_spaces(b) => Command::Epsv(None),
-                    Some(_) => Command::Epsv(Some(a.grammar(epsv_argument)?)),
-                }
+                    Some(_) => Command::Epsv(Some(tri!(a.grammar(epsv_argument)))),
+                })
             }
-            b"SIZE" => Command::Size(arg("SIZE").pathname()?),
-            b"MDTM" => Command::Mdtm(arg("MDTM").pathname()?),
-            b"MLST" => Command::Mlst(arg("MLST").optional_pathname()),
-            b"MLSD" => Command::Mlsd(arg("MLSD").optional_pathname()),
-            b"MFMT" => {
-                let (ts, path) = arg("MFMT").mfmt()?;
-                Command::Mfmt(ts, path)
+            SIZE => sink.command(Command::Size(tri!(arg("SIZE").pathname()))),
+            MDTM => sink.command(Command::Mdtm(tri!(arg("MDTM").pathname()))),
+            MLST => sink.command(Command::Mlst(arg("MLST").optional_pathname())),
+            MLSD => sink.command(Command::Mlsd(arg("MLSD").optional_pathname())),
+            MFMT => {
+                let (ts, path) = tri!(arg("MFMT").mfmt());
+                sink.command(Command::Mfmt(ts, path))
             }
-            b"HOST" => Command::Host(arg("HOST").text()?),
-            b"LANG" => Command::Lang(arg("LANG").optional_text()),
-            _ => Command::Unknown {
-                verb: Verb::new_unchecked(verb),
+            HOST => sink.command(Command::Host(tri!(arg("HOST").text()))),
+            LANG => sink.command(Command::Lang(arg("LANG").optional_text())),
+            _ => sink.command(Command::Unknown {
+                verb: Verb::new_unchecked(&line[..verb_end]),
                 argument: bytes.map(Text::new_unchecked),
-            },
-        };
-        Ok(command)
+            }),
+        }
     }
 }
 
@@ -1131,6 +1347,24 @@ fn invalid(e: CommandError) -> DecodeError {
 /// assert_eq!(decode_command(b"PROT P"), Err(DecodeError::Incomplete));
 /// ```
 pub fn decode_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeError> {
+    // The common line: no control byte and no IAC before its CRLF (or lone LF). One scan
+    // finds that line end and proves the line clean, so the parser need not look again.
+    let first = find_control_or_iac(input).ok_or(DecodeError::Incomplete)?;
+    let line_end = match input[first..] {
+        [b'\n', ..] => Some(first + 1),
+        [b'\r', b'\n', ..] => Some(first + 2),
+        _ => None,
+    };
+    if let Some(end) = line_end {
+        return Command::parse_into(&input[..first], Scanned::Clean, WithRest(&input[end..]));
+    }
+    decode_unusual_command(input)
+}
+
+/// [`decode_command`] for a line with a control byte or an IAC in it (or not yet complete).
+#[cold]
+#[inline(never)]
+fn decode_unusual_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeError> {
     // One scan finds the line end and tells whether the line holds an IAC: the first LF or
     // IAC; only after an IAC does the rest of the line need a second look for its LF.
     let first = find_any(input, [b'\n', IAC]).ok_or(DecodeError::Incomplete)?;
@@ -1403,7 +1637,7 @@ mod tests {
             );
         }
         for c in [Command::Noop, Command::Retr(path("x")), Command::Mlsd(None)] {
-            assert_eq!(known_verb(c.verb().as_bytes()), Some(c.verb()));
+            assert_eq!(known_verb(verb_key(c.verb().as_bytes())), Some(c.verb()));
         }
     }
 

@@ -17,6 +17,7 @@ mod error;
 mod line;
 mod payload;
 mod reply;
+mod scan;
 
 pub use command::Command;
 pub use command_line::{CommandDecoder, CommandLine};
