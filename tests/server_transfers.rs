@@ -381,6 +381,10 @@ fn port_hardening() {
     h.s(504);
     h.c("EPRT |2|2001:db8::1|50000|");
     h.s(522);
+    // RFC 2428 §2: a network protocol that is not defined is 522 too (not 501), listing the
+    // supported one.
+    h.c("EPRT |3|198.51.100.7|50000|");
+    assert_eq!(h.s(522), "Network protocol not supported, use (1)");
     h.quiet();
     h.c("RETR a");
     h.s(425);

@@ -413,7 +413,8 @@ fn extended_address(input: &[u8]) -> PResult<'_, SocketAddr> {
         2 => text
             .and_then(|t| t.parse::<Ipv6Addr>().ok())
             .map(IpAddr::V6),
-        _ => return fail(protocol_start, Expected::ExtendedAddress),
+        // Well formed, but a protocol RFC 2428 §2 does not define: 522, not 501.
+        _ => return fail(protocol_start, Expected::NetworkProtocol),
     };
     match ip {
         Some(ip) => Ok((rest, SocketAddr::new(ip, port))),
@@ -1688,8 +1689,13 @@ mod tests {
             b"EPRT |3|10.0.0.1|21|",
             "EPRT",
             6,
-            Expected::ExtendedAddress,
+            Expected::NetworkProtocol,
         );
+        // RFC 2428 §2: an unknown network protocol is answered 522, bad syntax 501.
+        let e = Command::parse(b"EPRT |3|10.0.0.1|21|").unwrap_err();
+        assert_eq!(e.reply_code().value(), 522);
+        let e = Command::parse(b"EPRT |3|10.0.0.1|21").unwrap_err();
+        assert_eq!(e.reply_code().value(), 501);
         bad_arg(
             b"EPRT |1|10.0.0.1|65536|",
             "EPRT",

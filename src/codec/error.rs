@@ -40,6 +40,10 @@ pub enum Expected {
     Fact,
     /// A path name (at least one byte).
     Pathname,
+    /// A network protocol this grammar knows: `1` (IPv4) or `2` (IPv6) in EPRT (RFC 2428
+    /// §2). A well-formed EPRT with another number is this error, which
+    /// [`CommandError::reply_code`] answers with 522, not 501.
+    NetworkProtocol,
 }
 
 /// An error decoding bytes from the control connection.
@@ -121,10 +125,15 @@ pub enum CommandError {
 
 impl CommandError {
     /// The reply a server sends for this error (RFC 959 §4.2.1, §5.4): 500 when no command
-    /// was recognised, 501 when a known command's argument is wrong. (Added with the
-    /// command codec.)
+    /// was recognised, 501 when a known command's argument is wrong, and 522 for an EPRT
+    /// whose network protocol is neither 1 nor 2 (RFC 2428 §2: "the server MUST return 522";
+    /// its text lists the protocols the server supports).
     pub fn reply_code(&self) -> ReplyCode {
         match self {
+            CommandError::InvalidArgument {
+                expected: Expected::NetworkProtocol,
+                ..
+            } => ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED,
             CommandError::MissingVerb { .. }
             | CommandError::InvalidVerb { .. }
             | CommandError::ForbiddenByte { .. } => ReplyCode::SYNTAX_ERROR,

@@ -1196,6 +1196,8 @@ impl Session {
                     let code = e.reply_code();
                     let text: &[u8] = if code == ReplyCode::SYNTAX_ERROR {
                         b"Syntax error, command unrecognized"
+                    } else if code == ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED {
+                        self.supported_protocols()
                     } else {
                         b"Syntax error in parameters or arguments"
                     };
@@ -1634,6 +1636,17 @@ impl Session {
         }
     }
 
+    /// The text of a 522 (RFC 2428 §2: it lists the network protocols the server supports):
+    /// data connections go to or from the control connection's address family only, so the
+    /// one protocol of that family.
+    fn supported_protocols(&self) -> &'static [u8] {
+        if self.local.is_ipv4() {
+            b"Network protocol not supported, use (1)"
+        } else {
+            b"Network protocol not supported, use (2)"
+        }
+    }
+
     fn active(&mut self, addr: SocketAddr, extended: bool) {
         if self.params.epsv_all {
             self.send_line(
@@ -1650,11 +1663,7 @@ impl Session {
             return;
         }
         if extended && addr.is_ipv4() != self.peer.is_ipv4() {
-            let text: &[u8] = if self.peer.is_ipv4() {
-                b"Network protocol not supported, use (1)"
-            } else {
-                b"Network protocol not supported, use (2)"
-            };
+            let text = self.supported_protocols();
             self.send_line(ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED, text);
             return;
         }
@@ -1696,11 +1705,7 @@ impl Session {
                     let fits = (p == NetworkProtocol::IPV4 && local_v4)
                         || (p == NetworkProtocol::IPV6 && !local_v4);
                     if !fits {
-                        let text: &[u8] = if local_v4 {
-                            b"Network protocol not supported, use (1)"
-                        } else {
-                            b"Network protocol not supported, use (2)"
-                        };
+                        let text = self.supported_protocols();
                         self.send_line(ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED, text);
                         return;
                     }
