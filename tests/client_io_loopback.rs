@@ -21,6 +21,9 @@ use ftps_proto::types::{DataEnd, Password, Pathname, Text, Username};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
+#[path = "server_io_support/identity.rs"]
+mod identity;
+
 // ---------------------------------------------------------------------------------------
 // The scripted server
 // ---------------------------------------------------------------------------------------
@@ -805,4 +808,328 @@ fn an_upload_does_not_wait_for_a_server_that_keeps_the_data_connection_open() {
     assert_eq!(got, Ok(body.len()));
     assert_eq!(after, Ok(0), "closed with a FIN");
     assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Against our own blocking server: the requests beyond the basics (FEAT, CDUP, STOU, TYPE,
+// REIN, REST+STOR, PBSZ/PROT, AUTH TLS in a clear session), checked against what the
+// server really did, with the client's transcript as the record of what went over the wire.
+// ---------------------------------------------------------------------------------------
+
+/// Our blocking server on 127.0.0.1 serving a fresh directory to alice, and client options
+/// that trust it and record the transcript. Stops the server and removes the directory
+/// when dropped.
+struct OurServer {
+    addr: std::net::SocketAddr,
+    root: std::path::PathBuf,
+    stop: ftps_proto::io::blocking::server::StopHandle,
+    running: Option<JoinHandle<()>>,
+    options: Options,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl OurServer {
+    fn start(tag: &str, session: ftps_proto::server::Config) -> OurServer {
+        use ftps_proto::io::blocking::server::{Server, ServerOptions, User};
+        let (cert, tls) = identity::localhost();
+        let root =
+            std::env::temp_dir().join(format!("ftps-proto-client-io-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let mut o = ServerOptions::new(tls.build().unwrap(), root.clone());
+        o.explicit = Some("127.0.0.1:0".parse().unwrap());
+        o.users.push(User::with_password("alice", "secret"));
+        o.session = session;
+        let server = Server::bind(o).unwrap();
+        let addr = server.explicit_addr().unwrap();
+        let stop = server.stop_handle();
+        let running = std::thread::spawn(move || server.run().unwrap());
+        let mut tls = ClientTlsOptions::default();
+        tls.roots = TrustRoots::Certificates(vec![cert]);
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = lines.clone();
+        let mut options = Options::default()
+            .with_tls(tls)
+            .with_tls_server_name("localhost")
+            .with_trace(move |l| sink.lock().unwrap().push(l.to_owned()));
+        let t = &mut options.config.timeouts;
+        for limit in [&mut t.reply, &mut t.data, &mut t.tls, &mut t.connect] {
+            *limit = Some(Duration::from_secs(10));
+        }
+        OurServer {
+            addr,
+            root,
+            stop,
+            running: Some(running),
+            options,
+            lines,
+        }
+    }
+
+    /// TLS required on both channels (the server's default).
+    fn strict(tag: &str) -> OurServer {
+        OurServer::start(tag, ftps_proto::server::Config::default())
+    }
+
+    fn connect(&self) -> BlockingClient {
+        BlockingClient::connect_to(self.addr, "localhost", self.options.clone()).unwrap()
+    }
+
+    fn logged_in(&self) -> BlockingClient {
+        let mut c = self.connect();
+        c.login(alice()).unwrap();
+        c
+    }
+
+    /// The transcript so far, one line each.
+    fn transcript(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for OurServer {
+    fn drop(&mut self) {
+        self.stop.stop();
+        if let Some(r) = self.running.take() {
+            let _ = r.join();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// C: FEAT / S: 211-...: the features our server announces come back parsed, and are the
+/// ones the client keeps.
+#[test]
+fn feat_returns_what_our_server_announces() {
+    let s = OurServer::strict("feat");
+    let mut c = s.logged_in();
+    let features = c.feat().unwrap();
+    for name in [
+        "UTF8", "MLST", "AUTH", "PBSZ", "PROT", "EPSV", "SIZE", "REST",
+    ] {
+        assert!(features.contains(name), "{name} missing from {features:?}");
+    }
+    assert!(
+        features
+            .get_all("AUTH")
+            .any(|f| f.parameters().as_bytes() == b"TLS"),
+        "{features:?}"
+    );
+    assert_eq!(c.features(), &features);
+    c.quit().unwrap();
+    // Once at login, once asked for.
+    assert_eq!(
+        s.transcript().matches("C: FEAT").count(),
+        2,
+        "{}",
+        s.transcript()
+    );
+}
+
+/// C: CWD sub, C: CDUP: PWD goes from `/sub` back to `/`.
+#[test]
+fn cdup_after_cwd_returns_to_the_parent() {
+    let s = OurServer::strict("cdup");
+    let mut c = s.logged_in();
+    c.mkdir(p("sub")).unwrap();
+    c.cwd(p("sub")).unwrap();
+    assert_eq!(c.pwd().unwrap().unwrap().as_bytes(), b"/sub");
+    c.cdup().unwrap();
+    assert_eq!(c.pwd().unwrap().unwrap().as_bytes(), b"/");
+    // The root is its own parent (the server's virtual root cannot be left).
+    c.cdup().unwrap();
+    assert_eq!(c.pwd().unwrap().unwrap().as_bytes(), b"/");
+    c.noop().unwrap();
+    c.quit().unwrap();
+    assert!(s.transcript().contains("C: CDUP"), "{}", s.transcript());
+}
+
+/// C: STOU / S: 150 (or 125) FILE: <name>: the bytes land in a new file, under the name the server
+/// announced, and come back whole with RETR.
+#[test]
+fn store_unique_stores_bytes_retrievable_under_the_servers_name() {
+    let s = OurServer::strict("stou");
+    let mut c = s.logged_in();
+    let body = file(200_000);
+    c.store(p("taken.bin"), &mut &b"x"[..]).unwrap();
+    let stored = c.store_unique(&mut &body[..]).unwrap();
+    assert_eq!(stored.bytes, body.len() as u64);
+    assert_eq!(stored.reply.code().value(), 226, "{:?}", stored.reply);
+    let all = s.transcript();
+    let name = all
+        .lines()
+        .find_map(|l| {
+            // RFC 1123 §4.1.2.9: `125 FILE: pppp` when the data connection is already open.
+            l.strip_prefix("S: 150 FILE: ")
+                .or_else(|| l.strip_prefix("S: 125 FILE: "))
+        })
+        .unwrap_or_else(|| panic!("no 1xx FILE: line in\n{all}"))
+        .trim_start_matches('/')
+        .to_owned();
+    assert_ne!(name, "taken.bin");
+    let mut names = Vec::new();
+    c.nlst(None, &mut names).unwrap();
+    let names = String::from_utf8(names).unwrap();
+    assert!(
+        names.lines().any(|n| n.trim_start_matches('/') == name),
+        "{names}"
+    );
+    let mut back = Vec::new();
+    let path = Pathname::try_from(name.as_str()).unwrap();
+    c.retrieve(path, 0, &mut back).unwrap();
+    assert!(back == body, "the bytes read back differ");
+    assert!(std::fs::read(s.root.join(&name)).unwrap() == body);
+    c.quit().unwrap();
+}
+
+/// C: TYPE A, then LIST works in ASCII; C: TYPE I again, SIZE gives the exact byte count.
+#[test]
+fn type_ascii_then_list_then_binary_again() {
+    use ftps_proto::types::TransferType;
+    let s = OurServer::strict("type");
+    let mut c = s.logged_in();
+    c.store(p("text.txt"), &mut &b"one\ntwo\n"[..]).unwrap();
+    c.set_type(TransferType::Ascii(None)).unwrap();
+    let mut listing = Vec::new();
+    c.list(None, &mut listing).unwrap();
+    let listing = String::from_utf8(listing).unwrap();
+    assert!(listing.contains("text.txt"), "{listing}");
+    assert!(
+        listing.contains("\r\n"),
+        "an ASCII listing ends lines with CRLF: {listing:?}"
+    );
+    c.set_type(TransferType::Image).unwrap();
+    assert_eq!(c.size(p("text.txt")).unwrap(), 8);
+    c.quit().unwrap();
+    let all = s.transcript();
+    assert!(all.contains("C: TYPE A\nS: 200"), "{all}");
+}
+
+/// C: REIN / S: 220: the login is gone (requests are refused locally), TLS is set up again,
+/// and a new login works, with transfers under PROT P.
+#[test]
+fn reinitialize_then_login_again() {
+    let s = OurServer::strict("rein");
+    let mut c = s.logged_in();
+    c.store(p("kept.bin"), &mut &b"kept"[..]).unwrap();
+    c.reinitialize().unwrap();
+    assert_eq!(c.state(), ftps_proto::client::State::Connected);
+    assert!(c.tls_version().is_some(), "TLS is set up again after REIN");
+    assert!(matches!(c.pwd(), Err(Error::Usage(_))));
+    c.login(alice()).unwrap();
+    let mut back = Vec::new();
+    c.retrieve(p("kept.bin"), 0, &mut back).unwrap();
+    assert_eq!(back, b"kept");
+    c.quit().unwrap();
+    let all = s.transcript();
+    let after = &all[all.find("C: REIN").expect("REIN sent")..];
+    for want in [
+        "S: 220",
+        "C: AUTH TLS",
+        "C: USER alice",
+        "C: PROT P",
+        "C: RETR kept.bin",
+    ] {
+        assert!(after.contains(want), "{want:?} missing after REIN:\n{all}");
+    }
+}
+
+/// C: REST n, C: STOR: the second half of a file appended at the server's size.
+#[test]
+fn store_at_resumes_an_upload_where_the_server_copy_ends() {
+    let s = OurServer::strict("restor");
+    let mut c = s.logged_in();
+    let body = file(300_000);
+    let half = 123_457;
+    c.store(p("part.bin"), &mut &body[..half]).unwrap();
+    let offset = c.size(p("part.bin")).unwrap();
+    assert_eq!(offset, half as u64);
+    let sent = c
+        .store_at(p("part.bin"), offset, &mut &body[half..])
+        .unwrap();
+    assert_eq!(sent, (body.len() - half) as u64);
+    assert!(std::fs::read(s.root.join("part.bin")).unwrap() == body);
+    c.quit().unwrap();
+    assert!(
+        s.transcript().contains(&format!("C: REST {half}\nS: 350")),
+        "{}",
+        s.transcript()
+    );
+}
+
+/// PBSZ 0 / PROT C where the server allows clear data: a listing moves without data TLS;
+/// back to PROT P, the next one is protected. Where the server requires PROT P, PROT C is
+/// refused (534) and PROT P stays in force.
+#[test]
+fn set_data_protection_switches_prot_for_the_next_transfers() {
+    use ftps_proto::client::DataProtection;
+    use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+    let session = Config::default()
+        .with_control(ControlPolicy::Required)
+        .with_data(DataPolicy::Optional);
+    let s = OurServer::start("prot", session);
+    let mut c = s.logged_in();
+    c.set_data_protection(DataProtection::Clear).unwrap();
+    let mut listing = Vec::new();
+    c.list(None, &mut listing).unwrap();
+    let clear = s.transcript();
+    let tail = &clear[clear.find("C: PROT C").expect("PROT C sent")..];
+    assert!(!tail.contains("data TLS"), "{clear}");
+    c.set_data_protection(DataProtection::Private).unwrap();
+    c.list(None, &mut listing).unwrap();
+    c.quit().unwrap();
+    let all = s.transcript();
+    let tail = &all[all.rfind("C: PROT P").unwrap()..];
+    assert!(tail.contains("data TLS"), "{all}");
+
+    let strict = OurServer::strict("prot-strict");
+    let mut c = strict.logged_in();
+    let e = c.set_data_protection(DataProtection::Clear).unwrap_err();
+    // RFC 4217 §9: 534, refused for policy reasons.
+    assert!(
+        matches!(&e, Error::Refused(r) if r.code().value() == 534),
+        "{e:?}"
+    );
+    let mut listing = Vec::new();
+    c.list(None, &mut listing).unwrap();
+    c.quit().unwrap();
+}
+
+/// A plain session (TLS optional at the server) logs in in clear, then `AUTH TLS`: the
+/// control connection is secured, the login must be redone, and is.
+#[test]
+fn auth_tls_secures_a_clear_session_which_logs_in_again() {
+    use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+    let session = Config::default()
+        .with_control(ControlPolicy::Optional)
+        .with_data(DataPolicy::Optional);
+    let mut s = OurServer::start("auth", session);
+    s.options.config.security = Security::Plain;
+    let mut c = s.logged_in();
+    assert_eq!(c.tls_version(), None);
+    c.auth_tls().unwrap();
+    assert!(c.tls_version().is_some());
+    assert_eq!(c.state(), ftps_proto::client::State::Connected);
+    assert!(matches!(c.auth_tls(), Err(Error::Usage(_))));
+    c.login(alice()).unwrap();
+    c.store(p("safe.bin"), &mut &b"now protected"[..]).unwrap();
+    c.quit().unwrap();
+    assert_eq!(
+        std::fs::read(s.root.join("safe.bin")).unwrap(),
+        b"now protected"
+    );
+    let all = s.transcript();
+    let after = &all[all.find("C: AUTH TLS").expect("AUTH TLS sent")..];
+    for want in [
+        "S: 234",
+        "control TLS",
+        "C: USER alice",
+        "C: PROT P",
+        "data TLS",
+    ] {
+        assert!(
+            after.contains(want),
+            "{want:?} missing after AUTH TLS:\n{all}"
+        );
+    }
 }

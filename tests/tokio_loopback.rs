@@ -438,3 +438,284 @@ async fn ccc_after_login_goes_on_in_clear() {
     );
     server.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// The requests beyond the basics (FEAT, CDUP, STOU, TYPE, REIN, REST+STOR, PBSZ/PROT, AUTH
+// TLS in a clear session) against our tokio server, checked against what the server really
+// did, with the client's transcript as the record of what went over the wire.
+// ---------------------------------------------------------------------------------------
+
+type Lines = Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Client options that trust the fixture's certificate, bound every wait to 10 s and
+/// record the transcript.
+fn traced(cert: &CertificateDer<'static>) -> (Options, Lines) {
+    let lines = Lines::default();
+    let sink = lines.clone();
+    let mut options = client_options(cert).with_trace(move |l| sink.lock().unwrap().push(l.into()));
+    let t = &mut options.config.timeouts;
+    for limit in [&mut t.reply, &mut t.data, &mut t.tls, &mut t.connect] {
+        *limit = Some(std::time::Duration::from_secs(10));
+    }
+    (options, lines)
+}
+
+fn transcript(lines: &Lines) -> String {
+    lines.lock().unwrap().join("\n")
+}
+
+/// C: FEAT / S: 211-...: the features our server announces come back parsed, and are the
+/// ones the client keeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feat_returns_what_our_server_announces() {
+    let f = fixture("feat");
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let mut c = logged_in(server.explicit, options).await;
+    let features = c.feat().await.unwrap();
+    for name in [
+        "UTF8", "MLST", "AUTH", "PBSZ", "PROT", "EPSV", "SIZE", "REST",
+    ] {
+        assert!(features.contains(name), "{name} missing from {features:?}");
+    }
+    assert!(
+        features
+            .get_all("AUTH")
+            .any(|f| f.parameters().as_bytes() == b"TLS"),
+        "{features:?}"
+    );
+    assert_eq!(c.features(), &features);
+    c.quit().await.unwrap();
+    // Once at login, once asked for.
+    let all = transcript(&lines);
+    assert_eq!(all.matches("C: FEAT").count(), 2, "{all}");
+    server.stop().await;
+}
+
+/// C: CWD sub, C: CDUP: PWD goes from `/sub` back to `/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cdup_after_cwd_returns_to_the_parent() {
+    let f = fixture("cdup");
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let mut c = logged_in(server.explicit, options).await;
+    c.mkdir(p("sub")).await.unwrap();
+    c.cwd(p("sub")).await.unwrap();
+    assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/sub");
+    c.cdup().await.unwrap();
+    assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/");
+    c.quit().await.unwrap();
+    assert!(transcript(&lines).contains("C: CDUP"));
+    server.stop().await;
+}
+
+/// C: STOU / S: 150 (or 125) FILE: <name>: the bytes land in a new file, under the name the server
+/// announced, and come back whole with RETR.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_unique_stores_bytes_retrievable_under_the_servers_name() {
+    let f = fixture("stou");
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let mut c = logged_in(server.explicit, options).await;
+    let data = payload(200_000, 11);
+    c.store(p("taken.bin"), &mut &b"x"[..]).await.unwrap();
+    let stored = c.store_unique(&mut &data[..]).await.unwrap();
+    assert_eq!(stored.bytes, data.len() as u64);
+    assert_eq!(stored.reply.code().value(), 226, "{:?}", stored.reply);
+    let all = transcript(&lines);
+    let name = all
+        .lines()
+        .find_map(|l| {
+            // RFC 1123 §4.1.2.9: `125 FILE: pppp` when the data connection is already open.
+            l.strip_prefix("S: 150 FILE: ")
+                .or_else(|| l.strip_prefix("S: 125 FILE: "))
+        })
+        .unwrap_or_else(|| panic!("no 1xx FILE: line in\n{all}"))
+        .trim_start_matches('/')
+        .to_owned();
+    assert_ne!(name, "taken.bin");
+    let mut names = Vec::new();
+    c.nlst(None, &mut names).await.unwrap();
+    let names = String::from_utf8(names).unwrap();
+    assert!(
+        names.lines().any(|n| n.trim_start_matches('/') == name),
+        "{names}"
+    );
+    let mut back = Vec::new();
+    let path = Pathname::try_from(name.as_str()).unwrap();
+    c.retrieve(path, 0, &mut back).await.unwrap();
+    assert!(back == data, "the bytes read back differ");
+    assert!(std::fs::read(f.root.join(&name)).unwrap() == data);
+    c.quit().await.unwrap();
+    server.stop().await;
+}
+
+/// C: TYPE A, then LIST works in ASCII; C: TYPE I again, SIZE gives the exact byte count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn type_ascii_then_list_then_binary_again() {
+    use ftps_proto::types::TransferType;
+    let f = fixture("type");
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let mut c = logged_in(server.explicit, options).await;
+    c.store(p("text.txt"), &mut &b"one\ntwo\n"[..])
+        .await
+        .unwrap();
+    c.set_type(TransferType::Ascii(None)).await.unwrap();
+    let mut listing = Vec::new();
+    c.list(None, &mut listing).await.unwrap();
+    let listing = String::from_utf8(listing).unwrap();
+    assert!(listing.contains("text.txt"), "{listing}");
+    assert!(
+        listing.contains("\r\n"),
+        "an ASCII listing ends lines with CRLF: {listing:?}"
+    );
+    c.set_type(TransferType::Image).await.unwrap();
+    assert_eq!(c.size(p("text.txt")).await.unwrap(), 8);
+    c.quit().await.unwrap();
+    let all = transcript(&lines);
+    assert!(all.contains("C: TYPE A\nS: 200"), "{all}");
+    server.stop().await;
+}
+
+/// C: REIN / S: 220: the login is gone (requests are refused locally), TLS is set up again,
+/// and a new login works, with transfers under PROT P.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reinitialize_then_login_again() {
+    let f = fixture("rein");
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let mut c = logged_in(server.explicit, options).await;
+    c.store(p("kept.bin"), &mut &b"kept"[..]).await.unwrap();
+    c.reinitialize().await.unwrap();
+    assert_eq!(c.state(), ftps_proto::client::State::Connected);
+    assert!(c.machine().is_control_protected(), "TLS is set up again");
+    assert!(matches!(c.pwd().await, Err(Error::Usage(_))));
+    c.login(alice()).await.unwrap();
+    let mut back = Vec::new();
+    c.retrieve(p("kept.bin"), 0, &mut back).await.unwrap();
+    assert_eq!(back, b"kept");
+    c.quit().await.unwrap();
+    let all = transcript(&lines);
+    let after = &all[all.find("C: REIN").expect("REIN sent")..];
+    for want in [
+        "S: 220",
+        "C: AUTH TLS",
+        "C: USER alice",
+        "C: PROT P",
+        "C: RETR kept.bin",
+    ] {
+        assert!(after.contains(want), "{want:?} missing after REIN:\n{all}");
+    }
+    server.stop().await;
+}
+
+/// C: REST n, C: STOR: the second half of a file appended at the server's size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_at_resumes_an_upload_where_the_server_copy_ends() {
+    let f = fixture("restor");
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let mut c = logged_in(server.explicit, options).await;
+    let data = payload(300_000, 12);
+    let half = 123_457;
+    c.store(p("part.bin"), &mut &data[..half]).await.unwrap();
+    let offset = c.size(p("part.bin")).await.unwrap();
+    assert_eq!(offset, half as u64);
+    let sent = c
+        .store_at(p("part.bin"), offset, &mut &data[half..])
+        .await
+        .unwrap();
+    assert_eq!(sent, (data.len() - half) as u64);
+    assert!(std::fs::read(f.root.join("part.bin")).unwrap() == data);
+    c.quit().await.unwrap();
+    let all = transcript(&lines);
+    assert!(all.contains(&format!("C: REST {half}\nS: 350")), "{all}");
+    server.stop().await;
+}
+
+/// PBSZ 0 / PROT C where the server allows clear data: a listing moves in clear; back to
+/// PROT P. Where the server requires PROT P, PROT C is refused (534) and PROT P stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_data_protection_switches_prot_for_the_next_transfers() {
+    use ftps_proto::client::DataProtection;
+    let mut f = fixture("prot");
+    f.options.session = f.options.session.clone().with_data(DataPolicy::Optional);
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let mut c = logged_in(server.explicit, options.clone()).await;
+    c.set_data_protection(DataProtection::Clear).await.unwrap();
+    assert_eq!(c.machine().data_protection(), Some(DataProtection::Clear));
+    let mut listing = Vec::new();
+    c.list(None, &mut listing).await.unwrap();
+    c.set_data_protection(DataProtection::Private)
+        .await
+        .unwrap();
+    assert_eq!(c.machine().data_protection(), Some(DataProtection::Private));
+    c.list(None, &mut listing).await.unwrap();
+    c.quit().await.unwrap();
+    let all = transcript(&lines);
+    assert!(all.contains("C: PROT C\nS: 200"), "{all}");
+    server.stop().await;
+
+    let strict = fixture("prot-strict");
+    let server = Serving::start(strict.options.clone()).await;
+    let mut c = logged_in(server.explicit, traced(&strict.cert).0).await;
+    let e = c
+        .set_data_protection(DataProtection::Clear)
+        .await
+        .unwrap_err();
+    // RFC 4217 §9: 534, refused for policy reasons.
+    assert!(
+        matches!(&e, Error::Refused(r) if r.code().value() == 534),
+        "{e:?}"
+    );
+    assert_eq!(c.machine().data_protection(), Some(DataProtection::Private));
+    let mut listing = Vec::new();
+    c.list(None, &mut listing).await.unwrap();
+    c.quit().await.unwrap();
+    server.stop().await;
+}
+
+/// A plain session (TLS optional at the server) logs in in clear, then `AUTH TLS`: the
+/// control connection is secured, the login must be redone, and is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_tls_secures_a_clear_session_which_logs_in_again() {
+    let mut f = fixture("auth");
+    f.options.session = Config::default()
+        .with_control(ControlPolicy::Optional)
+        .with_data(DataPolicy::Optional);
+    let server = Serving::start(f.options.clone()).await;
+    let (options, lines) = traced(&f.cert);
+    let config = ftps_proto::client::Config::default().with_security(Security::Plain);
+    let mut c = logged_in(server.explicit, options.with_config(config)).await;
+    assert!(!c.machine().is_control_protected());
+    c.auth_tls().await.unwrap();
+    assert!(c.machine().is_control_protected());
+    assert_eq!(c.state(), ftps_proto::client::State::Connected);
+    assert!(matches!(c.auth_tls().await, Err(Error::Usage(_))));
+    c.login(alice()).await.unwrap();
+    c.store(p("safe.bin"), &mut &b"now protected"[..])
+        .await
+        .unwrap();
+    c.quit().await.unwrap();
+    assert_eq!(
+        std::fs::read(f.root.join("safe.bin")).unwrap(),
+        b"now protected"
+    );
+    let all = transcript(&lines);
+    let after = &all[all.find("C: AUTH TLS").expect("AUTH TLS sent")..];
+    for want in [
+        "S: 234",
+        "C: USER alice",
+        "C: PBSZ 0",
+        "C: PROT P",
+        "C: STOR safe.bin",
+    ] {
+        assert!(
+            after.contains(want),
+            "{want:?} missing after AUTH TLS:\n{all}"
+        );
+    }
+    server.stop().await;
+}

@@ -48,12 +48,15 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
 use crate::client::{
-    CloseReason, DataAddress, Event, Failure, Login, Output, RequestId, Response, TransferCommand,
+    CloseReason, DataAddress, DataProtection, Event, Failure, Login, Output, RequestId, Response,
+    State, TransferCommand,
 };
 use crate::codec::{Command, Reply};
-use crate::types::{Channel, DataEnd, Facts, Instant, Pathname, Text, Timestamp};
+use crate::types::{
+    Channel, DataEnd, Facts, Features, Instant, Pathname, Text, Timestamp, TransferType,
+};
 
-pub use crate::io::blocking::client::{Error, Options};
+pub use crate::io::blocking::client::{Error, Options, StoredUnique};
 
 /// How long an upload waits for the server's close after our close_notify and FIN.
 const LINGER: Duration = Duration::from_secs(2);
@@ -252,6 +255,16 @@ impl Client {
         &self.machine
     }
 
+    /// The machine's state.
+    pub fn state(&self) -> State {
+        self.machine.state()
+    }
+
+    /// What the server's FEAT reply announced (after login, or after [`Client::feat`]).
+    pub fn features(&self) -> &Features {
+        self.machine.features()
+    }
+
     /// Logs in (then `PBSZ 0`/`PROT`, `FEAT`, `TYPE` as configured).
     pub async fn login(&mut self, login: Login) -> Result<(), Error> {
         let id = self.machine.login(login, self.now())?;
@@ -306,6 +319,46 @@ impl Client {
         self.transfer(id, Body::Download(sink)).await
     }
 
+    /// `STOR path` from `source`, preceded by `REST offset` when `offset > 0` (RFC 3659 §5:
+    /// resume an upload in stream mode; the server writes from `offset` on).
+    /// [`Client::size`] tells where the server's copy ends. `source` must yield the local
+    /// file from `offset` on (seek it first): the adapter sends what it reads. Returns the
+    /// bytes sent (not counting `offset`); fails like [`Client::store`], and with
+    /// [`Error::Refused`] when the server refuses `REST` (`350` expected).
+    pub async fn store_at(
+        &mut self,
+        path: Pathname<'_>,
+        offset: u64,
+        source: &mut (dyn AsyncRead + Unpin + Send),
+    ) -> Result<u64, Error> {
+        let id = self.machine.store_at(path, offset, self.now())?;
+        self.transfer(id, Body::Upload(source)).await
+    }
+
+    /// `STOU` from `source` (RFC 959 §4.1.3, RFC 1123 §4.1.2.9): the server stores the bytes
+    /// under a name of its choosing, which it gives in the 1xx reply opening the transfer
+    /// (`150 FILE: pppp`). Returns the bytes sent and the server's final reply (see
+    /// [`StoredUnique`] about the name). Fails like [`Client::store`]: [`Error::Refused`]
+    /// with the server's reply, or an error unless the final reply and a clean end of the
+    /// data connection were both seen.
+    pub async fn store_unique(
+        &mut self,
+        source: &mut (dyn AsyncRead + Unpin + Send),
+    ) -> Result<StoredUnique, Error> {
+        let id = self.machine.store_unique(self.now())?;
+        let mut moved = 0u64;
+        match self
+            .run_moving(Target::Request(id), Some(Body::Upload(source)), &mut moved)
+            .await?
+        {
+            Some(Response::Transferred { reply, .. }) => Ok(StoredUnique {
+                bytes: moved,
+                reply,
+            }),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// `APPE path` from `source`. Returns the bytes sent.
     pub async fn append(
         &mut self,
@@ -347,6 +400,14 @@ impl Client {
     /// `CWD path`.
     pub async fn cwd(&mut self, path: Pathname<'_>) -> Result<(), Error> {
         let id = self.machine.cwd(path, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `CDUP` (RFC 959 §4.1.1): changes to the parent of the working directory. A server that
+    /// answers `500`/`502` is asked again with `XCUP` (RFC 1123 §4.1.3.1). A refusal is
+    /// [`Error::Refused`] with the server's reply; the session goes on.
+    pub async fn cdup(&mut self) -> Result<(), Error> {
+        let id = self.machine.cdup(self.now())?;
         self.run(Target::Request(id), None).await.map(|_| ())
     }
 
@@ -412,6 +473,64 @@ impl Client {
             Some(Response::Done(r)) => Ok(r),
             other => Err(unexpected(other)),
         }
+    }
+
+    /// `FEAT` (RFC 2389 §3): asks the server again what it supports (the login already did).
+    /// Returns the parsed [`Features`], which [`Client::features`] then also shows (and which
+    /// decide, for example, whether `MLSD` is tried). A refusal (`500`/`502`: no FEAT) is
+    /// [`Error::Refused`] and keeps the features known so far; a malformed reply is
+    /// [`Error::Failed`] with [`Failure::Protocol`].
+    pub async fn feat(&mut self) -> Result<Features, Error> {
+        let id = self.machine.feat(self.now())?;
+        match self.run(Target::Request(id), None).await? {
+            Some(Response::Features(f)) => Ok(f),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `TYPE t` (RFC 959 §4.1.2, §3.1.1): the representation of the transfers that follow,
+    /// for example `TYPE A` for listings and text in the server's line endings. The login
+    /// already sent [`Config::transfer_type`](crate::client::Config::transfer_type) (`TYPE I`
+    /// by default), and sends it again after a new login. `SIZE` answers in the current type
+    /// (RFC 3659 §4). A refusal is [`Error::Refused`]; the type in force does not change.
+    pub async fn set_type(&mut self, t: TransferType) -> Result<(), Error> {
+        let id = self.machine.set_type(t, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `PBSZ 0` then `PROT P` or `PROT C` (RFC 4217 §8, §9): changes the protection of the
+    /// data connections that follow (the login set up
+    /// [`Config::data_protection`](crate::client::Config::data_protection)). Needs a
+    /// protected control connection ([`Error::Usage`] otherwise). A refusal is
+    /// [`Error::Refused`] and leaves the protection in force unchanged.
+    pub async fn set_data_protection(&mut self, level: DataProtection) -> Result<(), Error> {
+        let id = self.machine.set_data_protection(level, self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `AUTH TLS` in a logged-in session whose control connection is in clear (RFC 4217 §4,
+    /// §10.3), then the TLS handshake. As RFC 4217 §4.2 requires, the server forgets the
+    /// login: on success the session is in [`State::Connected`] and must log in again with
+    /// [`Client::login`] (which sets up `PBSZ`/`PROT` and `TYPE` again, now protected). A
+    /// refusal is [`Error::Refused`] (the session goes on in clear); an already protected or
+    /// implicit-TLS session is [`Error::Usage`]; a failed handshake ends the session
+    /// ([`Error::Closed`]).
+    pub async fn auth_tls(&mut self) -> Result<(), Error> {
+        let id = self.machine.auth_tls(self.now())?;
+        self.run(Target::Request(id), None).await.map(|_| ())
+    }
+
+    /// `REIN` (RFC 959 §4.1.1): the server ends the login and resets the session's state.
+    /// On `220` the control connection goes back to clear (RFC 4217 §13) and is secured
+    /// again as configured (`HOST`, `AUTH TLS`); this call returns once that is done, with
+    /// the session in [`State::Connected`]: it **must log in again** with [`Client::login`]
+    /// before any other request. A refusal is [`Error::Refused`] (the login stays); under
+    /// implicit TLS the call is refused locally ([`Error::Usage`]); if securing the
+    /// connection again fails, the session ends ([`Error::Closed`]).
+    pub async fn reinitialize(&mut self) -> Result<(), Error> {
+        let id = self.machine.reinitialize(self.now())?;
+        self.run(Target::Request(id), None).await?;
+        self.run(Target::Connected, None).await.map(|_| ())
     }
 
     /// Any command the machine accepts as raw (no data connection): the server's reply.

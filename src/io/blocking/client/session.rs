@@ -25,12 +25,12 @@ use super::error::{Error, ShowReply};
 use super::stream::{Confirmation, Received, Stream};
 use super::url::{FtpUrl, UrlSecurity};
 use crate::client::{
-    Client, CloseReason, Config, DataAddress, Event, Failure, Login, Output, RequestId, Response,
-    Security, State, TransferCommand,
+    Client, CloseReason, Config, DataAddress, DataProtection, Event, Failure, Login, Output,
+    RequestId, Response, Security, State, TransferCommand,
 };
 use crate::codec::{Command, Reply};
 use crate::io::tls::ClientTlsOptions;
-use crate::types::{Channel, DataEnd, Facts, Features, Pathname, Text, Timestamp};
+use crate::types::{Channel, DataEnd, Facts, Features, Pathname, Text, Timestamp, TransferType};
 
 /// Bytes buffered per data-connection read and write (through rustls: one `read(2)` feeds
 /// many TLS records, one `writev(2)` sends many).
@@ -127,6 +127,22 @@ pub struct Progress {
     pub bytes: u64,
     /// The size the server announced in its opening reply, if it did.
     pub size_hint: Option<u64>,
+}
+
+/// What a `STOU` upload produced ([`BlockingClient::store_unique`], and the tokio client's
+/// `store_unique`).
+///
+/// RFC 1123 §4.1.2.9 has the server name the file it chose in the 1xx reply that opens the
+/// transfer (`150 FILE: pppp`, or `125 FILE: pppp`); the client machine does not pass that
+/// reply on, so the name is not given here. Some servers repeat it in their final reply,
+/// kept in `reply`; the transcript ([`Options::with_trace`]) shows the 1xx line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredUnique {
+    /// File bytes sent.
+    pub bytes: u64,
+    /// The server's final reply (`226` or `250`).
+    pub reply: Reply<'static>,
 }
 
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
@@ -393,6 +409,40 @@ impl BlockingClient {
         self.transfer(id, Body::Upload(source))
     }
 
+    /// `STOR path` from `source`, preceded by `REST offset` when `offset > 0` (RFC 3659 §5:
+    /// resume an upload in stream mode; the server writes from `offset` on).
+    /// [`BlockingClient::size`] tells where the server's copy ends. `source` must yield the
+    /// local file from `offset` on (seek it first): the adapter sends what it reads. Returns
+    /// the bytes sent (not counting `offset`); fails like [`BlockingClient::store`], and with
+    /// [`Error::Refused`] when the server refuses `REST` (`350` expected).
+    pub fn store_at(
+        &mut self,
+        path: Pathname<'_>,
+        offset: u64,
+        source: &mut dyn Read,
+    ) -> Result<u64, Error> {
+        let id = self.machine.store_at(path, offset, self.clock.now())?;
+        self.transfer(id, Body::Upload(source))
+    }
+
+    /// `STOU` from `source` (RFC 959 §4.1.3, RFC 1123 §4.1.2.9): the server stores the bytes
+    /// under a name of its choosing, which it gives in the 1xx reply opening the transfer
+    /// (`150 FILE: pppp`). Returns the bytes sent and the server's final reply (see
+    /// [`StoredUnique`] about the name). Fails like [`BlockingClient::store`]:
+    /// [`Error::Refused`] with the server's reply, or an error unless the final reply and a
+    /// clean end of the data connection were both seen.
+    pub fn store_unique(&mut self, source: &mut dyn Read) -> Result<StoredUnique, Error> {
+        let id = self.machine.store_unique(self.clock.now())?;
+        let mut moved = 0u64;
+        match self.run_moving(Target::Request(id), Some(Body::Upload(source)), &mut moved)? {
+            Some(Response::Transferred { reply, .. }) => Ok(StoredUnique {
+                bytes: moved,
+                reply,
+            }),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// `MLSD [path]` (RFC 3659 §7) into `sink`, falling back to `LIST` when the server
     /// refuses it; returns which command ran (it tells the listing's format).
     pub fn mlsd(
@@ -465,6 +515,14 @@ impl BlockingClient {
         self.run(Target::Request(id), None).map(|_| ())
     }
 
+    /// `CDUP` (RFC 959 §4.1.1): changes to the parent of the working directory. A server that
+    /// answers `500`/`502` is asked again with `XCUP` (RFC 1123 §4.1.3.1). A refusal is
+    /// [`Error::Refused`] with the server's reply; the session goes on.
+    pub fn cdup(&mut self) -> Result<(), Error> {
+        let id = self.machine.cdup(self.clock.now())?;
+        self.run(Target::Request(id), None).map(|_| ())
+    }
+
     /// `PWD`.
     pub fn pwd(&mut self) -> Result<Option<Pathname<'static>>, Error> {
         let id = self.machine.pwd(self.clock.now())?;
@@ -505,6 +563,64 @@ impl BlockingClient {
     pub fn noop(&mut self) -> Result<(), Error> {
         let id = self.machine.noop(self.clock.now())?;
         self.run(Target::Request(id), None).map(|_| ())
+    }
+
+    /// `FEAT` (RFC 2389 §3): asks the server again what it supports (the login already did).
+    /// Returns the parsed [`Features`], which [`BlockingClient::features`] then also shows
+    /// (and which decide, for example, whether `MLSD` is tried). A refusal (`500`/`502`: no
+    /// FEAT) is [`Error::Refused`] and keeps the features known so far; a malformed reply
+    /// is [`Error::Failed`] with [`Failure::Protocol`].
+    pub fn feat(&mut self) -> Result<Features, Error> {
+        let id = self.machine.feat(self.clock.now())?;
+        match self.run(Target::Request(id), None)? {
+            Some(Response::Features(f)) => Ok(f),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// `TYPE t` (RFC 959 §4.1.2, §3.1.1): the representation of the transfers that follow,
+    /// for example `TYPE A` for listings and text in the server's line endings. The login
+    /// already sent [`Config::transfer_type`](crate::client::Config::transfer_type) (`TYPE I`
+    /// by default), and sends it again after a new login. `SIZE` answers in the current type
+    /// (RFC 3659 §4). A refusal is [`Error::Refused`]; the type in force does not change.
+    pub fn set_type(&mut self, t: TransferType) -> Result<(), Error> {
+        let id = self.machine.set_type(t, self.clock.now())?;
+        self.run(Target::Request(id), None).map(|_| ())
+    }
+
+    /// `PBSZ 0` then `PROT P` or `PROT C` (RFC 4217 §8, §9): changes the protection of the
+    /// data connections that follow (the login set up
+    /// [`Config::data_protection`](crate::client::Config::data_protection)). Needs a
+    /// protected control connection ([`Error::Usage`] otherwise). A refusal is
+    /// [`Error::Refused`] and leaves the protection in force unchanged.
+    pub fn set_data_protection(&mut self, level: DataProtection) -> Result<(), Error> {
+        let id = self.machine.set_data_protection(level, self.clock.now())?;
+        self.run(Target::Request(id), None).map(|_| ())
+    }
+
+    /// `AUTH TLS` in a logged-in session whose control connection is in clear (RFC 4217 §4,
+    /// §10.3), then the TLS handshake. As RFC 4217 §4.2 requires, the server forgets the
+    /// login: on success the session is in [`State::Connected`] and must log in again with
+    /// [`BlockingClient::login`] (which sets up `PBSZ`/`PROT` and `TYPE` again, now
+    /// protected). A refusal is [`Error::Refused`] (the session goes on in clear); an already
+    /// protected or implicit-TLS session is [`Error::Usage`]; a failed handshake ends the
+    /// session ([`Error::Closed`]).
+    pub fn auth_tls(&mut self) -> Result<(), Error> {
+        let id = self.machine.auth_tls(self.clock.now())?;
+        self.run(Target::Request(id), None).map(|_| ())
+    }
+
+    /// `REIN` (RFC 959 §4.1.1): the server ends the login and resets the session's state.
+    /// On `220` the control connection goes back to clear (RFC 4217 §13) and is secured
+    /// again as configured (`HOST`, `AUTH TLS`); this call returns once that is done, with
+    /// the session in [`State::Connected`]: it **must log in again** with
+    /// [`BlockingClient::login`] before any other request. A refusal is [`Error::Refused`]
+    /// (the login stays); under implicit TLS the call is refused locally ([`Error::Usage`]);
+    /// if securing the connection again fails, the session ends ([`Error::Closed`]).
+    pub fn reinitialize(&mut self) -> Result<(), Error> {
+        let id = self.machine.reinitialize(self.clock.now())?;
+        self.run(Target::Request(id), None)?;
+        self.run(Target::Connected, None).map(|_| ())
     }
 
     /// `SITE text`: returns the server's completion reply (a 4xx/5xx is [`Error::Refused`]).
