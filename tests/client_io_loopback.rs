@@ -1084,12 +1084,14 @@ fn set_data_protection_switches_prot_for_the_next_transfers() {
 
     let strict = OurServer::strict("prot-strict");
     let mut c = strict.logged_in();
+    assert_eq!(c.machine().data_protection(), Some(DataProtection::Private));
     let e = c.set_data_protection(DataProtection::Clear).unwrap_err();
     // RFC 4217 §9: 534, refused for policy reasons.
     assert!(
         matches!(&e, Error::Refused(r) if r.code().value() == 534),
         "{e:?}"
     );
+    assert_eq!(c.machine().data_protection(), Some(DataProtection::Private));
     let mut listing = Vec::new();
     c.list(None, &mut listing).unwrap();
     c.quit().unwrap();
@@ -1107,6 +1109,11 @@ fn auth_tls_secures_a_clear_session_which_logs_in_again() {
     s.options.config.security = Security::Plain;
     let mut c = s.logged_in();
     assert_eq!(c.tls_version(), None);
+    // REIN in clear: no AUTH follows (the client is configured for plain FTP).
+    c.reinitialize().unwrap();
+    assert_eq!(c.state(), ftps_proto::client::State::Connected);
+    assert_eq!(c.tls_version(), None);
+    c.login(alice()).unwrap();
     c.auth_tls().unwrap();
     assert!(c.tls_version().is_some());
     assert_eq!(c.state(), ftps_proto::client::State::Connected);

@@ -690,6 +690,11 @@ async fn auth_tls_secures_a_clear_session_which_logs_in_again() {
     let config = ftps_proto::client::Config::default().with_security(Security::Plain);
     let mut c = logged_in(server.explicit, options.with_config(config)).await;
     assert!(!c.machine().is_control_protected());
+    // REIN in clear: no AUTH follows (the client is configured for plain FTP).
+    c.reinitialize().await.unwrap();
+    assert_eq!(c.state(), ftps_proto::client::State::Connected);
+    assert!(!c.machine().is_control_protected());
+    c.login(alice()).await.unwrap();
     c.auth_tls().await.unwrap();
     assert!(c.machine().is_control_protected());
     assert_eq!(c.state(), ftps_proto::client::State::Connected);

@@ -349,6 +349,12 @@ impl BlockingClient {
         self.abort.clone()
     }
 
+    /// The machine (state, features, protection of both channels), as the tokio client's
+    /// `machine()`.
+    pub fn machine(&self) -> &Client {
+        &self.machine
+    }
+
     /// The machine's state.
     pub fn state(&self) -> State {
         self.machine.state()
