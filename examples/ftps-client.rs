@@ -11,6 +11,7 @@
 //! COMMAND  ls [PATH]            MLSD (LIST if the server refuses MLSD)
 //!          get REMOTE LOCAL     download (--continue: resume LOCAL with REST)
 //!          put LOCAL REMOTE     upload
+//!          put-unique LOCAL     upload under a name the server picks (STOU); prints it
 //!          rm PATH | mkdir PATH | mv FROM TO | size PATH
 //! ```
 //!
@@ -33,7 +34,8 @@ use ftps_proto::types::{FactName, FileType, Pathname};
 
 const USAGE: &str = "usage: ftps-client [--ca-file PEM] [--insecure] [--cert PEM --key PEM] \
 [--active] [--no-tls] [--tls12|--tls13] [--continue] [--verbose] URL COMMAND [ARGS]
-commands: ls [PATH] | get REMOTE LOCAL | put LOCAL REMOTE | rm PATH | mkdir PATH | mv FROM TO | size PATH";
+commands: ls [PATH] | get REMOTE LOCAL | put LOCAL REMOTE | put-unique LOCAL | rm PATH | mkdir PATH \
+| mv FROM TO | size PATH";
 
 /// What to do once logged in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +43,7 @@ enum Command {
     Ls(Option<String>),
     Get { remote: String, local: PathBuf },
     Put { local: PathBuf, remote: String },
+    PutUnique(PathBuf),
     Rm(String),
     Mkdir(String),
     Mv { from: String, to: String },
@@ -140,6 +143,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Cli, String> {
                 local: rest[0].clone().into(),
                 remote: rest[1].clone(),
             }
+        }
+        "put-unique" => {
+            want(1)?;
+            Command::PutUnique(rest[0].clone().into())
         }
         "rm" => {
             want(1)?;
@@ -352,6 +359,20 @@ fn run(cli: &Cli) -> Result<(), String> {
             end_bar(*n.as_ref().unwrap_or(&0));
             n.map_err(|e| e.to_string())?;
         }
+        Command::PutUnique(local) => {
+            let file = File::open(local).map_err(|e| format!("{}: {e}", local.display()))?;
+            let total = file.metadata().ok().map(|m| m.len());
+            start_bar(total, 0);
+            let mut source = io::BufReader::with_capacity(1 << 20, file);
+            let stored = client.store_unique(&mut source);
+            end_bar(stored.as_ref().map_or(0, |s| s.bytes));
+            let stored = stored.map_err(|e| e.to_string())?;
+            // RFC 1123 §4.1.2.9: the name is in the server's 125/150 reply.
+            match stored.name {
+                Some(name) => println!("stored as {}", String::from_utf8_lossy(name.as_bytes())),
+                None => println!("stored (the server did not say under which name)"),
+            }
+        }
         Command::Rm(p) => client.delete(path(p)?).map_err(|e| e.to_string())?,
         Command::Mkdir(p) => {
             client.mkdir(path(p)?).map_err(|e| e.to_string())?;
@@ -467,6 +488,7 @@ mod tests {
                 remote: "b".into()
             })
         );
+        assert_eq!(c("put-unique a"), Ok(Command::PutUnique("a".into())));
         assert_eq!(c("rm x"), Ok(Command::Rm("x".into())));
         assert_eq!(c("mkdir d"), Ok(Command::Mkdir("d".into())));
         assert_eq!(

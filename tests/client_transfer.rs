@@ -503,7 +503,9 @@ fn uploads_stou_and_appe() {
     t.open_data(id, 40000);
     t.data_connected();
     t.c("STOU");
+    assert_eq!(t.client.unique_name(), None);
     t.s("150 FILE: unique.1");
+    assert_eq!(t.client.unique_name(), Some(&path("unique.1")));
     assert!(matches!(
         t.event(),
         Event::TransferStarted {
@@ -514,6 +516,7 @@ fn uploads_stou_and_appe() {
     t.data_ended(DataEnd::Clean);
     t.s("226 Transfer complete (unique file name:unique.1).");
     assert!(t.completed(id).is_ok());
+    assert_eq!(t.client.unique_name(), Some(&path("unique.1")));
     let id = t.client.append(path("log.txt"), t.now).unwrap();
     t.drain();
     t.c("EPSV");

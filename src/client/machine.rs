@@ -17,7 +17,7 @@ use super::timer::{deadline, Timer, Timers};
 use super::transfer::Transfer;
 use super::{Config, DataProtection, Output, ProtocolError, Security};
 use crate::codec::{Command, Reply, ReplyDecoder};
-use crate::types::{Channel, DataEnd, Features, Instant, ReplyCode, TlsRole};
+use crate::types::{Channel, DataEnd, Features, Instant, Pathname, ReplyCode, TlsRole};
 
 /// Outputs the queue holds before debug builds complain that the caller does not drain it.
 /// Every input produces a small bounded number of outputs; stray replies are capped by
@@ -95,6 +95,8 @@ pub struct Client {
     pub(crate) eprt_refused: bool,
     pub(crate) mlsd_refused: bool,
     pub(crate) closed: bool,
+    /// The name the server gave the file of the last `STOU` (RFC 1123 §4.1.2.9).
+    pub(crate) unique_name: Option<Pathname<'static>>,
 }
 
 impl core::fmt::Debug for Client {
@@ -137,6 +139,7 @@ impl Client {
             pasv_refused: false,
             eprt_refused: false,
             mlsd_refused: false,
+            unique_name: None,
             closed: false,
         };
         if client.config.security == Security::Implicit {
@@ -201,6 +204,15 @@ impl Client {
     /// The data protection in force (`None` before login, or when `PROT P` was refused).
     pub fn data_protection(&self) -> Option<DataProtection> {
         self.prot
+    }
+
+    /// The name the server stored the file of the last `STOU` under, from its `125`/`150
+    /// FILE: pppp` reply (RFC 1123 §4.1.2.9; see [`crate::codec::parse_unique_name`] for the
+    /// forms real servers send). `None` until that reply of the latest `STOU` arrived, or
+    /// when it named no file. Read it once the request completed: it belongs to the latest
+    /// `STOU` sent, whether or not its transfer succeeded.
+    pub fn unique_name(&self) -> Option<&Pathname<'static>> {
+        self.unique_name.as_ref()
     }
 
     /// What the server's last FEAT reply announced (empty before login or if refused).

@@ -337,7 +337,8 @@ impl Client {
         self.transfer(TransferCommand::Appe, Some(path), 0, now)
     }
 
-    /// `STOU`: the server picks the name (reported in its 150 or 250 reply text).
+    /// `STOU`: the server picks the name, reported in its `125`/`150 FILE: pppp` reply (RFC 1123
+    /// §4.1.2.9) and kept as [`super::Client::unique_name`].
     pub fn store_unique(&mut self, now: Instant) -> Result<RequestId, Error> {
         self.transfer(TransferCommand::Stou, None, 0, now)
     }

@@ -15,8 +15,8 @@ use super::machine::{Client, Job};
 use super::timer::deadline;
 use super::{DataAddress, DataMode, DataProtection, Output};
 use crate::codec::{
-    parse_epsv_reply, parse_opening_size_hint, parse_pasv_reply, Command, Expected, PayloadError,
-    Reply,
+    parse_epsv_reply, parse_opening_size_hint, parse_pasv_reply, parse_unique_name, Command,
+    Expected, PayloadError, Reply,
 };
 use crate::types::{Channel, DataEnd, FunctionGroup, Instant, Pathname, ReplyCode};
 
@@ -365,6 +365,10 @@ impl Client {
 
     fn send_transfer_command(&mut self, mut t: Box<Transfer>, now: Instant) {
         t.step = Step::Command;
+        if t.command == TransferCommand::Stou {
+            // A name from an earlier STOU must not pass for this one's.
+            self.unique_name = None;
+        }
         let command = t.wire_command().into_owned();
         let id = t.id;
         let active = self.config.data_mode == DataMode::Active;
@@ -382,6 +386,9 @@ impl Client {
             // 125/150: the transfer runs; the control timer is suspended until the data ends.
             t.preliminary = true;
             t.size_hint = parse_opening_size_hint(&reply);
+            if t.command == TransferCommand::Stou {
+                self.unique_name = parse_unique_name(&reply).map(Pathname::into_owned);
+            }
             self.timers.reply = None;
             self.maybe_start_data(t, now);
         } else if code.is_completion() {

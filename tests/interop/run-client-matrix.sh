@@ -7,8 +7,10 @@
 # For each server x mode x TLS version: login + list, upload and download of a 1 MiB and a
 # 64 MiB file (uploads verified by SHA-256 of the file on the server's disk, downloads by
 # SHA-256 of the local copy), a resumed partial download (REST), and the negotiated TLS
-# version. "tls12" instances (capped at TLS 1.2) must refuse a TLS-1.3-only client. Then 20
-# uploads in a row to vsftpd over TLS 1.3, each verified.
+# version. "tls12" instances (capped at TLS 1.2) must refuse a TLS-1.3-only client. Per server,
+# a STOU upload over TLS 1.3 whose bytes must be on disk under the name the client reports
+# (parsed from the server's 125/150 `FILE:` reply, RFC 1123 §4.1.2.9). Then 20 uploads in a row
+# to vsftpd over TLS 1.3, each verified.
 #
 # Output: one line per check, `PASS name` / `FAIL name: reason` / `SKIP name: why`, then
 # `N passed, M failed, K skipped`. Exit status 1 on any FAIL. The result table is written to
@@ -229,6 +231,27 @@ check_active() { # server
         "$INTEROP_DATA/$s-tls13" --tls13 small --active
 }
 
+# check_unique SERVER : STOU over TLS 1.3 (explicit): the client prints the name from the
+# server's 125/150 `FILE: pppp` reply (RFC 1123 §4.1.2.9); that file must hold the bytes sent.
+check_unique() {
+    local s="$1" port root out remote log="$WORK/log" name="$1/tls13/explicit/tls1.3/put-unique"
+    port="$(interop_port "$s" tls13 explicit)"
+    root="$INTEROP_DATA/$s-tls13"
+    if out="$(client "$log" --tls13 "ftp://$FTPS_INTEROP_USER:$FTPS_INTEROP_PASS@127.0.0.1:$port/" \
+        put-unique "$WORK/small.bin")"; then
+        remote="$(sed -n 's/^stored as //p' <<<"$out" | tail -1)"
+        remote="${remote#/}"
+        case "$remote" in
+            "" | */* | .*) report FAIL "$name" "no usable file name in the client's output: $out" ;;
+            *) if [ "$(sha "$root/$remote")" = "$SMALL_SHA" ]; then report PASS "$name"
+               else report FAIL "$name" "the server's $remote has sha256 $(sha "$root/$remote")"; fi
+               rm -f "$root/$remote" ;;
+        esac
+    else
+        report FAIL "$name" "$(why "$log")"
+    fi
+}
+
 # vsftpd over TLS 1.3: 20 uploads in a row, each verified on disk (curl and lftp lose about
 # half of these to `426 Failure reading network stream`; see the adapter's shutdown docs).
 check_repeat_uploads() {
@@ -269,6 +292,7 @@ for s in "${servers[@]}"; do
         done
     done
     check_active "$s"
+    check_unique "$s"
     [ "$s" = vsftpd ] && check_repeat_uploads
 done
 
@@ -285,7 +309,9 @@ if [ -z "${MATRIX_NO_MD:-}" ]; then
         echo "(${elapsed}s; $passed passed, $failed failed, $skipped skipped). Client: the \`ftps-client\`"
         echo "example, TLS required on control and data (PROT P), passive mode unless noted."
         echo "Each cell: login + list, put/get of 1 MiB and ${BIG_MIB} MiB (SHA-256 verified on both"
-        echo "ends), resumed download (REST). \`tls12\` instances are capped at TLS 1.2: there the TLS 1.3"
+        echo "ends), resumed download (REST); in each server's tls13/explicit/1.3 cell also a STOU upload"
+        echo "found on disk under the name from the server's 125/150 \`FILE:\` reply (RFC 1123 §4.1.2.9)."
+        echo "\`tls12\` instances are capped at TLS 1.2: there the TLS 1.3"
         echo "cell checks that the handshake is refused. \`explicit-active\`: active mode (EPRT, the server"
         echo "connects back), put/get of 1 MiB. Every data connection's TLS handshake resumes the control"
         echo "connection's session when the server offers one (vsftpd and ProFTPD refuse it otherwise)."

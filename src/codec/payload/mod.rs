@@ -23,7 +23,7 @@ pub use epsv::{epsv_reply, parse_epsv_reply};
 pub use facts::{encode_facts, mlst_reply, parse_facts, parse_mlst_reply};
 pub use feat::{feat_reply, parse_feat_reply, parse_feature_line};
 pub use list::{parse_list_line, ListEntry, ListFormat};
-pub use opening::parse_opening_size_hint;
+pub use opening::{parse_opening_size_hint, parse_unique_name};
 pub use pasv::{parse_pasv_reply, pasv_reply};
 pub use pathname::{parse_pathname_reply, pathname_reply};
 pub use size::{parse_size_reply, size_reply};

@@ -133,9 +133,8 @@ pub struct Progress {
 /// `store_unique`).
 ///
 /// RFC 1123 §4.1.2.9 has the server name the file it chose in the 1xx reply that opens the
-/// transfer (`150 FILE: pppp`, or `125 FILE: pppp`); the client machine does not pass that
-/// reply on, so the name is not given here. Some servers repeat it in their final reply,
-/// kept in `reply`; the transcript ([`Options::with_trace`]) shows the 1xx line.
+/// transfer (`150 FILE: pppp`, or `125 FILE: pppp`): that name is `name`
+/// ([`crate::client::Client::unique_name`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StoredUnique {
@@ -143,6 +142,9 @@ pub struct StoredUnique {
     pub bytes: u64,
     /// The server's final reply (`226` or `250`).
     pub reply: Reply<'static>,
+    /// The name the server stored the file under, from its opening reply; `None` when that
+    /// reply named no file (a server that does not follow RFC 1123 §4.1.2.9).
+    pub name: Option<Pathname<'static>>,
 }
 
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
@@ -433,8 +435,7 @@ impl BlockingClient {
 
     /// `STOU` from `source` (RFC 959 §4.1.3, RFC 1123 §4.1.2.9): the server stores the bytes
     /// under a name of its choosing, which it gives in the 1xx reply opening the transfer
-    /// (`150 FILE: pppp`). Returns the bytes sent and the server's final reply (see
-    /// [`StoredUnique`] about the name). Fails like [`BlockingClient::store`]:
+    /// (`150 FILE: pppp`). Returns the bytes sent, the server's final reply and that name. Fails like [`BlockingClient::store`]:
     /// [`Error::Refused`] with the server's reply, or an error unless the final reply and a
     /// clean end of the data connection were both seen.
     pub fn store_unique(&mut self, source: &mut dyn Read) -> Result<StoredUnique, Error> {
@@ -444,6 +445,7 @@ impl BlockingClient {
             Some(Response::Transferred { reply, .. }) => Ok(StoredUnique {
                 bytes: moved,
                 reply,
+                name: self.machine.unique_name().cloned(),
             }),
             other => Err(unexpected(other)),
         }
