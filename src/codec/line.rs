@@ -619,7 +619,24 @@ impl LineFramer {
 
     /// The frame at `at` and the cursor after it, or `None` when no complete frame is
     /// buffered there. Consumes nothing.
+    #[inline]
     pub(crate) fn next_frame(&self, at: Cursor) -> Option<(Frame, Cursor)> {
+        if at.event >= self.events.len() {
+            // No event left to pass: the next frame can only be a line.
+            let (range, after) = self.line_at(at.pos)?;
+            let next = Cursor {
+                pos: after,
+                event: at.event,
+            };
+            return Some((Frame::Line(range), next));
+        }
+        self.next_frame_with_events(at)
+    }
+
+    /// [`Self::next_frame`] when an event is queued at or after `at`, kept out of line so that
+    /// the common path stays small.
+    #[inline(never)]
+    fn next_frame_with_events(&self, at: Cursor) -> Option<(Frame, Cursor)> {
         let line = self.line_at(at.pos);
         if let Some(&(pos, event)) = self.events.get(at.event) {
             // An event at or before the LF comes before the line.
@@ -673,21 +690,29 @@ impl LineFramer {
 
     /// Consumes every frame before `at` (a cursor from [`Self::next_frame`] or
     /// [`Self::front`]). Ranges already handed out stay readable until the next `feed`.
+    #[inline]
     pub(crate) fn consume(&mut self, at: Cursor) {
-        let taken = at.event.min(self.events.len());
         // Most cursors pass no event: skip the queue then.
-        if taken > 0 {
-            for (_, event) in self.events.drain(..taken) {
-                if let Event::Signal(_) = event {
-                    self.pending_signals = self.pending_signals.saturating_sub(1);
-                }
-            }
+        if at.event > 0 && !self.events.is_empty() {
+            self.consume_events(at.event);
         }
         // Never before what was consumed, never past the last complete line.
         self.start = at.pos.min(self.tail_start).max(self.start);
     }
 
+    /// Takes the first `n` events (at most all) out of the queue.
+    #[inline(never)]
+    fn consume_events(&mut self, n: usize) {
+        let taken = n.min(self.events.len());
+        for (_, event) in self.events.drain(..taken) {
+            if let Event::Signal(_) = event {
+                self.pending_signals = self.pending_signals.saturating_sub(1);
+            }
+        }
+    }
+
     /// Takes the next frame out (a shortcut for `next_frame(front())` then `consume`).
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<Frame> {
         if self.events.is_empty() {
             // No event queued: the next frame can only be a line (what `next_frame` and
@@ -696,6 +721,12 @@ impl LineFramer {
             self.start = after;
             return Some(Frame::Line(range));
         }
+        self.pop_with_events()
+    }
+
+    /// [`Self::pop`] with events queued, kept out of line so that the common path stays small.
+    #[inline(never)]
+    fn pop_with_events(&mut self) -> Option<Frame> {
         let (frame, next) = self.next_frame(self.front())?;
         self.consume(next);
         Some(frame)
