@@ -619,7 +619,10 @@ impl LineFramer {
 
     /// The frame at `at` and the cursor after it, or `None` when no complete frame is
     /// buffered there. Consumes nothing.
-    #[inline]
+    ///
+    /// Always inlined: the reply decoder calls it once per line from a large function, where
+    /// a plain `#[inline]` was not taken, and the call cost as much as the frame.
+    #[inline(always)]
     pub(crate) fn next_frame(&self, at: Cursor) -> Option<(Frame, Cursor)> {
         if at.event >= self.events.len() {
             // No event left to pass: the next frame can only be a line.
