@@ -8,12 +8,13 @@
 //!
 //! # Decisions (each one documented here, tested below)
 //!
-//! - **Telnet at feed time, in place.** [`LineFramer::feed`] runs a byte state machine (or its bulk path, below)
-//!   (normal / after IAC / after IAC WILL|WONT|DO|DONT) that appends clean bytes to the buffer
-//!   and records every removed Telnet command as a [`TelnetSignal`] with its position in the
-//!   clean stream. Lines are then plain slices of the buffer: no allocation per line, even
-//!   when the line had Telnet escapes in it. State carries across `feed` calls, so a chunk may
-//!   end after a lone IAC, between `IAC DO` and its option byte, or between CR and LF.
+//! - **Telnet at feed time, in place.** [`LineFramer::feed`] runs a byte state machine
+//!   (normal / after IAC / after IAC WILL|WONT|DO|DONT; or its bulk path, below) that appends
+//!   clean bytes to the buffer and records every removed Telnet command as a [`TelnetSignal`]
+//!   with its position in the clean stream. Lines are then plain slices of the buffer: no
+//!   allocation per line, even when the line had Telnet escapes in it. State carries across
+//!   `feed` calls, so a chunk may end after a lone IAC, between `IAC DO` and its option byte,
+//!   or between CR and LF.
 //! - **`IAC SB`** (subnegotiation, which FTP never uses) is reported as
 //!   [`TelnetSignal::Other`]`(250)`; the bytes after it are *not* swallowed up to `IAC SE`,
 //!   because a peer that never sends `IAC SE` would otherwise make every later command vanish.
@@ -73,8 +74,9 @@
 //! multi-line reply), then calls [`LineFramer::consume`] with the cursor it stopped at. A
 //! Telnet signal or overlong-line marker is returned before the line in which (or at whose
 //! start) it occurred, so items come out in stream order. A cursor is valid until the next
-//! `feed`, `consume` or `clear`. [`LineFramer::pop`] does both in one step, and with no event
-//! queued (the common case) it only looks for the next LF.
+//! `feed`, `consume` or `clear`. [`LineFramer::pop`] does both in one step. With no event
+//! queued at or after the cursor (the common case), reading a frame is only a search for the
+//! next LF; the event paths are kept out of line.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
