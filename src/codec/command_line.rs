@@ -223,4 +223,77 @@ mod tests {
         assert_eq!(d.next_line(), Some(CommandLine::Command(Ok(Command::Noop))));
         assert_eq!(d.next_line(), None);
     }
+
+    /// Every item left in `d`, as text (the commands borrow from the decoder).
+    fn items(d: &mut CommandDecoder) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some(item) = d.next_line() {
+            out.push(format!("{item:?}"));
+        }
+        out
+    }
+
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Fed in arbitrary chunks (the framer's bulk path allowed), the decoder yields
+        /// exactly the items of the same stream fed one byte at a time through the framer's
+        /// byte state machine only, and buffers exactly as much after every chunk as the
+        /// state machine fed the same chunks.
+        #[test]
+        fn chunked_feed_agrees_with_the_byte_state_machine(
+            input in proptest::collection::vec(
+                prop_oneof![
+                    4 => Just(b'\r'),
+                    4 => Just(b'\n'),
+                    2 => Just(0u8),
+                    3 => Just(0xffu8),
+                    2 => 240u8..=254,
+                    3 => Just(b' '),
+                    1 => Just(b'-'),
+                    1 => b'0'..=b'9',
+                    6 => prop::sample::select(b"NOPQUITSERAB".to_vec()),
+                    1 => any::<u8>(),
+                ],
+                // Fewer than 64 Telnet commands: the items cannot depend on the chunking.
+                0..128,
+            ),
+            max in 0usize..40,
+            lens in proptest::collection::vec(1usize..50, 1..8),
+        ) {
+            let limits = Limits::default().with_max_line_len(max);
+            let mut chunked = CommandDecoder::new(limits);
+            let mut reference = CommandDecoder::new(limits);
+            let mut got = Vec::new();
+            let mut rest = &input[..];
+            for &n in lens.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let (chunk, tail) = rest.split_at(n.min(rest.len()));
+                rest = tail;
+                chunked.feed(chunk);
+                reference.framer.feed_unbatched(chunk);
+                prop_assert_eq!(chunked.buffered(), reference.buffered());
+                // Only the unterminated tail stays after draining: bounded by the limit plus
+                // one CR.
+                let taken = items(&mut chunked);
+                prop_assert_eq!(&taken, &items(&mut reference));
+                prop_assert!(chunked.buffered() <= max + 1);
+                got.extend(taken);
+            }
+            let mut one_by_one = CommandDecoder::new(limits);
+            let mut want = Vec::new();
+            for b in &input {
+                one_by_one.framer.feed_unbatched(core::slice::from_ref(b));
+                want.extend(items(&mut one_by_one));
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
 }

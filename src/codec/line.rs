@@ -9,11 +9,12 @@
 //! # Decisions (each one documented here, tested below)
 //!
 //! - **Telnet at feed time, in place.** [`LineFramer::feed`] runs a byte state machine
-//!   (normal / after IAC / after IAC WILL|WONT|DO|DONT) that appends clean bytes to the buffer
-//!   and records every removed Telnet command as a [`TelnetSignal`] with its position in the
-//!   clean stream. Lines are then plain slices of the buffer: no allocation per line, even
-//!   when the line had Telnet escapes in it. State carries across `feed` calls, so a chunk may
-//!   end after a lone IAC, between `IAC DO` and its option byte, or between CR and LF.
+//!   (normal / after IAC / after IAC WILL|WONT|DO|DONT; or its bulk path, below) that appends
+//!   clean bytes to the buffer and records every removed Telnet command as a [`TelnetSignal`]
+//!   with its position in the clean stream. Lines are then plain slices of the buffer: no
+//!   allocation per line, even when the line had Telnet escapes in it. State carries across
+//!   `feed` calls, so a chunk may end after a lone IAC, between `IAC DO` and its option byte,
+//!   or between CR and LF.
 //! - **`IAC SB`** (subnegotiation, which FTP never uses) is reported as
 //!   [`TelnetSignal::Other`]`(250)`; the bytes after it are *not* swallowed up to `IAC SE`,
 //!   because a peer that never sends `IAC SE` would otherwise make every later command vanish.
@@ -46,8 +47,25 @@
 //! - **Compaction** of the buffer happens in `feed`, only when at least half of the buffer has
 //!   been consumed, so the cost of moving bytes is amortised over the bytes consumed and the
 //!   `Vec` is reused rather than reallocated.
+//! - **Bulk path.** Most chunks hold no Telnet at all, so [`LineFramer::feed`] first looks
+//!   for the first IAC or NUL in the whole chunk (one scan) and, while the state machine is
+//!   in plain data and not discarding an overlong line, appends everything before it with one
+//!   copy, without looking at line ends. This is exactly what the state machine would do with
+//!   those bytes: without IAC it removes and queues nothing, without NUL no `CR NUL` can be
+//!   undone (a NUL right after a CR that ended the previous chunk stops the bulk path at
+//!   once), and the only other thing it decides is an overflow, which depends on nothing but
+//!   a line's length and last byte (over the bound, unless by one CR). So the bulk path is
+//!   taken only when no line of those bytes overflows: always when the buffered tail plus the
+//!   bytes fit in the bound (every chunk shorter than the bound), otherwise after measuring
+//!   each line. A chunk with an overlong line, complete or not, goes to the state machine,
+//!   so overlong lines are never stored, the tail bound holds at every `feed`, and
+//!   [`LineFramer::buffered`] is unchanged. The state after the copy (tail start after the
+//!   last LF, `after_cr` when the last byte is CR, no coalescing across the data) is the
+//!   state machine's; a proptest checks the items and the whole state against it.
 //! - **Scanning** for line ends, Telnet and forbidden bytes goes eight bytes at a time
-//!   ([`find_any`]), and a run of ordinary bytes is copied together with its CRLF in one step.
+//!   ([`find_any`]; the bulk path's scan of a whole chunk tests two words per branch). In the
+//!   state machine, a run of ordinary bytes is copied together with its CRLF in one step. Line
+//!   ends are looked for once, when the lines are read.
 //!
 //! # Reading frames
 //!
@@ -56,7 +74,9 @@
 //! multi-line reply), then calls [`LineFramer::consume`] with the cursor it stopped at. A
 //! Telnet signal or overlong-line marker is returned before the line in which (or at whose
 //! start) it occurred, so items come out in stream order. A cursor is valid until the next
-//! `feed`, `consume` or `clear`.
+//! `feed`, `consume` or `clear`. [`LineFramer::pop`] does both in one step. With no event
+//! queued at or after the cursor (the common case), reading a frame is only a search for the
+//! next LF; the event paths are kept out of line.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -193,6 +213,41 @@ pub(crate) fn find_any<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Opt
     (hits != 0).then(|| offset + (hits.trailing_zeros() / 8) as usize)
 }
 
+/// [`find_any`] for long haystacks (a whole received chunk): the same marks, two words per
+/// step so that there is one branch per sixteen bytes, then [`find_any`] on the last fifteen
+/// bytes at most. Kept apart because on short haystacks (most lines) the wider step costs
+/// more than it saves.
+#[inline(always)]
+fn find_any_wide<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let marks = |bytes: &[u8]| {
+        let v = u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]));
+        let mut hits = 0;
+        for n in needles {
+            let x = v ^ (LO * u64::from(n));
+            hits |= x.wrapping_sub(LO) & !x & HI;
+        }
+        hits
+    };
+    let mut pairs = haystack.chunks_exact(16);
+    let mut offset = 0;
+    for pair in &mut pairs {
+        let (lo, hi) = pair.split_at(8);
+        let (lo, hi) = (marks(lo), marks(hi));
+        if lo | hi != 0 {
+            let at = if lo != 0 {
+                lo.trailing_zeros()
+            } else {
+                64 + hi.trailing_zeros()
+            };
+            return Some(offset + (at / 8) as usize);
+        }
+        offset += 16;
+    }
+    find_any(pairs.remainder(), needles).map(|i| offset + i)
+}
+
 /// How many Telnet signals may wait in a [`LineFramer`] before further ones are dropped.
 pub(crate) const MAX_PENDING_SIGNALS: usize = 64;
 
@@ -298,8 +353,91 @@ impl LineFramer {
 
     /// Appends raw bytes from the connection: Telnet commands are removed (and queued as
     /// signals), overlong lines are discarded. Invalidates every [`Cursor`].
-    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
         self.compact();
+        let taken = self.feed_bulk(bytes);
+        self.feed_bytes(&bytes[taken..]);
+    }
+
+    /// [`Self::feed`] without the bulk path: every byte goes through the state machine.
+    /// The reference the bulk path is tested against.
+    #[cfg(test)]
+    pub(crate) fn feed_unbatched(&mut self, bytes: &[u8]) {
+        self.compact();
+        self.feed_bytes(bytes);
+    }
+
+    /// The bulk path of [`Self::feed`]: appends the longest prefix of `bytes` that the state
+    /// machine would append unchanged, in one copy, and returns its length (0 when the
+    /// state machine must handle the chunk from its first byte).
+    ///
+    /// That prefix is the one before the first IAC or NUL, taken while the Telnet state is
+    /// plain data and no overlong line is being discarded, and only if no line in it (the
+    /// first one continuing the buffered tail, the last one the new unterminated tail) goes
+    /// over the bound. On such bytes the state machine removes nothing (no IAC, and no
+    /// NUL that could follow a CR), queues nothing and never overflows, so the clean stream
+    /// is the raw prefix; its state afterwards is what is set here: the tail starts after
+    /// the last LF, `after_cr` says whether the last byte is CR, and `last_signal` is reset
+    /// by the data bytes. Whether a line overflows depends only on its length and last byte
+    /// (see [`Self::overflows`]), so the check needs no byte-by-byte walk.
+    fn feed_bulk(&mut self, bytes: &[u8]) -> usize {
+        if self.telnet != TelnetState::Data || self.discarding {
+            return 0;
+        }
+        let clean = find_any_wide(bytes, [IAC, 0]).map_or(bytes, |i| &bytes[..i]);
+        let Some(&last) = clean.last() else {
+            return 0;
+        };
+        let tail = self.buf.len() - self.tail_start;
+        // Within the bound as a whole (always, for chunks shorter than the bound), no line
+        // can be over it; otherwise each line is checked.
+        if tail.saturating_add(clean.len()) > self.max_line_len && !self.fits(clean, tail) {
+            return 0;
+        }
+        self.buf.extend_from_slice(clean);
+        if let Some(i) = clean.iter().rposition(|&b| b == b'\n') {
+            self.tail_start = self.buf.len() - (clean.len() - i - 1);
+        }
+        self.after_cr = last == b'\r';
+        self.last_signal = None;
+        clean.len()
+    }
+
+    /// Whether no line of the clean bytes `bytes`, the first continuing the `tail` bytes
+    /// buffered after `tail_start` and the last one unterminated, overflows.
+    fn fits(&self, bytes: &[u8], tail: usize) -> bool {
+        let mut prefix = tail;
+        let mut rest = bytes;
+        loop {
+            let len = find_any(rest, [b'\n']).unwrap_or(rest.len());
+            let last = match len.checked_sub(1) {
+                Some(i) => rest.get(i).copied(),
+                // Only the first line has a prefix: its last byte is the buffer's.
+                None if prefix > 0 => self.buf.last().copied(),
+                None => None,
+            };
+            if self.overflows(prefix + len, last) {
+                return false;
+            }
+            match rest.get(len + 1..) {
+                Some(next) if len < rest.len() => rest = next,
+                _ => return true,
+            }
+            prefix = 0;
+        }
+    }
+
+    /// Whether the state machine overflows on a line (or tail) of `len` clean bytes ending
+    /// with `last`, LF excluded: [`Self::data_byte`] overflows at the first byte that is
+    /// content beyond the bound, where one CR beyond it is allowed as the possible start of
+    /// the line end. So a line overflows exactly when it is longer than the bound, unless it
+    /// is one byte longer and that byte is a CR.
+    fn overflows(&self, len: usize, last: Option<u8>) -> bool {
+        len > self.max_line_len && !(len - 1 == self.max_line_len && last == Some(b'\r'))
+    }
+
+    /// The byte state machine of [`Self::feed`].
+    fn feed_bytes(&mut self, mut bytes: &[u8]) {
         while let Some((&b, rest)) = bytes.split_first() {
             match self.telnet {
                 TelnetState::Iac => {
@@ -483,15 +621,31 @@ impl LineFramer {
 
     /// The frame at `at` and the cursor after it, or `None` when no complete frame is
     /// buffered there. Consumes nothing.
+    ///
+    /// Always inlined: the reply decoder calls it once per line from a large function, where
+    /// a plain `#[inline]` was not taken, and the call cost as much as the frame.
+    #[inline(always)]
     pub(crate) fn next_frame(&self, at: Cursor) -> Option<(Frame, Cursor)> {
-        let line_end = if at.pos < self.tail_start {
-            // The tail starts right after an LF, so this search always succeeds.
-            find_any(&self.buf[at.pos..self.tail_start], [b'\n']).map(|i| at.pos + i)
-        } else {
-            None
-        };
+        if at.event >= self.events.len() {
+            // No event left to pass: the next frame can only be a line.
+            let (range, after) = self.line_at(at.pos)?;
+            let next = Cursor {
+                pos: after,
+                event: at.event,
+            };
+            return Some((Frame::Line(range), next));
+        }
+        self.next_frame_with_events(at)
+    }
+
+    /// [`Self::next_frame`] when an event is queued at or after `at`, kept out of line so that
+    /// the common path stays small.
+    #[inline(never)]
+    fn next_frame_with_events(&self, at: Cursor) -> Option<(Frame, Cursor)> {
+        let line = self.line_at(at.pos);
         if let Some(&(pos, event)) = self.events.get(at.event) {
-            if line_end.map_or(true, |lf| pos <= lf) {
+            // An event at or before the LF comes before the line.
+            if line.as_ref().map_or(true, |(_, after)| pos < *after) {
                 let next = Cursor {
                     pos: at.pos,
                     event: at.event + 1,
@@ -503,19 +657,29 @@ impl LineFramer {
                 return Some((frame, next));
             }
         }
-        let lf = line_end?;
-        let end = if lf > at.pos && self.buf[lf - 1] == b'\r' {
+        let (range, after) = line?;
+        Some((
+            Frame::Line(range),
+            Cursor {
+                pos: after,
+                event: at.event,
+            },
+        ))
+    }
+
+    /// The complete line starting at `pos`: the range of its content (line end excluded)
+    /// and the position after its LF.
+    #[inline]
+    fn line_at(&self, pos: usize) -> Option<(Range<usize>, usize)> {
+        // The tail starts right after an LF, so the search succeeds whenever `pos` is before
+        // the tail.
+        let lf = pos + find_any(self.buf.get(pos..self.tail_start)?, [b'\n'])?;
+        let end = if lf > pos && self.buf[lf - 1] == b'\r' {
             lf - 1
         } else {
             lf
         };
-        Some((
-            Frame::Line(at.pos..end),
-            Cursor {
-                pos: lf + 1,
-                event: at.event,
-            },
-        ))
+        Some((pos..end, lf + 1))
     }
 
     /// Bytes of the buffer (ranges from [`Frame::Line`] and [`Cursor::pos`]).
@@ -531,19 +695,43 @@ impl LineFramer {
 
     /// Consumes every frame before `at` (a cursor from [`Self::next_frame`] or
     /// [`Self::front`]). Ranges already handed out stay readable until the next `feed`.
+    #[inline]
     pub(crate) fn consume(&mut self, at: Cursor) {
-        let taken = at.event.min(self.events.len());
-        for (_, event) in self.events.drain(..taken) {
-            if let Event::Signal(_) = event {
-                self.pending_signals = self.pending_signals.saturating_sub(1);
-            }
+        // Most cursors pass no event: skip the queue then.
+        if at.event > 0 && !self.events.is_empty() {
+            self.consume_events(at.event);
         }
         // Never before what was consumed, never past the last complete line.
         self.start = at.pos.min(self.tail_start).max(self.start);
     }
 
+    /// Takes the first `n` events (at most all) out of the queue.
+    #[inline(never)]
+    fn consume_events(&mut self, n: usize) {
+        let taken = n.min(self.events.len());
+        for (_, event) in self.events.drain(..taken) {
+            if let Event::Signal(_) = event {
+                self.pending_signals = self.pending_signals.saturating_sub(1);
+            }
+        }
+    }
+
     /// Takes the next frame out (a shortcut for `next_frame(front())` then `consume`).
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<Frame> {
+        if self.events.is_empty() {
+            // No event queued: the next frame can only be a line (what `next_frame` and
+            // `consume` would do, without the cursor and queue work).
+            let (range, after) = self.line_at(self.start)?;
+            self.start = after;
+            return Some(Frame::Line(range));
+        }
+        self.pop_with_events()
+    }
+
+    /// [`Self::pop`] with events queued, kept out of line so that the common path stays small.
+    #[inline(never)]
+    fn pop_with_events(&mut self) -> Option<Frame> {
         let (frame, next) = self.next_frame(self.front())?;
         self.consume(next);
         Some(frame)
@@ -674,6 +862,30 @@ mod tests {
                     let want = hay.iter().position(|&x| x == a || x == b || x == c);
                     assert_eq!(find3(&hay, a, b, c), want, "{hay:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn find_any_wide_agrees_with_a_byte_scan() {
+        let mut seed: u32 = 7;
+        for len in 0..100 {
+            for _ in 0..50 {
+                let mut hay: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        [0x01, 0xfe, 0x7f, 0x80, b'a', b'\r', b'\n'][(seed >> 16) as usize % 7]
+                    })
+                    .collect();
+                // One or two needles at random places (or none), to hit each word of a pair.
+                for _ in 0..(seed >> 8) % 3 {
+                    if len > 0 {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        hay[(seed >> 16) as usize % len] = [0, IAC][(seed >> 4) as usize % 2];
+                    }
+                }
+                let want = hay.iter().position(|&x| x == IAC || x == 0);
+                assert_eq!(find_any_wide(&hay, [IAC, 0]), want, "{hay:?}");
             }
         }
     }
@@ -962,5 +1174,217 @@ mod tests {
             drain(&mut f),
             vec![F::T(TelnetSignal::Other(b'P')), l(b"BSZ 0")]
         );
+    }
+
+    // --- The bulk path of `feed` against the byte state machine ---------------------------
+
+    /// Drains through the general consumer API (`next_frame` from `front`, then `consume`),
+    /// which `pop` shortcuts when no event is queued.
+    fn drain_by_cursor(f: &mut LineFramer) -> Vec<F> {
+        let mut out = Vec::new();
+        while let Some((frame, next)) = f.next_frame(f.front()) {
+            out.push(match frame {
+                Frame::Line(r) => F::L(f.slice(r).to_vec()),
+                Frame::Telnet(s) => F::T(s),
+                Frame::TooLong => F::TooLong,
+            });
+            f.consume(next);
+        }
+        out
+    }
+
+    /// The invariant behind the memory bound: the unterminated tail holds at most
+    /// `max_line_len` bytes, plus one CR that may start the line end.
+    fn assert_tail_bounded(f: &LineFramer) {
+        let tail = &f.buf[f.tail_start..];
+        assert!(
+            tail.len() <= f.max_line_len
+                || (tail.len() - 1 == f.max_line_len && tail.last() == Some(&b'\r')),
+            "tail {tail:?} over the bound {}",
+            f.max_line_len
+        );
+    }
+
+    /// Feeds `chunks` with `feed` (bulk path allowed) and with `feed_unbatched` (state
+    /// machine only), draining after each chunk: the items and the whole framer state must
+    /// agree after every chunk. Returns the items.
+    fn bulk_vs_unbatched(max: usize, chunks: &[&[u8]]) -> Vec<F> {
+        let mut bulk = LineFramer::new(max);
+        let mut reference = LineFramer::new(max);
+        let mut out = Vec::new();
+        for chunk in chunks {
+            bulk.feed(chunk);
+            reference.feed_unbatched(chunk);
+            assert_eq!(
+                alloc::format!("{bulk:?}"),
+                alloc::format!("{reference:?}"),
+                "after {chunk:?}"
+            );
+            assert_tail_bounded(&bulk);
+            let items = drain(&mut bulk);
+            assert_eq!(items, drain_by_cursor(&mut reference), "items of {chunk:?}");
+            out.extend(items);
+        }
+        out
+    }
+
+    #[test]
+    fn bulk_path_takes_clean_chunks_whole() {
+        let mut f = LineFramer::new(100);
+        assert_eq!(f.feed_bulk(b"USER a\r\nPASS b\r\nSY"), 18);
+        assert_eq!(f.tail_start, 16);
+        // Up to the first IAC or NUL only, and nothing in a Telnet command.
+        assert_eq!(f.feed_bulk(b"ST\r\n\xff\xf4"), 4);
+        f.feed(b"ST\r\n\xff");
+        assert_eq!(f.feed_bulk(b"\xf4ABOR\r\n"), 0);
+        assert_eq!(f.feed_bulk(b"\0"), 0);
+        // Nothing that would overflow: the state machine handles those.
+        let mut f = LineFramer::new(3);
+        assert_eq!(f.feed_bulk(b"ABC\r\nDEF\r"), 9);
+        assert_eq!(f.feed_bulk(b"\n"), 1);
+        assert_eq!(f.feed_bulk(b"ABCD\n"), 0);
+        assert_eq!(f.feed_bulk(b"ABCD"), 0);
+    }
+
+    #[test]
+    fn bulk_overlong_line_after_a_signal_from_an_earlier_chunk() {
+        // The signal inside the line (and one at its start) come before the marker, as when
+        // the state machine drops the line.
+        let items = vec![
+            F::T(TelnetSignal::InterruptProcess),
+            F::T(TelnetSignal::DataMark),
+            F::TooLong,
+            l(b"OK"),
+        ];
+        let got = bulk_vs_unbatched(4, &[b"\xff\xf4AB\xff\xf2", b"CDEFGH\r\nOK\r\n"]);
+        assert_eq!(got, items);
+        let got = bulk_vs_unbatched(4, &[b"\xff\xf4\xff\xf2", b"ABCDEFG\nOK\n"]);
+        assert_eq!(got, items);
+        // A chunk longer than the bound whose lines all fit goes in whole.
+        let got = bulk_vs_unbatched(4, &[b"\xff\xf4AB", b"CD\r\nEFGH\nOK\r\nXYZ"]);
+        assert_eq!(
+            got,
+            vec![
+                F::T(TelnetSignal::InterruptProcess),
+                l(b"ABCD"),
+                l(b"EFGH"),
+                l(b"OK")
+            ]
+        );
+    }
+
+    #[test]
+    fn bulk_chunk_ending_in_cr_then_a_chunk_starting_with_nul() {
+        assert_eq!(
+            bulk_vs_unbatched(100, &[b"RETR a\r", b"\0b\r\n"]),
+            vec![l(b"RETR a\rb")]
+        );
+        assert_eq!(
+            bulk_vs_unbatched(100, &[b"NOOP\r", b"\0\n"]),
+            vec![l(b"NOOP")]
+        );
+        // CR at the end of one chunk, LF at the start of the next: a CRLF.
+        assert_eq!(
+            bulk_vs_unbatched(100, &[b"NOOP\r", b"\nPWD\r", b"\n"]),
+            vec![l(b"NOOP"), l(b"PWD")]
+        );
+    }
+
+    #[test]
+    fn bulk_tail_crossing_the_bound() {
+        assert_eq!(
+            bulk_vs_unbatched(4, &[b"OK\nABCD", b"E", b"F\nG\n"]),
+            vec![l(b"OK"), F::TooLong, l(b"G")]
+        );
+        assert_eq!(
+            bulk_vs_unbatched(4, &[b"OK\nABCDE", b"\nG\n"]),
+            vec![l(b"OK"), F::TooLong, l(b"G")]
+        );
+        // One CR beyond the bound may start the line end...
+        assert_eq!(bulk_vs_unbatched(4, &[b"ABCD\r", b"\n"]), vec![l(b"ABCD")]);
+        // ...and is content once something else follows it.
+        assert_eq!(
+            bulk_vs_unbatched(4, &[b"ABCD\r", b"X\nY\n"]),
+            vec![F::TooLong, l(b"Y")]
+        );
+        assert_eq!(
+            bulk_vs_unbatched(4, &[b"AB", b"CD\r\r\n"]),
+            vec![F::TooLong]
+        );
+    }
+
+    #[test]
+    fn bulk_with_max_line_len_zero() {
+        assert_eq!(
+            bulk_vs_unbatched(0, &[b"\r\n\n\r", b"\n", b"\r"]),
+            vec![l(b""), l(b""), l(b"")]
+        );
+        assert_eq!(
+            bulk_vs_unbatched(0, &[b"\r\nA\r\n\n", b"A", b"\n\r\r\n"]),
+            vec![l(b""), F::TooLong, l(b""), F::TooLong, F::TooLong]
+        );
+    }
+
+    /// Bytes biased towards the ones the framer treats specially.
+    fn stream() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let byte = prop_oneof![
+            4 => Just(b'\r'),
+            4 => Just(b'\n'),
+            2 => Just(0u8),
+            4 => Just(IAC),
+            2 => 240u8..=254,
+            2 => Just(b' '),
+            6 => b'a'..=b'e',
+            1 => Just(b'-'),
+            1 => b'0'..=b'9',
+            1 => any::<u8>(),
+        ];
+        // At most 127 bytes: fewer than MAX_PENDING_SIGNALS Telnet commands, so the items
+        // cannot depend on the chunking (see the module documentation).
+        proptest::collection::vec(byte, 0..128)
+    }
+
+    /// Cuts `input` into chunks of the given lengths (cycled; the rest in one last chunk).
+    fn chunked<'a>(input: &'a [u8], lens: &[usize]) -> Vec<&'a [u8]> {
+        let mut out = Vec::new();
+        let mut rest = input;
+        for &n in lens.iter().cycle().take(input.len()) {
+            if rest.is_empty() {
+                break;
+            }
+            let (chunk, tail) = rest.split_at(n.min(rest.len()));
+            out.push(chunk);
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            out.push(rest);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Fed in arbitrary chunks (bulk path allowed), the framer yields exactly the items
+        /// of the same stream fed one byte at a time through the state machine only, its
+        /// state after each chunk is the state machine's, and its tail stays bounded.
+        #[test]
+        fn bulk_feed_agrees_with_the_byte_state_machine(
+            input in stream(),
+            max in 0usize..40,
+            lens in proptest::collection::vec(1usize..50, 1..8),
+        ) {
+            let chunks = chunked(&input, &lens);
+            let got = bulk_vs_unbatched(max, &chunks);
+            let mut one_by_one = LineFramer::new(max);
+            let mut want = Vec::new();
+            for b in &input {
+                one_by_one.feed_unbatched(core::slice::from_ref(b));
+                assert_tail_bounded(&one_by_one);
+                want.extend(drain_by_cursor(&mut one_by_one));
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }
