@@ -4,6 +4,7 @@
 //! module) in front of [`Command::parse`]. It must not answer commands or keep session state:
 //! the server session decides what a command, a Telnet signal or an overlong line means.
 
+use super::command::{ParseSink, Scanned};
 use super::line::{Frame, LineFramer};
 use super::{Command, CommandError, Limits, TelnetSignal};
 
@@ -58,6 +59,23 @@ pub enum CommandLine<'a> {
     TooLong,
 }
 
+/// The sink of [`CommandDecoder::next_line`]: the parse result as a [`CommandLine`], built in
+/// place (see `ParseSink`).
+#[derive(Clone, Copy)]
+struct AsCommandLine;
+
+impl<'a> ParseSink<'a> for AsCommandLine {
+    type Out = CommandLine<'a>;
+    #[inline(always)]
+    fn command(self, command: Command<'a>) -> Self::Out {
+        CommandLine::Command(Ok(command))
+    }
+    #[inline(always)]
+    fn error(self, error: CommandError) -> Self::Out {
+        CommandLine::Command(Err(error))
+    }
+}
+
 impl CommandDecoder {
     /// A decoder with these limits.
     pub fn new(limits: Limits) -> Self {
@@ -79,12 +97,17 @@ impl CommandDecoder {
 
     /// The next complete item, or `None` when more bytes are needed.
     pub fn next_line(&mut self) -> Option<CommandLine<'_>> {
-        match self.framer.pop()? {
-            Frame::Line(range) => Some(CommandLine::Command(Command::parse(
-                self.framer.slice(range),
-            ))),
-            Frame::Telnet(signal) => Some(CommandLine::Telnet(signal)),
-            Frame::TooLong => Some(CommandLine::TooLong),
+        match self.framer.pop_scanned()? {
+            (Frame::Line(range), clean) => {
+                let scanned = if clean { Scanned::Clean } else { Scanned::No };
+                Some(Command::parse_into(
+                    self.framer.slice(range),
+                    scanned,
+                    AsCommandLine,
+                ))
+            }
+            (Frame::Telnet(signal), _) => Some(CommandLine::Telnet(signal)),
+            (Frame::TooLong, _) => Some(CommandLine::TooLong),
         }
     }
 

@@ -82,6 +82,8 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::ops::Range;
 
+use super::scan::{bytes_below, find_by};
+
 /// Memory bounds for the streaming decoders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -717,16 +719,38 @@ impl LineFramer {
     }
 
     /// Takes the next frame out (a shortcut for `next_frame(front())` then `consume`).
-    #[inline]
+    /// (The decoders use [`Self::pop_scanned`]; the framer's tests use this.)
+    #[cfg(test)]
     pub(crate) fn pop(&mut self) -> Option<Frame> {
-        if self.events.is_empty() {
-            // No event queued: the next frame can only be a line (what `next_frame` and
-            // `consume` would do, without the cursor and queue work).
-            let (range, after) = self.line_at(self.start)?;
-            self.start = after;
-            return Some(Frame::Line(range));
+        self.pop_scanned().map(|(frame, _)| frame)
+    }
+
+    /// [`Self::pop`], also telling whether a line is proved to hold no CR, LF or NUL: the
+    /// line end is found by looking for the first byte below 0x0E, and when that byte is the
+    /// LF (or the CR of CRLF) no such byte stands before it, so a parser need not look again
+    /// (`Command::parse_into` with `Scanned::Clean`). Another control byte first (a TAB, a
+    /// bare CR) means a second search for the LF, and `false`.
+    #[inline]
+    pub(crate) fn pop_scanned(&mut self) -> Option<(Frame, bool)> {
+        if !self.events.is_empty() {
+            return self.pop_with_events().map(|frame| (frame, false));
         }
-        self.pop_with_events()
+        // No event queued: the next frame can only be a line (what `next_frame` and
+        // `consume` would do, without the cursor and queue work).
+        let pos = self.start;
+        let bytes = self.buf.get(pos..self.tail_start)?;
+        let clean_end = find_by(bytes, |v| bytes_below(v, 0x0E)).and_then(|i| match bytes[i..] {
+            [b'\n', ..] => Some((i, i + 1)),
+            [b'\r', b'\n', ..] => Some((i, i + 2)),
+            _ => None,
+        });
+        if let Some((end, after)) = clean_end {
+            self.start = pos + after;
+            return Some((Frame::Line(pos..pos + end), true));
+        }
+        let (range, after) = self.line_at(pos)?;
+        self.start = after;
+        Some((Frame::Line(range), false))
     }
 
     /// [`Self::pop`] with events queued, kept out of line so that the common path stays small.

@@ -29,7 +29,6 @@ pub(crate) const fn bytes_below(v: u64, n: u8) -> u64 {
 }
 
 /// Marks the bytes of `v` equal to `x`.
-#[allow(dead_code)] // TEMP until find_any uses it
 #[inline(always)]
 pub(crate) const fn bytes_equal(v: u64, x: u8) -> u64 {
     zero_bytes(v ^ (LO * x as u64))
