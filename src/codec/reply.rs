@@ -43,11 +43,21 @@
 //! allocation, none at all unless a line carries a Telnet escape); [`Reply::lines`] splits it
 //! lazily. Equality, hashing and encoding look only at the code and the lines, never at how the
 //! lines were ended on the wire.
+//!
+//! # Cost
+//!
+//! Nearly every reply is made of plain lines (`ddd SP text CRLF`, no Telnet, no CR or NUL in a
+//! text). [`decode_reply`] reads such a reply in one pass, eight bytes per step, with a
+//! prefilter of three operations per word ([`decode_plain`]); anything else goes to the general
+//! path ([`parse_reply`]), which reads every form above and gives the same result for a plain
+//! reply (a property test checks it). [`ReplyDecoder`] checks a usual first line the same way
+//! and hands consumed frames back to the framer once per `feed`, not once per reply.
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
+use core::ops::Range;
 
 use super::line::{find_any, push_escaped, Cursor, Frame, LineFramer};
 use super::{DecodeError, Expected, Limits};
@@ -496,7 +506,29 @@ fn unescape_into(out: &mut Vec<u8>, raw: &[u8]) {
 /// offset within `content` of the first such byte.
 #[inline]
 fn forbidden_byte(content: &[u8]) -> Option<usize> {
-    find_any(content, [b'\r', 0])
+    find_marked(
+        content,
+        maybe_forbidden,
+        |b| b == b'\r' || b == 0,
+        forbidden_marks,
+    )
+}
+
+/// A line's bytes (`range` from a [`Frame::Line`]) and, after them, up to seven more bytes of
+/// the buffer (its line end, the next line), so that the line can be scanned in whole words
+/// (see [`forbidden_in`]).
+#[inline(always)]
+fn padded_line<'f>(framer: &'f LineFramer, range: &Range<usize>) -> &'f [u8] {
+    let padded_len = (range.end - range.start + 7) & !7;
+    framer.slice(range.start..range.start + padded_len)
+}
+
+/// The first CR or NUL in a clean line of `len` bytes at the start of `padded`, which may run
+/// on past the line (into its line end and the next line) so that the scan reads whole words
+/// and skips [`find_marked`]'s partial last word: a hit past the line is no hit.
+#[inline(always)]
+fn forbidden_in(padded: &[u8], len: usize) -> Option<usize> {
+    forbidden_byte(padded).filter(|&at| at < len)
 }
 
 /// Where the text of a line ends, after Telnet removal, as a clean byte string.
@@ -636,6 +668,10 @@ pub(crate) struct Parsed<'a> {
 /// clean (the framer removed Telnet) and 0xFF is a data byte. `max_lines` bounds a multi-line
 /// reply: once that many lines are seen without the end line, [`DecodeError::TooManyLines`]
 /// is returned (the caller resynchronises).
+///
+/// Not inlined: [`decode_reply`] tries [`decode_plain`] first, and keeping this general path
+/// out of line keeps the fast path's frame small.
+#[inline(never)]
 pub(crate) fn parse_reply(
     input: &[u8],
     telnet: bool,
@@ -753,6 +789,170 @@ pub(crate) fn parse_reply(
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fast path
+// ---------------------------------------------------------------------------------------------
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every zero byte of `v`, and possibly of bytes above one (a borrow only
+/// moves upwards), so the lowest mark is exact.
+#[inline(always)]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(LO) & !v & HI
+}
+
+/// Marks (lowest exact) of the bytes that stop [`plain_line`]: LF, CR, NUL and IAC.
+#[inline(always)]
+fn line_stops(v: u64) -> u64 {
+    zero_bytes(v) | zero_bytes(v ^ (LO * 0x0A)) | zero_bytes(v ^ (LO * 0x0D)) | zero_bytes(!v)
+}
+
+/// A cheap superset of [`line_stops`]: every byte below 0x0E or with its high bit set. No byte
+/// of an ASCII text but a tab is one, so a word of ordinary text costs three operations.
+#[inline(always)]
+fn maybe_line_stops(v: u64) -> u64 {
+    (v.wrapping_sub(LO * 0x0E) | v) & HI
+}
+
+/// Marks (lowest exact) of the bytes a clean reply line may not hold: CR and NUL.
+#[inline(always)]
+fn forbidden_marks(v: u64) -> u64 {
+    zero_bytes(v) | zero_bytes(v ^ (LO * 0x0D))
+}
+
+/// A cheap superset of [`forbidden_marks`]: every byte below 0x0E.
+#[inline(always)]
+fn maybe_forbidden(v: u64) -> u64 {
+    v.wrapping_sub(LO * 0x0E) & !v & HI
+}
+
+/// The position of the first byte of `hay` that `exact` marks (`is_stop` says the same of one
+/// byte), eight bytes per step.
+///
+/// `maybe` is a cheaper test whose lowest mark is exact, on a superset of the bytes: when the
+/// first byte it marks in a word is a stop byte (at a line end, nearly always), that is the
+/// answer; `exact` only runs on the rare words that hold another candidate (a tab, a byte
+/// above 0x7F).
+///
+/// Why not [`find_any`]: it pays for every needle on every word, and a reply line is scanned
+/// for four of them (see [`plain_line`]); here a word of ordinary text costs the prefilter
+/// only. The last partial word is read like `find_any` does: no copy, no `unsafe`.
+#[inline(always)]
+fn find_marked(
+    hay: &[u8],
+    maybe: fn(u64) -> u64,
+    is_stop: fn(u8) -> bool,
+    exact: fn(u64) -> u64,
+) -> Option<usize> {
+    let mut chunks = hay.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let candidates = maybe(v);
+        if candidates != 0 {
+            // The first candidate, read from the word (little-endian: byte k is bits 8k..).
+            let bit = candidates.trailing_zeros() & !7;
+            if is_stop((v >> bit) as u8) {
+                return Some(offset + (bit / 8) as usize);
+            }
+            let hits = exact(v);
+            if hits != 0 {
+                return Some(offset + (hits.trailing_zeros() / 8) as usize);
+            }
+        }
+        offset += 8;
+    }
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    // With eight bytes or more, the final eight shifted down so that the tail's first byte is
+    // byte 0; otherwise the tail alone. The mask keeps the marks of the tail's bytes only.
+    let word = match hay.len().checked_sub(8) {
+        Some(start) => {
+            let last = hay[start..].try_into().unwrap_or([0; 8]);
+            u64::from_le_bytes(last) >> ((8 - tail.len()) * 8)
+        }
+        None => tail
+            .iter()
+            .rev()
+            .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
+    };
+    let hits = exact(word) & ((1u64 << (tail.len() * 8)) - 1);
+    (hits != 0).then(|| offset + (hits.trailing_zeros() / 8) as usize)
+}
+
+/// The plain line starting at `start`: one that holds no CR, NUL or IAC before its line end
+/// (CRLF or a lone LF). Returns the end of its content and the start of the next line, or
+/// `None` for any other line (or none yet), which only the general path reads.
+///
+/// For a plain line [`find_line`] and [`line_text`] would find the same bounds and a
+/// borrowed text with nothing forbidden in it: nothing is left to check.
+#[inline(always)]
+fn plain_line(input: &[u8], start: usize) -> Option<(usize, usize)> {
+    let rest = input.get(start..)?;
+    let j = find_marked(
+        rest,
+        maybe_line_stops,
+        |b| matches!(b, b'\n' | b'\r' | 0 | IAC),
+        line_stops,
+    )?;
+    match rest[j] {
+        b'\n' => Some((start + j, start + j + 1)),
+        b'\r' if rest.get(j + 1) == Some(&b'\n') => Some((start + j, start + j + 2)),
+        _ => None,
+    }
+}
+
+/// Fast path of [`decode_reply`] for replies made of plain lines only (see [`plain_line`])
+/// whose first line is `ddd SP` or `ddd-`: nearly every reply a server sends. Each byte is
+/// looked at once and the reply borrows its text. `None` sends the input to the general path
+/// [`parse_reply`], which gives the same result for everything this accepts (a property test
+/// checks it) and reads every other form, error and quirk (Telnet, a bare code, CR or NUL in
+/// a line, an incomplete reply).
+#[inline(always)]
+fn decode_plain(input: &[u8]) -> Option<Parsed<'_>> {
+    let &[d0, d1, d2, sep, ..] = input else {
+        return None;
+    };
+    let code = ReplyCode::from_digits([d0, d1, d2])?;
+    let multiline = match sep {
+        b' ' => false,
+        b'-' => true,
+        _ => return None,
+    };
+    let (end, mut next) = plain_line(input, 4)?;
+    if multiline {
+        // RFC 959 §4.2: the reply ends at the first line starting with the same code and SP
+        // (or made of the bare code, see `is_code_only_line`).
+        loop {
+            let start = next;
+            let (line_end, after) = plain_line(input, start)?;
+            next = after;
+            if would_end_reply([d0, d1, d2], &input[start..line_end]) {
+                return Some(Parsed {
+                    reply: Reply {
+                        code,
+                        body: Cow::Borrowed(&input[4..line_end]),
+                        multiline: true,
+                    },
+                    next,
+                });
+            }
+        }
+    }
+    Some(Parsed {
+        reply: Reply {
+            code,
+            body: Cow::Borrowed(&input[4..end]),
+            multiline: false,
+        },
+        next,
+    })
+}
+
 /// Decodes one complete reply from the start of `input`; returns the remainder.
 ///
 /// `input` is the raw control stream: `IAC IAC` is read as 0xFF and other Telnet commands are
@@ -772,7 +972,10 @@ pub(crate) fn parse_reply(
 /// assert_eq!(reply.lines().last().unwrap(), b"The last line");
 /// ```
 pub fn decode_reply(input: &[u8]) -> Result<(&[u8], Reply<'_>), DecodeError> {
-    let parsed = parse_reply(input, true, usize::MAX)?;
+    let parsed = match decode_plain(input) {
+        Some(parsed) => parsed,
+        None => parse_reply(input, true, usize::MAX)?,
+    };
     Ok((&input[parsed.next..], parsed.reply))
 }
 
@@ -822,6 +1025,10 @@ pub struct ReplyDecoder {
     limits: Limits,
     framer: LineFramer,
     state: StreamState,
+    /// Where the next reply starts. The frames before it were returned (or dropped) but are
+    /// consumed from the framer only at the next `feed`: one `consume` per chunk instead of
+    /// one per reply, and a returned reply still borrows the buffer until then anyway.
+    at: Cursor,
 }
 
 /// Where the streaming decoder stands between two calls.
@@ -829,22 +1036,27 @@ pub struct ReplyDecoder {
 enum StreamState {
     /// At the start of a reply.
     Start,
-    /// Inside a multi-line reply whose first line is the first unconsumed frame: `lines`
-    /// lines were checked, up to the framer offset `resume` (so that a reply arriving line by
-    /// line is scanned once, not once per `feed`).
+    /// Inside a multi-line reply whose first line is the frame at `at`: `lines` lines were
+    /// checked, up to `resume`, an offset from `at` (so that a reply arriving line by line is
+    /// scanned once, not once per `feed`).
     Multiline {
         code: ReplyCode,
         lines: usize,
         resume: (usize, usize),
     },
-    /// Discarding the rest of a multi-line reply of this code after an error in it.
-    Skipping(ReplyCode),
+    /// Discarding the rest of a multi-line reply of this code (and these digits, kept so as
+    /// not to work them out again for every call) after an error in it.
+    Skipping(ReplyCode, [u8; 3]),
 }
 
 /// What the look-ahead over a pending multi-line reply found.
 enum Scan {
-    /// More bytes are needed.
-    Incomplete,
+    /// More bytes are needed; `lines` lines were checked, up to `resume` (as in
+    /// [`StreamState::Multiline`]).
+    Incomplete {
+        lines: usize,
+        resume: (usize, usize),
+    },
     /// The end line: the reply is the bytes from the first line's text to `end`, and the
     /// frames up to `next` are consumed with it.
     Complete { end: usize, next: Cursor },
@@ -859,9 +1071,11 @@ enum Scan {
 impl ReplyDecoder {
     /// A decoder with these limits.
     pub fn new(limits: Limits) -> Self {
+        let framer = LineFramer::new(limits.max_line_len);
         ReplyDecoder {
             limits,
-            framer: LineFramer::new(limits.max_line_len),
+            at: framer.front(),
+            framer,
             state: StreamState::Start,
         }
     }
@@ -873,7 +1087,11 @@ impl ReplyDecoder {
 
     /// Appends received bytes.
     pub fn feed(&mut self, bytes: &[u8]) {
+        // A pending multi-line look-ahead is kept as an offset from `at`, which becomes the
+        // framer's front here: it stays valid.
+        self.framer.consume(self.at);
         self.framer.feed(bytes);
+        self.at = self.framer.front();
     }
 
     /// The next complete reply, or `None` when more bytes are needed. After an error the
@@ -881,14 +1099,15 @@ impl ReplyDecoder {
     pub fn next_reply(&mut self) -> Option<Result<Reply<'_>, DecodeError>> {
         loop {
             match self.state {
-                StreamState::Skipping(code) => {
-                    let (frame, next) = self.framer.next_frame(self.framer.front())?;
-                    self.framer.consume(next);
+                StreamState::Skipping(code, digits) => {
+                    let (frame, next) = self.framer.next_frame(self.at)?;
+                    self.at = next;
                     if let Frame::Line(range) = frame {
                         let line = self.framer.slice(range.clone());
-                        if would_end_reply(code.digits(), line) {
+                        if would_end_reply(digits, line) {
                             self.state = StreamState::Start;
-                            if forbidden_byte(line).is_some() {
+                            if forbidden_in(padded_line(&self.framer, &range), line.len()).is_some()
+                            {
                                 continue;
                             }
                             let text = line.get(4..).map_or(range.end, |_| range.start + 4);
@@ -902,21 +1121,22 @@ impl ReplyDecoder {
                     }
                 }
                 StreamState::Start => {
-                    let (frame, next) = self.framer.next_frame(self.framer.front())?;
+                    let (frame, next) = self.framer.next_frame(self.at)?;
                     let range = match frame {
                         Frame::Telnet(_) => {
-                            self.framer.consume(next);
+                            self.at = next;
                             continue;
                         }
                         Frame::TooLong => {
-                            self.framer.consume(next);
+                            self.at = next;
                             let max = self.limits.max_line_len;
                             return Some(Err(DecodeError::LineTooLong { max }));
                         }
                         Frame::Line(range) => range,
                     };
-                    let line = self.framer.slice(range.clone());
-                    let (code, multiline, text_start) = match first_line(line) {
+                    let padded = padded_line(&self.framer, &range);
+                    let line = &padded[..range.end - range.start];
+                    let (code, multiline, text_start) = match first_line(line, padded) {
                         Ok(first) => first,
                         Err(e) => {
                             // A bad first line of a multi-line reply: skip the whole reply, or
@@ -927,9 +1147,9 @@ impl ReplyDecoder {
                                 line.get(2).copied().unwrap_or(0),
                             ])
                             .filter(|_| line.get(3) == Some(&b'-'));
-                            self.framer.consume(next);
+                            self.at = next;
                             if let Some(code) = code {
-                                self.state = StreamState::Skipping(code);
+                                self.state = StreamState::Skipping(code, code.digits());
                             }
                             return Some(Err(e));
                         }
@@ -938,33 +1158,44 @@ impl ReplyDecoder {
                         self.state = StreamState::Multiline {
                             code,
                             lines: 1,
-                            resume: self.framer.offset_of(next),
+                            resume: self.offset_from_at(next),
                         };
                         continue;
                     }
-                    self.framer.consume(next);
-                    let body = self.framer.slice(range.start + text_start..range.end);
+                    self.at = next;
+                    let body = &line[text_start..];
                     return Some(Ok(Reply {
                         code,
                         body: Cow::Borrowed(body),
                         multiline: false,
                     }));
                 }
-                StreamState::Multiline { code, .. } => {
-                    let first_start = self.framer.front().pos();
-                    match self.scan_multiline() {
-                        Scan::Incomplete => return None,
+                StreamState::Multiline {
+                    code,
+                    lines,
+                    resume,
+                } => {
+                    let first_start = self.at.pos();
+                    match self.scan_multiline(code, lines, resume) {
+                        Scan::Incomplete { lines, resume } => {
+                            self.state = StreamState::Multiline {
+                                code,
+                                lines,
+                                resume,
+                            };
+                            return None;
+                        }
                         Scan::Error { error, next, ended } => {
-                            self.framer.consume(next);
+                            self.at = next;
                             self.state = if ended {
                                 StreamState::Start
                             } else {
-                                StreamState::Skipping(code)
+                                StreamState::Skipping(code, code.digits())
                             };
                             return Some(Err(error));
                         }
                         Scan::Complete { end, next } => {
-                            self.framer.consume(next);
+                            self.at = next;
                             self.state = StreamState::Start;
                             let body = self.framer.slice(first_start + 4..end);
                             return Some(Ok(Reply {
@@ -980,47 +1211,45 @@ impl ReplyDecoder {
     }
 
     /// Looks ahead over the buffered lines of the pending multi-line reply, from where the
-    /// last look stopped.
-    fn scan_multiline(&mut self) -> Scan {
-        let StreamState::Multiline {
-            code,
-            mut lines,
-            resume,
-        } = self.state
-        else {
-            return Scan::Incomplete;
-        };
-        let first_start = self.framer.front().pos();
+    /// last look stopped. Out of line: it runs for a few replies only, and kept apart it
+    /// leaves [`Self::next_reply`]'s path for a single-line reply short.
+    #[inline(never)]
+    fn scan_multiline(&self, code: ReplyCode, mut lines: usize, resume: (usize, usize)) -> Scan {
+        let first_start = self.at.pos();
         let digits = code.digits();
-        let mut cursor = self.framer.cursor_at(resume);
-        let scan = loop {
+        let mut cursor = self.cursor_from_at(resume);
+        loop {
             if lines >= self.limits.max_reply_lines {
                 let max = self.limits.max_reply_lines;
-                break Scan::Error {
+                return Scan::Error {
                     error: DecodeError::TooManyLines { max },
                     next: cursor,
                     ended: false,
                 };
             }
             let Some((frame, next)) = self.framer.next_frame(cursor) else {
-                break Scan::Incomplete;
+                return Scan::Incomplete {
+                    lines,
+                    resume: self.offset_from_at(cursor),
+                };
             };
             match frame {
                 Frame::Telnet(_) => cursor = next,
                 Frame::TooLong => {
                     let max = self.limits.max_line_len;
-                    break Scan::Error {
+                    return Scan::Error {
                         error: DecodeError::LineTooLong { max },
                         next,
                         ended: false,
                     };
                 }
                 Frame::Line(range) => {
-                    let line = self.framer.slice(range.clone());
+                    let padded = padded_line(&self.framer, &range);
+                    let line = &padded[..range.end - range.start];
                     let ended = would_end_reply(digits, line);
-                    if let Some(off) = forbidden_byte(line) {
+                    if let Some(off) = forbidden_in(padded, line.len()) {
                         let offset = range.start - first_start + off;
-                        break Scan::Error {
+                        return Scan::Error {
                             error: invalid(offset, Expected::Text),
                             next,
                             ended,
@@ -1029,22 +1258,28 @@ impl ReplyDecoder {
                     lines += 1;
                     cursor = next;
                     if ended {
-                        break Scan::Complete {
+                        return Scan::Complete {
                             end: range.end,
                             next,
                         };
                     }
                 }
             }
-        };
-        if let Scan::Incomplete = scan {
-            self.state = StreamState::Multiline {
-                code,
-                lines,
-                resume: self.framer.offset_of(cursor),
-            };
         }
-        scan
+    }
+
+    /// `c` as an offset from `at` (bytes, events), valid across `feed` (see `feed`).
+    fn offset_from_at(&self, c: Cursor) -> (usize, usize) {
+        let (pos, event) = self.framer.offset_of(c);
+        let (at_pos, at_event) = self.framer.offset_of(self.at);
+        (pos - at_pos, event - at_event)
+    }
+
+    /// The cursor for an offset from [`Self::offset_from_at`].
+    fn cursor_from_at(&self, offset: (usize, usize)) -> Cursor {
+        let (at_pos, at_event) = self.framer.offset_of(self.at);
+        self.framer
+            .cursor_at((at_pos + offset.0, at_event + offset.1))
     }
 
     /// Bytes received and not yet returned as a reply: the Telnet-free bytes buffered, plus
@@ -1054,10 +1289,11 @@ impl ReplyDecoder {
     /// it must not be read once TLS starts (RFC 4217 §4, no plaintext injection).
     pub fn buffered(&self) -> usize {
         let pending_event = matches!(
-            self.framer.next_frame(self.framer.front()),
+            self.framer.next_frame(self.at),
             Some((Frame::Telnet(_) | Frame::TooLong, _))
         );
-        self.framer.buffered()
+        // The bytes before `at` were returned; they are consumed at the next `feed`.
+        self.framer.buffered() - self.framer.offset_of(self.at).0
             + usize::from(pending_event)
             + usize::from(self.framer.holds_partial_input())
     }
@@ -1065,13 +1301,32 @@ impl ReplyDecoder {
     /// Discards everything buffered (and any reply in progress). The buffer's memory is kept.
     pub fn clear(&mut self) {
         self.framer.clear();
+        self.at = self.framer.front();
         self.state = StreamState::Start;
     }
 }
 
 /// Reads the first line of a reply (Telnet-free, line end excluded): its code, whether it
 /// starts a multi-line reply, and where its text starts.
-fn first_line(line: &[u8]) -> Result<(ReplyCode, bool, usize), DecodeError> {
+///
+/// `padded` is `line` and the bytes after it in the buffer (see [`forbidden_in`]).
+#[inline]
+fn first_line(line: &[u8], padded: &[u8]) -> Result<(ReplyCode, bool, usize), DecodeError> {
+    // The usual line, `ddd SP text` or `ddd-text` with nothing forbidden in the text, without
+    // going through the general checks below (which give the same result for it; the code
+    // and separator are neither CR nor NUL, so the whole line can be scanned).
+    if let &[d0, d1, d2, sep @ (b' ' | b'-'), ..] = line {
+        if let Some(code) = ReplyCode::from_digits([d0, d1, d2]) {
+            if forbidden_in(padded, line.len()).is_none() {
+                return Ok((code, sep == b'-', 4));
+            }
+        }
+    }
+    first_line_checked(line)
+}
+
+/// [`first_line`] for every line, with the precise error of a bad one.
+fn first_line_checked(line: &[u8]) -> Result<(ReplyCode, bool, usize), DecodeError> {
     let code = match check_code_prefix(line, 0)? {
         Some(code) => code,
         None => return Err(invalid(line.len(), Expected::ReplyCode)),
@@ -1504,5 +1759,172 @@ mod tests {
                 expected: Expected::ReplyCode
             })]
         );
+    }
+
+    #[test]
+    fn deferred_consume_keeps_look_ahead_and_buffered_across_feeds() {
+        // S: 200 ok / S: 211-a / (IAC NOP) / S: b / S: 211 end / S: 221 bye, arriving in pieces
+        // while replies returned before are still held in the buffer.
+        let mut d = ReplyDecoder::new(Limits::default());
+        d.feed(b"200 ok\r\n211-a\r\n");
+        assert_eq!(d.next_reply().unwrap().unwrap().code(), code(200));
+        assert!(d.next_reply().is_none());
+        assert_eq!(d.buffered(), b"211-a\r\n".len());
+        d.feed(b"\xff\xf1b\r\n21");
+        assert!(d.next_reply().is_none());
+        assert_eq!(d.buffered(), b"211-a\r\nb\r\n21".len());
+        d.feed(b"1 end\r\n221 bye\r\n\xff");
+        assert_eq!(
+            drain(&mut d),
+            vec![ok(b"211-a\r\nb\r\n211 end\r\n"), ok(b"221 bye\r\n")]
+        );
+        // Only the lone IAC is left: one byte held outside the buffer.
+        assert_eq!(d.buffered(), 1);
+        d.clear();
+        assert_eq!(d.buffered(), 0);
+        // Consumed bytes are compacted away on the next feed, as before.
+        for _ in 0..1000 {
+            d.feed(b"226 Transfer complete\r\n");
+            assert_eq!(drain(&mut d), vec![ok(b"226 Transfer complete\r\n")]);
+            assert_eq!(d.buffered(), 0);
+        }
+    }
+
+    #[test]
+    fn scanners_find_the_first_stop_byte() {
+        // Every length up to a few words, every position of one stop byte among ordinary
+        // bytes, tabs and high bytes (candidates of the prefilters that are not stops).
+        for len in 0..40 {
+            for filler in [b'a', b'\t', 0x80, 0xfe, 0x0e, 0x0b] {
+                for at in 0..=len {
+                    for stop in [b'\n', b'\r', 0, IAC] {
+                        let mut hay = vec![filler; len];
+                        if at < len {
+                            hay[at] = stop;
+                        }
+                        let want = hay
+                            .iter()
+                            .position(|&b| matches!(b, b'\n' | b'\r' | 0 | IAC));
+                        let got = find_marked(
+                            &hay,
+                            maybe_line_stops,
+                            |b| matches!(b, b'\n' | b'\r' | 0 | IAC),
+                            line_stops,
+                        );
+                        assert_eq!(got, want, "{hay:?}");
+                        let want = hay.iter().position(|&b| b == b'\r' || b == 0);
+                        assert_eq!(forbidden_byte(&hay), want, "{hay:?}");
+                        assert_eq!(forbidden_byte(&hay), find_any(&hay, [b'\r', 0]));
+                    }
+                }
+            }
+        }
+    }
+
+    mod props {
+        use super::super::*;
+        use alloc::vec;
+        use alloc::vec::Vec;
+        use proptest::prelude::*;
+
+        /// Reply-like bytes: codes, separators, line ends, Telnet, NUL, digits and text, so
+        /// that both the fast path and every branch of the general path are reached.
+        fn reply_like() -> impl Strategy<Value = Vec<u8>> {
+            let token = prop_oneof![
+                4 => Just(&b"211 "[..]),
+                4 => Just(&b"211-"[..]),
+                2 => Just(&b"211"[..]),
+                2 => Just(&b"200 "[..]),
+                6 => Just(&b"\r\n"[..]),
+                2 => Just(&b"\n"[..]),
+                2 => Just(&b"\r"[..]),
+                1 => Just(&b"\0"[..]),
+                1 => Just(&b"\xff"[..]),
+                1 => Just(&b"\xff\xff"[..]),
+                1 => Just(&b"\xff\xf1"[..]),
+                1 => Just(&b"\xff\xfd"[..]),
+                2 => Just(&b" "[..]),
+                2 => Just(&b"-"[..]),
+                2 => Just(&b"\t"[..]),
+                4 => Just(&b"Features: MDTM SIZE"[..]),
+                2 => Just(&b"caf\xc3\xa9"[..]),
+            ];
+            let byte = prop_oneof![
+                Just(b'\r'),
+                Just(b'\n'),
+                Just(0u8),
+                Just(0xffu8),
+                Just(b' '),
+                Just(b'-'),
+                b'0'..=b'9',
+                any::<u8>(),
+            ];
+            // Mostly a reply's start, then tokens; line ends often followed by a code.
+            let start = prop_oneof![
+                3 => Just(&b"211-"[..]),
+                3 => Just(&b"211 "[..]),
+                1 => Just(&b"211"[..]),
+                1 => Just(&b""[..]),
+            ];
+            let parts = prop::collection::vec(
+                prop_oneof![
+                    3 => token.prop_map(|t| t.to_vec()),
+                    1 => byte.prop_map(|b| vec![b]),
+                    2 => Just(b"\r\n211 ".to_vec()),
+                    1 => Just(b"\n211".to_vec()),
+                ],
+                0..24,
+            );
+            (start, parts).prop_map(|(start, parts)| [start.to_vec(), parts.concat()].concat())
+        }
+
+        /// A line for the streaming decoder (no LF: the framer cut it there) and the bytes
+        /// that follow it in the buffer.
+        fn line_and_padding() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
+            let line = reply_like().prop_map(|mut v| {
+                v.retain(|&b| b != b'\n');
+                v
+            });
+            let pad = prop::collection::vec(
+                prop_oneof![Just(b'\r'), Just(b'\n'), Just(0u8), any::<u8>()],
+                0..8,
+            );
+            (line, pad)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
+            /// The fast path gives exactly what the general path gives for every input it
+            /// accepts (same reply, same bytes borrowed, same end), and `decode_reply` as a
+            /// whole gives the general path's result for every input.
+            #[test]
+            fn fast_path_agrees_with_general_path(input in reply_like()) {
+                let general = parse_reply(&input, true, usize::MAX);
+                if let Some(fast) = decode_plain(&input) {
+                    let general = general.as_ref().expect("the general path accepts it too");
+                    prop_assert_eq!(fast.next, general.next);
+                    prop_assert_eq!(&fast.reply, &general.reply);
+                    prop_assert_eq!(&*fast.reply.body, &*general.reply.body);
+                    prop_assert!(matches!(fast.reply.body, Cow::Borrowed(_)));
+                    prop_assert!(matches!(general.reply.body, Cow::Borrowed(_)));
+                }
+                let public = decode_reply(&input).map(|(rest, r)| (rest.len(), r));
+                let general = general.map(|p| (input.len() - p.next, p.reply));
+                prop_assert_eq!(public, general);
+            }
+
+            /// The streaming decoder's first-line fast path agrees with the full checks,
+            /// whatever bytes follow the line in the buffer.
+            #[test]
+            fn first_line_fast_path_agrees_with_the_checks((line, pad) in line_and_padding()) {
+                let padded = [&line[..], &pad[..]].concat();
+                prop_assert_eq!(first_line(&line, &padded), first_line_checked(&line));
+                prop_assert_eq!(
+                    forbidden_in(&padded, line.len()),
+                    find_any(&line, [b'\r', 0])
+                );
+            }
+        }
     }
 }
