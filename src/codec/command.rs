@@ -638,21 +638,28 @@ mod keys {
 /// validates the verb and can only find an unknown one.
 #[inline(always)]
 fn letter_verb(line: &[u8]) -> Option<(usize, u32)> {
-    let len = match line {
-        [_, _, _] | [_, _, _, b' ', ..] => 3,
-        [_, _, _, _] | [_, _, _, _, b' ', ..] => 4,
+    // The first four bytes (three and a zero for a three-byte line), little-endian.
+    let (word, len) = match *line {
+        [a, b, c] => (u32::from_le_bytes([a, b, c, 0]), 3),
+        [a, b, c, d, ref rest @ ..] => {
+            let word = u32::from_le_bytes([a, b, c, d]);
+            match (d, rest.first()) {
+                (b' ', _) => (word & 0x00FF_FFFF, 3),
+                (_, None | Some(b' ')) => (word, 4),
+                _ => return None,
+            }
+        }
         _ => return None,
     };
-    let mut key = 0;
-    for (i, &b) in line[..len].iter().enumerate() {
-        // `b & !0x20` is an upper-case ASCII letter exactly when `b` is an ASCII letter.
-        let upper = b & !0x20;
-        if !upper.is_ascii_uppercase() {
-            return None;
-        }
-        key |= u32::from(upper) << (8 * i);
-    }
-    Some((len, key))
+    // `b & !0x20` is an upper-case ASCII letter exactly when `b` is an ASCII letter; with the
+    // high bits of the bytes kept apart, two additions per word tell which bytes are at least
+    // 'A' and which are above 'Z' without carries between bytes.
+    let upper = word & 0xDFDF_DFDF;
+    let low7 = upper & 0x7F7F_7F7F;
+    let at_least_a = (low7 + 0x3F3F_3F3F) & 0x8080_8080;
+    let above_z = (low7 + 0x2525_2525) & 0x8080_8080;
+    let want = if len == 3 { 0x0080_8080 } else { 0x8080_8080 };
+    (upper & 0x8080_8080 == 0 && at_least_a == want && above_z == 0).then_some((len, upper))
 }
 
 /// The maximum length of a verb (RFC 959 verbs have 3 or 4 letters; [`Verb`] keeps unknown
@@ -1627,6 +1634,32 @@ mod tests {
         assert_eq!(code(b"RETR \0"), 501);
         assert_eq!(Command::parse(b"PBSZ x").unwrap_err().verb(), Some("PBSZ"));
         assert_eq!(Command::parse(b" x").unwrap_err().verb(), None);
+    }
+
+    #[test]
+    fn letter_verbs_are_exactly_three_or_four_ascii_letters() {
+        // The definition: the verb ends at the first SP or the line end; it takes the fast
+        // dispatch when it has 3 or 4 bytes, all ASCII letters, keyed by its upper case.
+        let reference = |line: &[u8]| {
+            let end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+            let verb = &line[..end];
+            ((end == 3 || end == 4) && verb.iter().all(u8::is_ascii_alphabetic))
+                .then(|| (end, verb_key(&verb.to_ascii_uppercase())))
+        };
+        // Every byte value in every position of 2- to 5-byte verbs, with what may follow.
+        for len in 2usize..=5 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut verb = b"rEtRz"[..len].to_vec();
+                    verb[at] = b;
+                    for tail in [&b""[..], b" ", b" x", b"x", b"xx"] {
+                        let line = [&verb[..], tail].concat();
+                        assert_eq!(letter_verb(&line), reference(&line), "{line:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(letter_verb(b""), None);
     }
 
     #[test]

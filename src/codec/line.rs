@@ -83,6 +83,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 use super::scan::{bytes_below, find_by};
+pub(crate) use super::scan::{find3, find_any, find_any_wide};
 
 /// Memory bounds for the streaming decoders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,101 +155,6 @@ const DM: u8 = 242;
 const IP: u8 = 244;
 const WILL: u8 = 251;
 const DONT: u8 = 254;
-
-/// The position of the first byte of `haystack` equal to `a`, `b` or `c`.
-///
-/// See [`find_any`], which this forwards to.
-#[inline]
-pub(crate) fn find3(haystack: &[u8], a: u8, b: u8, c: u8) -> Option<usize> {
-    find_any(haystack, [a, b, c])
-}
-
-/// The position of the first byte of `haystack` equal to one of `needles`.
-///
-/// Control lines are scanned several times (line ends, Telnet, forbidden bytes), so this looks
-/// at eight bytes per step: for each 64-bit word, `(v - 0x01..) & !v & 0x80..` sets the high
-/// bit of every zero byte of `v` (a borrow can also mark bytes *above* a zero byte, never
-/// below, so the lowest mark is exact), and `v ^ (x * 0x01..)` zeroes the bytes equal to `x`.
-/// The marks of all needles are or-ed and the lowest one is the answer, found with
-/// `trailing_zeros` (the word is read little-endian, so byte 0 is the lowest). The last
-/// partial word is read without a copy and the marks beyond its length masked off. No `unsafe`.
-#[inline(always)]
-pub(crate) fn find_any<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let marks = |v: u64| {
-        let mut hits = 0;
-        for n in needles {
-            let x = v ^ (LO * u64::from(n));
-            hits |= x.wrapping_sub(LO) & !x & HI;
-        }
-        hits
-    };
-    let mut chunks = haystack.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let hits = marks(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
-        if hits != 0 {
-            return Some(offset + (hits.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    let tail = chunks.remainder();
-    if tail.is_empty() {
-        return None;
-    }
-    // The last word: with eight bytes or more, the final eight (overlapping bytes already
-    // searched) shifted down so that the tail's first byte is byte 0; otherwise the tail
-    // alone. Either way the upper bytes are zero, and `tail.len()` is 1..=7, so the mask keeps
-    // the marks of the tail's bytes only.
-    let word = match haystack.len().checked_sub(8) {
-        Some(start) => {
-            let last = haystack[start..].try_into().unwrap_or([0; 8]);
-            u64::from_le_bytes(last) >> ((8 - tail.len()) * 8)
-        }
-        None => tail
-            .iter()
-            .rev()
-            .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
-    };
-    let hits = marks(word) & ((1u64 << (tail.len() * 8)) - 1);
-    (hits != 0).then(|| offset + (hits.trailing_zeros() / 8) as usize)
-}
-
-/// [`find_any`] for long haystacks (a whole received chunk): the same marks, two words per
-/// step so that there is one branch per sixteen bytes, then [`find_any`] on the last fifteen
-/// bytes at most. Kept apart because on short haystacks (most lines) the wider step costs
-/// more than it saves.
-#[inline(always)]
-fn find_any_wide<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let marks = |bytes: &[u8]| {
-        let v = u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]));
-        let mut hits = 0;
-        for n in needles {
-            let x = v ^ (LO * u64::from(n));
-            hits |= x.wrapping_sub(LO) & !x & HI;
-        }
-        hits
-    };
-    let mut pairs = haystack.chunks_exact(16);
-    let mut offset = 0;
-    for pair in &mut pairs {
-        let (lo, hi) = pair.split_at(8);
-        let (lo, hi) = (marks(lo), marks(hi));
-        if lo | hi != 0 {
-            let at = if lo != 0 {
-                lo.trailing_zeros()
-            } else {
-                64 + hi.trailing_zeros()
-            };
-            return Some(offset + (at / 8) as usize);
-        }
-        offset += 16;
-    }
-    find_any(pairs.remainder(), needles).map(|i| offset + i)
-}
 
 /// How many Telnet signals may wait in a [`LineFramer`] before further ones are dropped.
 pub(crate) const MAX_PENDING_SIGNALS: usize = 64;
@@ -671,7 +577,7 @@ impl LineFramer {
 
     /// The complete line starting at `pos`: the range of its content (line end excluded)
     /// and the position after its LF.
-    #[inline]
+    #[inline(always)]
     fn line_at(&self, pos: usize) -> Option<(Range<usize>, usize)> {
         // The tail starts right after an LF, so the search succeeds whenever `pos` is before
         // the tail.

@@ -59,7 +59,8 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::Range;
 
-use super::line::{find_any, push_escaped, Cursor, Frame, LineFramer};
+use super::line::{push_escaped, Cursor, Frame, LineFramer};
+use super::scan::{bytes_below, find_any, find_prefiltered, zero_bytes, HI, LO};
 use super::{DecodeError, Expected, Limits};
 use crate::types::{ReplyCode, Text};
 
@@ -506,7 +507,7 @@ fn unescape_into(out: &mut Vec<u8>, raw: &[u8]) {
 /// offset within `content` of the first such byte.
 #[inline]
 fn forbidden_byte(content: &[u8]) -> Option<usize> {
-    find_marked(
+    find_prefiltered(
         content,
         maybe_forbidden,
         |b| b == b'\r' || b == 0,
@@ -525,7 +526,7 @@ fn padded_line<'f>(framer: &'f LineFramer, range: &Range<usize>) -> &'f [u8] {
 
 /// The first CR or NUL in a clean line of `len` bytes at the start of `padded`, which may run
 /// on past the line (into its line end and the next line) so that the scan reads whole words
-/// and skips [`find_marked`]'s partial last word: a hit past the line is no hit.
+/// and skips [`find_prefiltered`]'s partial last word: a hit past the line is no hit.
 #[inline(always)]
 fn forbidden_in(padded: &[u8], len: usize) -> Option<usize> {
     forbidden_byte(padded).filter(|&at| at < len)
@@ -793,16 +794,6 @@ pub(crate) fn parse_reply(
 // Fast path
 // ---------------------------------------------------------------------------------------------
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of every zero byte of `v`, and possibly of bytes above one (a borrow only
-/// moves upwards), so the lowest mark is exact.
-#[inline(always)]
-fn zero_bytes(v: u64) -> u64 {
-    v.wrapping_sub(LO) & !v & HI
-}
-
 /// Marks (lowest exact) of the bytes that stop [`plain_line`]: LF, CR, NUL and IAC.
 #[inline(always)]
 fn line_stops(v: u64) -> u64 {
@@ -825,63 +816,7 @@ fn forbidden_marks(v: u64) -> u64 {
 /// A cheap superset of [`forbidden_marks`]: every byte below 0x0E.
 #[inline(always)]
 fn maybe_forbidden(v: u64) -> u64 {
-    v.wrapping_sub(LO * 0x0E) & !v & HI
-}
-
-/// The position of the first byte of `hay` that `exact` marks (`is_stop` says the same of one
-/// byte), eight bytes per step.
-///
-/// `maybe` is a cheaper test whose lowest mark is exact, on a superset of the bytes: when the
-/// first byte it marks in a word is a stop byte (at a line end, nearly always), that is the
-/// answer; `exact` only runs on the rare words that hold another candidate (a tab, a byte
-/// above 0x7F).
-///
-/// Why not [`find_any`]: it pays for every needle on every word, and a reply line is scanned
-/// for four of them (see [`plain_line`]); here a word of ordinary text costs the prefilter
-/// only. The last partial word is read like `find_any` does: no copy, no `unsafe`.
-#[inline(always)]
-fn find_marked(
-    hay: &[u8],
-    maybe: fn(u64) -> u64,
-    is_stop: fn(u8) -> bool,
-    exact: fn(u64) -> u64,
-) -> Option<usize> {
-    let mut chunks = hay.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let candidates = maybe(v);
-        if candidates != 0 {
-            // The first candidate, read from the word (little-endian: byte k is bits 8k..).
-            let bit = candidates.trailing_zeros() & !7;
-            if is_stop((v >> bit) as u8) {
-                return Some(offset + (bit / 8) as usize);
-            }
-            let hits = exact(v);
-            if hits != 0 {
-                return Some(offset + (hits.trailing_zeros() / 8) as usize);
-            }
-        }
-        offset += 8;
-    }
-    let tail = chunks.remainder();
-    if tail.is_empty() {
-        return None;
-    }
-    // With eight bytes or more, the final eight shifted down so that the tail's first byte is
-    // byte 0; otherwise the tail alone. The mask keeps the marks of the tail's bytes only.
-    let word = match hay.len().checked_sub(8) {
-        Some(start) => {
-            let last = hay[start..].try_into().unwrap_or([0; 8]);
-            u64::from_le_bytes(last) >> ((8 - tail.len()) * 8)
-        }
-        None => tail
-            .iter()
-            .rev()
-            .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
-    };
-    let hits = exact(word) & ((1u64 << (tail.len() * 8)) - 1);
-    (hits != 0).then(|| offset + (hits.trailing_zeros() / 8) as usize)
+    bytes_below(v, 0x0E)
 }
 
 /// The plain line starting at `start`: one that holds no CR, NUL or IAC before its line end
@@ -893,7 +828,7 @@ fn find_marked(
 #[inline(always)]
 fn plain_line(input: &[u8], start: usize) -> Option<(usize, usize)> {
     let rest = input.get(start..)?;
-    let j = find_marked(
+    let j = find_prefiltered(
         rest,
         maybe_line_stops,
         |b| matches!(b, b'\n' | b'\r' | 0 | IAC),
@@ -1805,7 +1740,7 @@ mod tests {
                         let want = hay
                             .iter()
                             .position(|&b| matches!(b, b'\n' | b'\r' | 0 | IAC));
-                        let got = find_marked(
+                        let got = find_prefiltered(
                             &hay,
                             maybe_line_stops,
                             |b| matches!(b, b'\n' | b'\r' | 0 | IAC),

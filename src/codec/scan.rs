@@ -9,12 +9,13 @@
 //! (the borrow of a subtraction runs upwards), never below one, so the lowest mark of a word is
 //! always exact; the word is read little-endian, so `trailing_zeros / 8` is its index. Two
 //! such tests or-ed together keep that property: a false mark of either test lies above a true
-//! mark of the same test. No `unsafe`.
+//! mark of the same test. No `unsafe`, no SIMD: eight bytes per step in plain integers, which
+//! every target (wasm32, thumbv7em) runs.
 
 /// 0x01 in every byte.
-const LO: u64 = 0x0101_0101_0101_0101;
+pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
 /// 0x80 in every byte.
-const HI: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
 
 /// Marks the zero bytes of `v` (the classic `(v - 0x01..) & !v & 0x80..`).
 #[inline(always)]
@@ -34,41 +35,118 @@ pub(crate) const fn bytes_equal(v: u64, x: u8) -> u64 {
     zero_bytes(v ^ (LO * x as u64))
 }
 
-/// The index of the first byte of `haystack` that `marks` marks (see the module doc).
-///
-/// Whole words are read with `u64::from_le_bytes`; the last partial word is the final eight
-/// bytes shifted down (when the haystack has eight bytes or more) or the tail alone, with the
-/// marks beyond the haystack masked off.
+/// Eight bytes as a little-endian word (byte 0 lowest).
 #[inline(always)]
-pub(crate) fn find_by(haystack: &[u8], marks: impl Fn(u64) -> u64) -> Option<usize> {
-    let mut chunks = haystack.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let hits = marks(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
-        if hits != 0 {
-            return Some(offset + (hits.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    let tail = chunks.remainder();
-    if tail.is_empty() {
-        return None;
-    }
-    // With eight bytes or more, the final eight (overlapping bytes already searched) shifted
-    // down so that the tail's first byte is byte 0; otherwise the tail alone. Either way the
-    // upper bytes are zero, and `tail.len()` is 1..=7, so the mask keeps the tail's marks only.
-    let word = match haystack.len().checked_sub(8) {
-        Some(start) => {
-            let last = haystack[start..].try_into().unwrap_or([0; 8]);
-            u64::from_le_bytes(last) >> ((8 - tail.len()) * 8)
-        }
-        None => tail
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
+}
+
+/// The last partial word of `haystack`, whose final `tail` bytes (1 to 7) the whole words
+/// did not cover, with its first byte as byte 0 and zeros above: the final eight bytes shifted
+/// down when there are eight or more (no copy), otherwise the bytes themselves.
+#[inline(always)]
+fn tail_word(haystack: &[u8], tail: usize) -> u64 {
+    match haystack.len().checked_sub(8) {
+        Some(start) => word(&haystack[start..]) >> ((8 - tail) * 8),
+        None => haystack
             .iter()
             .rev()
             .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
-    };
-    let hits = marks(word) & ((1u64 << (tail.len() * 8)) - 1);
+    }
+}
+
+/// The index of the first byte of `haystack` that `marks` marks (see the module doc).
+#[inline(always)]
+pub(crate) fn find_by(haystack: &[u8], marks: impl Fn(u64) -> u64) -> Option<usize> {
+    find_prefiltered(haystack, &marks, |_| true, &marks)
+}
+
+/// The index of the first byte of `haystack` that `exact` marks (`is_stop` says the same of
+/// one byte), eight bytes per step, with a cheaper prefilter.
+///
+/// `maybe` marks a superset of those bytes (its lowest mark exact): when the first byte it
+/// marks in a word is a stop byte (at a line end, nearly always), that is the answer, and
+/// `exact` only runs on the rare words that hold another candidate (a tab, a byte above
+/// 0x7F). With `maybe` = `exact` and `is_stop` always true, this is a plain search
+/// ([`find_by`]). The last partial word is read by [`tail_word`] and its marks beyond the
+/// haystack masked off.
+#[inline(always)]
+pub(crate) fn find_prefiltered(
+    haystack: &[u8],
+    maybe: impl Fn(u64) -> u64,
+    is_stop: impl Fn(u8) -> bool,
+    exact: impl Fn(u64) -> u64,
+) -> Option<usize> {
+    let mut words = haystack.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut words {
+        let v = word(chunk);
+        let candidates = maybe(v);
+        if candidates != 0 {
+            // The first candidate, read from the word (little-endian: byte k is bits 8k..).
+            let bit = candidates.trailing_zeros() & !7;
+            if is_stop((v >> bit) as u8) {
+                return Some(offset + (bit / 8) as usize);
+            }
+            let hits = exact(v);
+            if hits != 0 {
+                return Some(offset + (hits.trailing_zeros() / 8) as usize);
+            }
+        }
+        offset += 8;
+    }
+    let tail = words.remainder().len();
+    if tail == 0 {
+        return None;
+    }
+    let hits = exact(tail_word(haystack, tail)) & ((1u64 << (tail * 8)) - 1);
     (hits != 0).then(|| offset + (hits.trailing_zeros() / 8) as usize)
+}
+
+/// The position of the first byte of `haystack` equal to one of `needles`: the marks of
+/// [`bytes_equal`] for each needle, or-ed.
+#[inline(always)]
+pub(crate) fn find_any<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usize> {
+    find_by(haystack, |v| {
+        needles
+            .iter()
+            .fold(0, |marks, &n| marks | bytes_equal(v, n))
+    })
+}
+
+/// The position of the first byte of `haystack` equal to `a`, `b` or `c` ([`find_any`]).
+#[inline]
+pub(crate) fn find3(haystack: &[u8], a: u8, b: u8, c: u8) -> Option<usize> {
+    find_any(haystack, [a, b, c])
+}
+
+/// [`find_any`] for long haystacks (a whole received chunk): the same marks, two words per
+/// step so that there is one branch per sixteen bytes, then [`find_any`] on the last fifteen
+/// bytes at most. Kept apart because on short haystacks (most lines) the wider step costs
+/// more than it saves.
+#[inline(always)]
+pub(crate) fn find_any_wide<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usize> {
+    let marks = |v: u64| {
+        needles
+            .iter()
+            .fold(0, |marks, &n| marks | bytes_equal(v, n))
+    };
+    let mut pairs = haystack.chunks_exact(16);
+    let mut offset = 0;
+    for pair in &mut pairs {
+        let (lo, hi) = pair.split_at(8);
+        let (lo, hi) = (marks(word(lo)), marks(word(hi)));
+        if lo | hi != 0 {
+            let at = if lo != 0 {
+                lo.trailing_zeros()
+            } else {
+                64 + hi.trailing_zeros()
+            };
+            return Some(offset + (at / 8) as usize);
+        }
+        offset += 16;
+    }
+    find_any(pairs.remainder(), needles).map(|i| offset + i)
 }
 
 /// The first byte below 0x0E (NUL, the C0 controls up to CR: LF and CR among them) or equal to
