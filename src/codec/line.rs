@@ -183,7 +183,6 @@ pub(crate) struct Cursor {
 
 impl Cursor {
     /// The byte position in the framer's buffer (for [`LineFramer::slice`]).
-    #[allow(dead_code)] // used by the reply decoder
     pub(crate) fn pos(self) -> usize {
         self.pos
     }
@@ -670,6 +669,28 @@ impl LineFramer {
     /// Clean bytes buffered and not yet consumed (complete lines and the unterminated tail).
     pub(crate) fn buffered(&self) -> usize {
         self.buf.len() - self.start
+    }
+
+    /// The complete lines buffered from `at` on, when no Telnet signal or overlong-line
+    /// marker is queued from `at` on: then every frame there is a line, and a decoder may cut
+    /// the lines itself (with [`Self::skip`] after the bytes it took). `None` while an event
+    /// is pending, so that events keep their place in the stream.
+    #[inline]
+    pub(crate) fn plain_lines(&self, at: Cursor) -> Option<&[u8]> {
+        if at.event < self.events.len() {
+            return None;
+        }
+        self.buf.get(at.pos..self.tail_start)
+    }
+
+    /// The cursor `n` bytes after `at`, within the bytes [`Self::plain_lines`] gave for
+    /// `at` (that is, after whole lines: `n` is the end of a line there).
+    #[inline]
+    pub(crate) fn skip(&self, at: Cursor, n: usize) -> Cursor {
+        Cursor {
+            pos: at.pos.saturating_add(n).min(self.tail_start.max(at.pos)),
+            event: at.event,
+        }
     }
 
     /// `at` as a position relative to the first unconsumed frame. Unlike a [`Cursor`], it

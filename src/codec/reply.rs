@@ -846,9 +846,10 @@ fn plain_line(input: &[u8], start: usize) -> Option<(usize, usize)> {
 /// looked at once and the reply borrows its text. `None` sends the input to the general path
 /// [`parse_reply`], which gives the same result for everything this accepts (a property test
 /// checks it) and reads every other form, error and quirk (Telnet, a bare code, CR or NUL in
-/// a line, an incomplete reply).
+/// a line, an incomplete reply), and so does a multi-line reply of more than `max_lines`
+/// lines (the streaming decoder's limit; `usize::MAX` for the slice decoder, which has none).
 #[inline(always)]
-fn decode_plain(input: &[u8]) -> Option<Parsed<'_>> {
+fn decode_plain(input: &[u8], max_lines: usize) -> Option<Parsed<'_>> {
     let &[d0, d1, d2, sep, ..] = input else {
         return None;
     };
@@ -862,10 +863,15 @@ fn decode_plain(input: &[u8]) -> Option<Parsed<'_>> {
     if multiline {
         // RFC 959 §4.2: the reply ends at the first line starting with the same code and SP
         // (or made of the bare code, see `is_code_only_line`).
+        let mut lines = 1;
         loop {
             let start = next;
             let (line_end, after) = plain_line(input, start)?;
             next = after;
+            lines += 1;
+            if lines > max_lines {
+                return None;
+            }
             if would_end_reply([d0, d1, d2], &input[start..line_end]) {
                 return Some(Parsed {
                     reply: Reply {
@@ -907,7 +913,7 @@ fn decode_plain(input: &[u8]) -> Option<Parsed<'_>> {
 /// assert_eq!(reply.lines().last().unwrap(), b"The last line");
 /// ```
 pub fn decode_reply(input: &[u8]) -> Result<(&[u8], Reply<'_>), DecodeError> {
-    let parsed = match decode_plain(input) {
+    let parsed = match decode_plain(input, usize::MAX) {
         Some(parsed) => parsed,
         None => parse_reply(input, true, usize::MAX)?,
     };
@@ -964,6 +970,9 @@ pub struct ReplyDecoder {
     /// consumed from the framer only at the next `feed`: one `consume` per chunk instead of
     /// one per reply, and a returned reply still borrows the buffer until then anyway.
     at: Cursor,
+    /// Tests turn the plain-lines path off to compare it with the frame-by-frame path.
+    #[cfg(test)]
+    plain_path: bool,
 }
 
 /// Where the streaming decoder stands between two calls.
@@ -1012,6 +1021,8 @@ impl ReplyDecoder {
             at: framer.front(),
             framer,
             state: StreamState::Start,
+            #[cfg(test)]
+            plain_path: true,
         }
     }
 
@@ -1031,7 +1042,41 @@ impl ReplyDecoder {
 
     /// The next complete reply, or `None` when more bytes are needed. After an error the
     /// decoder has resynchronised and can be called again.
+    #[inline]
     pub fn next_reply(&mut self) -> Option<Result<Reply<'_>, DecodeError>> {
+        // Nearly always: at the start of a reply, plain lines buffered and no Telnet signal
+        // or overlong line pending. Then the slice decoder's one-pass path reads the reply
+        // from the framer's clean bytes as the frames would (it refuses 0xFF, which is data
+        // here, CR and NUL, so those lines take the frames), a multi-line reply only within
+        // the line limit the look-ahead enforces. Found as positions, so that the frame path
+        // (out of line, to keep this one short) may borrow the decoder when it is not taken.
+        let plain_path = self.state == StreamState::Start;
+        #[cfg(test)]
+        let plain_path = plain_path && self.plain_path;
+        let found = self
+            .framer
+            .plain_lines(self.at)
+            .filter(|_| plain_path)
+            .and_then(|lines| decode_plain(lines, self.limits.max_reply_lines))
+            .map(|p| (p.reply.code, p.reply.multiline, p.reply.body.len(), p.next));
+        if let Some((code, multiline, body_len, next)) = found {
+            let at = self.at;
+            self.at = self.framer.skip(at, next);
+            // `decode_plain` reads the text from after `ddd SP` or `ddd-`.
+            let text = at.pos() + 4;
+            return Some(Ok(Reply {
+                code,
+                body: Cow::Borrowed(self.framer.slice(text..text + body_len)),
+                multiline,
+            }));
+        }
+        self.next_reply_frames()
+    }
+
+    /// [`Self::next_reply`] frame by frame: after a Telnet signal or an overlong line, with
+    /// lines the one-pass path refuses, and for a reply not complete yet.
+    #[inline(never)]
+    fn next_reply_frames(&mut self) -> Option<Result<Reply<'_>, DecodeError>> {
         loop {
             match self.state {
                 StreamState::Skipping(code, digits) => {
@@ -1836,7 +1881,7 @@ mod tests {
             #[test]
             fn fast_path_agrees_with_general_path(input in reply_like()) {
                 let general = parse_reply(&input, true, usize::MAX);
-                if let Some(fast) = decode_plain(&input) {
+                if let Some(fast) = decode_plain(&input, usize::MAX) {
                     let general = general.as_ref().expect("the general path accepts it too");
                     prop_assert_eq!(fast.next, general.next);
                     prop_assert_eq!(&fast.reply, &general.reply);
@@ -1860,6 +1905,60 @@ mod tests {
                     find_any(&line, [b'\r', 0])
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The plain-lines path of `ReplyDecoder::next_reply` (the slice decoder's one-pass
+        /// reading over the framer's clean bytes) gives exactly the replies and errors of the
+        /// frame-by-frame path, for any bytes, chunking and limits: Telnet (IAC IAC is a 0xFF
+        /// data byte in the clean bytes), CR, NUL, overlong lines, multi-line replies at and
+        /// past the line limit, bad first lines and the replies skipped after them.
+        #[test]
+        fn plain_lines_path_agrees_with_the_frames(
+            lines in proptest::collection::vec((
+                proptest::sample::select(&["213", "250", "21", "2130", ""][..]),
+                proptest::sample::select(&[" ", "-", "", "x"][..]),
+                proptest::collection::vec(proptest::prop_oneof![
+                    6 => proptest::sample::select(&b"abc 213-"[..]),
+                    1 => proptest::sample::select(&[0u8, 0xff, 0xf4, 0xf2, 0xfb, b'\t', b'\r'][..]),
+                    1 => proptest::prelude::any::<u8>(),
+                ], 0..12),
+                proptest::sample::select(&["\r\n", "\n", "\r\n", ""][..]),
+            ), 0..12),
+            cuts in proptest::collection::vec(0usize..300, 0..4),
+            max_line_len in 1usize..30,
+            max_reply_lines in 1usize..5,
+        ) {
+            let limits = Limits::default()
+                .with_max_line_len(max_line_len)
+                .with_max_reply_lines(max_reply_lines);
+            let data: Vec<u8> = lines
+                .iter()
+                .flat_map(|(code, sep, text, end)| {
+                    [code.as_bytes(), sep.as_bytes(), &text[..], end.as_bytes()].concat()
+                })
+                .collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(data.len())).collect();
+            cuts.sort_unstable();
+            let run = |plain_path: bool| {
+                let mut d = ReplyDecoder::new(limits);
+                d.plain_path = plain_path;
+                let (mut out, mut buffered) = (Vec::new(), Vec::new());
+                let mut at = 0;
+                for cut in cuts.iter().copied().chain([data.len()]) {
+                    d.feed(&data[at..cut]);
+                    at = cut;
+                    while let Some(r) = d.next_reply() {
+                        out.push(r.map(Reply::into_owned));
+                    }
+                    buffered.push(d.buffered());
+                }
+                (out, buffered)
+            };
+            proptest::prop_assert_eq!(run(true), run(false));
         }
     }
 }
