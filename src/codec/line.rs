@@ -82,8 +82,9 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::ops::Range;
 
+use super::scan::find_nul_or_iac_wide;
 use super::scan::{bytes_below, find_by};
-pub(crate) use super::scan::{find3, find_any, find_any_wide};
+pub(crate) use super::scan::{find3, find_any};
 
 /// Memory bounds for the streaming decoders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,7 +292,7 @@ impl LineFramer {
         if self.telnet != TelnetState::Data || self.discarding {
             return 0;
         }
-        let clean = find_any_wide(bytes, [IAC, 0]).map_or(bytes, |i| &bytes[..i]);
+        let clean = find_nul_or_iac_wide(bytes).map_or(bytes, |i| &bytes[..i]);
         let Some(&last) = clean.last() else {
             return 0;
         };
@@ -649,11 +650,20 @@ impl LineFramer {
             [b'\r', b'\n', ..] => Some((i, i + 2)),
             _ => None,
         });
-        if let Some((end, after)) = clean_end {
-            self.start = pos + after;
-            return Some((Frame::Line(pos..pos + end), true));
+        match clean_end {
+            Some((end, after)) => {
+                self.start = pos + after;
+                Some((Frame::Line(pos..pos + end), true))
+            }
+            None => self.pop_unscanned_line(),
         }
-        let (range, after) = self.line_at(pos)?;
+    }
+
+    /// [`Self::pop_scanned`] for a line with a control byte before its line end (a TAB, a
+    /// bare CR, a NUL), or none complete: the plain LF search. Out of line, as it is rare.
+    #[inline(never)]
+    fn pop_unscanned_line(&mut self) -> Option<(Frame, bool)> {
+        let (range, after) = self.line_at(self.start)?;
         self.start = after;
         Some((Frame::Line(range), false))
     }
@@ -818,7 +828,7 @@ mod tests {
     }
 
     #[test]
-    fn find_any_wide_agrees_with_a_byte_scan() {
+    fn find_nul_or_iac_wide_agrees_with_a_byte_scan() {
         let mut seed: u32 = 7;
         for len in 0..100 {
             for _ in 0..50 {
@@ -836,7 +846,7 @@ mod tests {
                     }
                 }
                 let want = hay.iter().position(|&x| x == IAC || x == 0);
-                assert_eq!(find_any_wide(&hay, [IAC, 0]), want, "{hay:?}");
+                assert_eq!(find_nul_or_iac_wide(&hay), want, "{hay:?}");
             }
         }
     }
