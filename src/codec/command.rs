@@ -265,6 +265,7 @@ fn expect<'a, O>(
 }
 
 /// `<decimal-integer>` (RFC 959 §5.3.2) as a u64; leading zeros accepted, overflow refused.
+#[inline]
 fn decimal(input: &[u8]) -> PResult<'_, u64> {
     let (rest, digits) = expect(Expected::Number, digit1).parse(input)?;
     let mut value: u64 = 0;
@@ -447,6 +448,7 @@ fn epsv_argument(input: &[u8]) -> PResult<'_, EpsvArgument> {
 /// typed argument (`TYPE I `, `PBSZ 0 `, `PORT 10,0,0,1,4,1 `). Some clients build every line
 /// as `verb + " " + argument`, or pad arguments; the spaces carry no meaning there. (Spaces
 /// after a path name or a text are part of it and are kept.)
+#[inline]
 fn tolerate_trailing_spaces(argument: &[u8]) -> bool {
     argument.iter().all(|&b| b == b' ')
 }
@@ -454,6 +456,7 @@ fn tolerate_trailing_spaces(argument: &[u8]) -> bool {
 /// Quirk (RFC 1123 §1.2.2): `PASS` without the SP is an empty password. Anonymous logins with
 /// an empty password are sent this way by clients that drop the SP before an empty argument;
 /// `PASS ` (with the SP) is the canonical form.
+#[inline]
 fn tolerate_pass_without_space(argument: Option<&[u8]>) -> &[u8] {
     argument.unwrap_or_default()
 }
@@ -462,6 +465,7 @@ fn tolerate_pass_without_space(argument: Option<&[u8]>) -> &[u8] {
 /// (likewise NLST, STAT, MLST, MLSD, STOU). An empty path name is not a path name
 /// (RFC 959 §5.3.2 `<pathname> ::= <string>`, one character at least), and clients that
 /// always append `" " + path` produce exactly this line.
+#[inline]
 fn tolerate_empty_optional_path(argument: Option<&[u8]>) -> Option<&[u8]> {
     argument.filter(|a| !a.is_empty())
 }
@@ -478,6 +482,7 @@ struct Argument<'a> {
 }
 
 impl<'a> Argument<'a> {
+    #[inline]
     fn error(&self, offset_in_argument: usize, expected: Expected) -> CommandError {
         CommandError::InvalidArgument {
             verb: self.verb,
@@ -487,6 +492,7 @@ impl<'a> Argument<'a> {
     }
 
     /// No argument allowed (spaces only tolerated, see `tolerate_trailing_spaces`).
+    #[inline]
     fn none(&self) -> Result<(), CommandError> {
         match self.bytes {
             Some(a) if !tolerate_trailing_spaces(a) => Err(self.error(0, Expected::NoArgument)),
@@ -495,6 +501,7 @@ impl<'a> Argument<'a> {
     }
 
     /// An argument is required (it may be empty).
+    #[inline]
     fn required(&self) -> Result<&'a [u8], CommandError> {
         self.bytes.ok_or(CommandError::InvalidArgument {
             verb: self.verb,
@@ -504,6 +511,7 @@ impl<'a> Argument<'a> {
     }
 
     /// A non-empty argument is required.
+    #[inline]
     fn nonempty(&self) -> Result<&'a [u8], CommandError> {
         let a = self.required()?;
         if a.is_empty() {
@@ -512,19 +520,23 @@ impl<'a> Argument<'a> {
         Ok(a)
     }
 
+    #[inline]
     fn pathname(&self) -> Result<Pathname<'a>, CommandError> {
         // The line was checked for CR, LF and NUL; non-empty was just checked.
         self.nonempty().map(Pathname::new_unchecked)
     }
 
+    #[inline]
     fn optional_pathname(&self) -> Option<Pathname<'a>> {
         tolerate_empty_optional_path(self.bytes).map(Pathname::new_unchecked)
     }
 
+    #[inline]
     fn text(&self) -> Result<Text<'a>, CommandError> {
         self.required().map(Text::new_unchecked)
     }
 
+    #[inline]
     fn optional_text(&self) -> Option<Text<'a>> {
         self.bytes.map(Text::new_unchecked)
     }

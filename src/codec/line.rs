@@ -595,6 +595,7 @@ impl LineFramer {
     /// # Panics
     /// Never for ranges built from this framer's frames and cursors since the last `feed`;
     /// other ranges are clamped to the buffer.
+    #[inline]
     pub(crate) fn slice(&self, range: Range<usize>) -> &[u8] {
         let end = range.end.min(self.buf.len());
         let start = range.start.min(end);
