@@ -63,7 +63,9 @@
 //!   last LF, `after_cr` when the last byte is CR, no coalescing across the data) is the
 //!   state machine's; a proptest checks the items and the whole state against it.
 //! - **Scanning** for line ends, Telnet and forbidden bytes goes eight bytes at a time
-//!   ([`find_any`]; the bulk path's scan of a whole chunk tests two words per branch). In the
+//!   (the `scan` module: [`find_any`]; the bulk path's scan of a whole chunk for NUL or IAC
+//!   tests two words per branch; popping a line looks for the first byte below 0x0E, which
+//!   finds its end and proves it free of CR, LF and NUL at once). In the
 //!   state machine, a run of ordinary bytes is copied together with its CRLF in one step. Line
 //!   ends are looked for once, when the lines are read.
 //!

@@ -50,8 +50,10 @@
 //! text). [`decode_reply`] reads such a reply in one pass, eight bytes per step, with a
 //! prefilter of three operations per word ([`decode_plain`]); anything else goes to the general
 //! path ([`parse_reply`]), which reads every form above and gives the same result for a plain
-//! reply (a property test checks it). [`ReplyDecoder`] checks a usual first line the same way
-//! and hands consumed frames back to the framer once per `feed`, not once per reply.
+//! reply (a property test checks it). [`ReplyDecoder`] runs the same one-pass reading over the
+//! framer's clean lines whenever no Telnet signal or overlong line is pending (another property
+//! test holds it against the frame-by-frame path), checks a usual first line the same way
+//! otherwise, and hands consumed frames back to the framer once per `feed`, not once per reply.
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
