@@ -526,6 +526,31 @@ fn uploads_stou_and_appe() {
     t.c("APPE log.txt");
 }
 
+/// C: STOU / S: 150 FILE: a.1 ... then C: STOU / S: 150 Opening (no name): the second upload
+/// has no name, never the first one's (RFC 1123 §4.1.2.9).
+#[test]
+fn a_stou_without_a_name_does_not_keep_the_previous_one() {
+    let mut t = Transcript::logged_in_plain(Config::default());
+    for (port, opening, name) in [
+        (40000, "150 FILE: a.1", Some(path("a.1"))),
+        (40001, "150 Opening BINARY mode data connection", None),
+    ] {
+        let id = t.client.store_unique(t.now).unwrap();
+        t.drain();
+        t.c("EPSV");
+        t.s(&format!("229 (|||{port}|)"));
+        t.open_data(id, port);
+        t.data_connected();
+        t.c("STOU");
+        t.s(opening);
+        assert!(matches!(t.event(), Event::TransferStarted { .. }));
+        t.data_ended(DataEnd::Clean);
+        t.s("226 Transfer complete");
+        assert!(t.completed(id).is_ok());
+        assert_eq!(t.client.unique_name(), name.as_ref());
+    }
+}
+
 #[test]
 fn prot_c_data_starts_without_tls() {
     let config = Config::default().with_data_protection(DataProtection::Clear);

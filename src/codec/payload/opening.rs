@@ -2,8 +2,8 @@
 //! hint (not standardised; wu-ftpd, vsftpd, ProFTPD and IIS all send it) and the name a server
 //! gave the file of a `STOU` (`FILE: pppp`, RFC 1123 §4.1.2.9).
 //!
-//! Owns those two payloads only. The hint Must not be trusted as the transfer's size: it is a hint for progress
-//! display (the data connection's clean end says when a transfer is complete).
+//! Owns those two payloads only. The size hint must not be trusted as the transfer's size: it
+//! is for progress display (the data connection's clean end says when a transfer is complete).
 
 use super::leading_number;
 use crate::codec::Reply;
@@ -50,8 +50,8 @@ fn size_group(input: &[u8]) -> Option<u64> {
 /// pyftpdlib send exactly that, pure-ftpd puts it on the first line of a multi-line 150
 /// (`150-FILE: pureftpd.6b017a9c.4c.0000` / `150 Accepted data connection`). So the first line
 /// of the reply whose text starts with `FILE:` (any letter case) names the file, after the
-/// spaces that follow the colon (an indented line counts too). `None` for another code, when no line says `FILE:`, or when
-/// the name is empty.
+/// spaces that follow the colon (an indented line counts too). `None` for another code, when
+/// no line says `FILE:`, or when the name is empty.
 ///
 /// ```
 /// use ftps_proto::codec::{decode_reply, parse_unique_name};

@@ -435,9 +435,9 @@ impl BlockingClient {
 
     /// `STOU` from `source` (RFC 959 §4.1.3, RFC 1123 §4.1.2.9): the server stores the bytes
     /// under a name of its choosing, which it gives in the 1xx reply opening the transfer
-    /// (`150 FILE: pppp`). Returns the bytes sent, the server's final reply and that name. Fails like [`BlockingClient::store`]:
-    /// [`Error::Refused`] with the server's reply, or an error unless the final reply and a
-    /// clean end of the data connection were both seen.
+    /// (`150 FILE: pppp`). Returns the bytes sent, the server's final reply and that name.
+    /// Fails like [`BlockingClient::store`]: [`Error::Refused`] with the server's reply, or an
+    /// error unless the final reply and a clean end of the data connection were both seen.
     pub fn store_unique(&mut self, source: &mut dyn Read) -> Result<StoredUnique, Error> {
         let id = self.machine.store_unique(self.clock.now())?;
         let mut moved = 0u64;
