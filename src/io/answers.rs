@@ -16,6 +16,7 @@ use std::vec::Vec;
 use rustls::pki_types::CertificateDer;
 
 use self::ascii::{FromNetwork, ToNetwork};
+use crate::io::admission::Ticket;
 use crate::io::fs::{
     facts_line, list_line, mlsd_listing, name_line, unix_now, EntryKind, FsError, Root,
     VirtualPath, WriteMode,
@@ -41,6 +42,8 @@ pub(super) struct Answers<'a> {
     logged_in: Option<Login>,
     pending_user: Option<String>,
     prepared: Option<(Decision, Prepared)>,
+    /// The session's admission: told who logged in, and every failed `PASS`.
+    ticket: Option<Ticket>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +117,21 @@ impl<'a> Answers<'a> {
             logged_in: None,
             pending_user: None,
             prepared: None,
+            ticket: None,
+        }
+    }
+
+    /// Reports logins and failed logins to this admission ticket (kept for the session's
+    /// life), and refuses `PASS` while its address is over its failed-login budget.
+    pub fn with_ticket(mut self, ticket: Ticket) -> Self {
+        self.ticket = Some(ticket);
+        self
+    }
+
+    fn set_logged_in(&mut self, login: Option<Login>) {
+        self.logged_in = login;
+        if let Some(t) = &self.ticket {
+            t.set_logged_in(login.is_some());
         }
     }
 
@@ -188,7 +206,7 @@ impl<'a> Answers<'a> {
                             .any(|u| u.name == name && u.certificate.as_ref() == Some(c))
                     });
                 if by_certificate {
-                    self.logged_in = Some(Login::User);
+                    self.set_logged_in(Some(Login::User));
                     let _ = session.accept_certificate(decision);
                 } else if anonymous && !self.anonymous_allowed {
                     let _ = session.reject(
@@ -210,6 +228,17 @@ impl<'a> Answers<'a> {
                 let name = String::from_utf8_lossy(user.as_bytes()).into_owned();
                 let anonymous =
                     name.eq_ignore_ascii_case("anonymous") || name.eq_ignore_ascii_case("ftp");
+                if self.ticket.as_ref().is_some_and(Ticket::logins_blocked) {
+                    // RFC 2577 §4: the address spent its budget; the password is not even
+                    // looked at (no oracle for a guesser), and this is no new failure.
+                    let _ = session.reject(
+                        decision,
+                        ReplyCode::NOT_LOGGED_IN,
+                        Text::from_static("Too many failed logins from your address"),
+                    );
+                    self.pending_user = None;
+                    return;
+                }
                 let ok_user = self.users.iter().any(|u| {
                     u.name == name
                         && u.password
@@ -217,12 +246,15 @@ impl<'a> Answers<'a> {
                             .is_some_and(|p| same_secret(p.as_bytes(), password.as_bytes()))
                 });
                 if ok_user {
-                    self.logged_in = Some(Login::User);
+                    self.set_logged_in(Some(Login::User));
                     let _ = session.accept(decision);
                 } else if anonymous && self.anonymous_allowed {
-                    self.logged_in = Some(Login::Anonymous);
+                    self.set_logged_in(Some(Login::Anonymous));
                     let _ = session.accept(decision);
                 } else {
+                    if let Some(t) = &self.ticket {
+                        t.login_failed();
+                    }
                     let _ = session.reject(
                         decision,
                         ReplyCode::NOT_LOGGED_IN,
@@ -232,7 +264,7 @@ impl<'a> Answers<'a> {
                 self.pending_user = None;
             }
             Event::LoggedOut => {
-                self.logged_in = None;
+                self.set_logged_in(None);
                 self.cwd = VirtualPath::root();
                 self.prepared = None;
             }

@@ -302,6 +302,8 @@ pub enum PeerErrorKind {
     TooManyLoginFailures,
     /// No command within the idle timeout (answered `421`).
     IdleTimeout,
+    /// No successful login within [`super::Config::login_timeout`] (answered `421`).
+    LoginTimeout,
     /// A data connection ended without TLS close_notify or failed: the transfer failed.
     DataConnectionBroken,
     /// The TLS handshake failed on this channel.

@@ -36,6 +36,8 @@ pub struct Session {
     out: VecDeque<Output>,
     now: Instant,
     last_activity: Instant,
+    /// When the current login period began (connection or `REIN`).
+    login_since: Instant,
     phase: Phase,
     security: Security,
     login: Login,
@@ -283,6 +285,7 @@ impl Session {
             out: VecDeque::new(),
             now,
             last_activity: now,
+            login_since: now,
             phase: Phase::Ready,
             security: Security::default(),
             login: Login::None,
@@ -677,6 +680,17 @@ impl Session {
                     false,
                 );
             }
+        }
+        if self.login_deadline().is_some_and(|t| now >= t) {
+            self.peer_error(PeerErrorKind::LoginTimeout);
+            if matches!(self.phase, Phase::Ready | Phase::LoginDelay { .. }) {
+                self.send_line(
+                    ReplyCode::SERVICE_NOT_AVAILABLE,
+                    b"Login timeout; closing control connection",
+                );
+            }
+            self.close();
+            return;
         }
         if let Some(idle) = self.idle_deadline() {
             if now >= idle {
@@ -1136,13 +1150,23 @@ impl Session {
         }
     }
 
+    /// The pre-login deadline (RFC 959 §4.2 `421`): while nobody is logged in, except while
+    /// the application holds a decision (it is checked again once answered).
+    fn login_deadline(&self) -> Option<Instant> {
+        match self.phase {
+            Phase::Closed | Phase::Deciding(_) => None,
+            _ if self.logged_in() => None,
+            _ => Some(self.login_since + self.config.login_timeout),
+        }
+    }
+
     fn deadline(&self) -> Option<Instant> {
         let login = match self.phase {
             Phase::LoginDelay { until, .. } => Some(until),
             _ => None,
         };
         let data = self.transfer.as_ref().and_then(|t| t.deadline);
-        [login, data, self.idle_deadline()]
+        [login, data, self.idle_deadline(), self.login_deadline()]
             .into_iter()
             .flatten()
             .min()
@@ -2117,6 +2141,8 @@ impl Session {
     fn reinitialize(&mut self) {
         self.send_line(ReplyCode::SERVICE_READY, b"Service ready for new user");
         self.reset_login_and_parameters();
+        // A new login period: the pre-login deadline starts again.
+        self.login_since = self.now;
         self.params.host_given = false;
         self.params.utf8 = false;
         // RFC 4217 §13: the reply goes out protected, then TLS is cleared (implicit FTPS

@@ -8,7 +8,6 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant as StdInstant};
 use std::vec::Vec;
@@ -19,8 +18,10 @@ use super::control::Control;
 use super::data::listen_in_range;
 use super::transfer::{Command, Notice, Setup, Timing, Worker};
 use super::ServerOptions;
+use crate::io::admission::{HandshakeDeadline, Ticket};
 use crate::io::answers::{Answers, Prepared};
 use crate::io::fs::Root;
+use crate::io::passive::PassiveSlot;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
 use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
@@ -48,7 +49,6 @@ const CONTROL_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 pub(super) struct Shared {
     pub options: ServerOptions,
     pub root: Root,
-    pub port_hint: AtomicU32,
 }
 
 struct Run<'a> {
@@ -65,10 +65,12 @@ struct Run<'a> {
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
+    handshake: HandshakeDeadline,
 }
 
-/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting).
-pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
+/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting);
+/// `ticket` is its admission, released when it ends.
+pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool, ticket: Ticket) {
     let (Ok(local), Ok(peer)) = (tcp.local_addr(), tcp.peer_addr()) else {
         return;
     };
@@ -98,7 +100,8 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         control: Control::new(tcp),
         tls,
         certificate: None,
-        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
+        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous)
+            .with_ticket(ticket),
         worker: None,
         next_worker: 0,
         transfer: None,
@@ -106,6 +109,7 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         epoch,
         local,
         closed: false,
+        handshake: HandshakeDeadline::default(),
     };
     run.serve(&rx);
     if let Some(w) = run.worker.take() {
@@ -143,19 +147,16 @@ impl Run<'_> {
             if self.closed {
                 return;
             }
-            let input = match deadline {
-                Some(t) => {
-                    let wait = t.saturating_duration_since(self.now());
-                    match rx.recv_timeout(wait) {
-                        Ok(i) => i,
-                        Err(RecvTimeoutError::Timeout) => {
-                            let now = self.now();
-                            self.machine.handle_timeout(now);
-                            continue;
-                        }
-                        Err(RecvTimeoutError::Disconnected) => return,
+            let machine = deadline.map(|t| t.saturating_duration_since(self.now()));
+            let input = match self.handshake.bound(machine) {
+                Some(wait) => match rx.recv_timeout(wait) {
+                    Ok(i) => i,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.timed_out();
+                        continue;
                     }
-                }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
                 None => match rx.recv() {
                     Ok(i) => i,
                     Err(_) => return,
@@ -163,6 +164,16 @@ impl Run<'_> {
             };
             self.input(input);
         }
+    }
+
+    /// A wait ended: a stalled control handshake is reported as failed (the machine closes),
+    /// then the machine's own timers run.
+    fn timed_out(&mut self) {
+        let now = self.now();
+        if self.handshake.expired() {
+            let _ = self.machine.handle_tls_failed(Channel::Control, now);
+        }
+        self.machine.handle_timeout(now);
     }
 
     /// Performs outputs until the machine has nothing more; returns its deadline.
@@ -191,6 +202,7 @@ impl Run<'_> {
                     }
                 };
                 if fed.tls_failed {
+                    self.handshake.stop();
                     if self.control.is_handshaking() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
                     } else {
@@ -199,6 +211,7 @@ impl Run<'_> {
                     return;
                 }
                 if let Some((leaf, resumed)) = fed.handshake_done {
+                    self.handshake.stop();
                     let details = TlsDetails::new()
                         .with_resumed(resumed)
                         .with_client_certificate(leaf.is_some());
@@ -260,8 +273,9 @@ impl Run<'_> {
                 // A transfer is running (ABOR, or a failure): cut it.
                 w.abort();
             } else {
-                // Idle or finished: close properly (close_notify, FIN) if still open.
-                w.command(Command::Close);
+                // Idle or finished: close properly (close_notify, FIN) if still open, or stop
+                // waiting in accept (the listener closes with it).
+                w.close();
             }
         }
     }
@@ -290,6 +304,8 @@ impl Run<'_> {
                 Channel::Control => {
                     if self.control.start_tls(self.tls.control()).is_err() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                    } else {
+                        self.handshake.start(self.shared.options.handshake_timeout);
                     }
                 }
                 Channel::Data => match &self.worker {
@@ -309,17 +325,17 @@ impl Run<'_> {
                 }
             }
             Output::ListenData { peer } => {
+                // One listener per session: the previous one (if any) closes now.
                 self.stop_worker();
-                let hint = self.shared.port_hint.fetch_add(1, Ordering::Relaxed);
-                let listener = listen_in_range(
-                    self.local.ip(),
-                    self.shared.options.passive_ports.clone(),
-                    hint,
-                );
+                let listener =
+                    listen_in_range(self.local.ip(), self.shared.options.passive_ports.clone());
                 let addr = listener.as_ref().ok().and_then(|l| l.local_addr().ok());
                 let ok = match (listener, addr) {
                     (Ok(listener), Some(addr)) => self
-                        .spawn_worker(Setup::Accept { listener, peer })
+                        .spawn_worker(Setup::Accept {
+                            listener: PassiveSlot::new(listener),
+                            peer,
+                        })
                         .then_some(addr),
                     _ => None,
                 };

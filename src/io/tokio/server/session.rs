@@ -7,7 +7,6 @@
 //! the shared application answers (`crate::io::answers`).
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant as StdInstant;
 use std::vec::Vec;
@@ -16,14 +15,16 @@ use rustls::pki_types::CertificateDer;
 use tokio::io::AsyncReadExt;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
 use super::control::Control;
 use super::data::{self, Command, Notice, Setup, Timing};
 use super::Shared;
+use crate::io::admission::{HandshakeDeadline, Ticket};
 use crate::io::answers::{Answers, Prepared};
 use crate::io::blocking::server::data::listen_in_range;
+use crate::io::passive::PassiveSlot;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
 use crate::types::{Channel, Instant, ReplyCode, Text};
@@ -50,6 +51,8 @@ struct Worker {
     id: u64,
     commands: mpsc::Sender<Command>,
     task: JoinHandle<()>,
+    /// The passive listener, closed when the worker is stopped.
+    passive: Option<PassiveSlot<TcpListener>>,
 }
 
 struct Run<'a> {
@@ -66,10 +69,19 @@ struct Run<'a> {
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
+    handshake: HandshakeDeadline,
 }
 
-/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting).
-pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
+/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting);
+/// `ticket` is its admission (released when it ends), and `displaced` wakes it to close when
+/// a newcomer takes its slot.
+pub(super) async fn run(
+    shared: Arc<Shared>,
+    tcp: TcpStream,
+    implicit: bool,
+    ticket: Ticket,
+    displaced: Arc<Notify>,
+) {
     let shared = &*shared;
     let (Ok(local), Ok(peer)) = (tcp.local_addr(), tcp.peer_addr()) else {
         return;
@@ -92,7 +104,8 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         control: Control::new(writer),
         tls,
         certificate: None,
-        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
+        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous)
+            .with_ticket(ticket),
         worker: None,
         next_worker: 0,
         transfer: None,
@@ -100,9 +113,16 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         epoch: StdInstant::now(),
         local,
         closed: false,
+        handshake: HandshakeDeadline::default(),
     };
-    run.serve(&mut rx).await;
+    tokio::select! {
+        () = run.serve(&mut rx) => {}
+        () = displaced.notified() => {}
+    }
     if let Some(w) = run.worker.take() {
+        if let Some(p) = &w.passive {
+            p.close();
+        }
         w.task.abort();
     }
     run.control.close().await;
@@ -138,19 +158,16 @@ impl Run<'_> {
             if self.closed {
                 return;
             }
-            let input = match deadline {
-                Some(t) => {
-                    let wait = t.saturating_duration_since(self.now());
-                    match tokio::time::timeout(wait, rx.recv()).await {
-                        Ok(Some(i)) => i,
-                        Ok(None) => return,
-                        Err(_) => {
-                            let now = self.now();
-                            self.machine.handle_timeout(now);
-                            continue;
-                        }
+            let machine = deadline.map(|t| t.saturating_duration_since(self.now()));
+            let input = match self.handshake.bound(machine) {
+                Some(wait) => match tokio::time::timeout(wait, rx.recv()).await {
+                    Ok(Some(i)) => i,
+                    Ok(None) => return,
+                    Err(_) => {
+                        self.timed_out();
+                        continue;
                     }
-                }
+                },
                 None => match rx.recv().await {
                     Some(i) => i,
                     None => return,
@@ -158,6 +175,16 @@ impl Run<'_> {
             };
             self.input(input).await;
         }
+    }
+
+    /// A wait ended: a stalled control handshake is reported as failed (the machine closes),
+    /// then the machine's own timers run.
+    fn timed_out(&mut self) {
+        let now = self.now();
+        if self.handshake.expired() {
+            let _ = self.machine.handle_tls_failed(Channel::Control, now);
+        }
+        self.machine.handle_timeout(now);
     }
 
     /// Performs outputs until the machine has nothing more; returns its deadline.
@@ -183,6 +210,7 @@ impl Run<'_> {
                     return;
                 };
                 if fed.tls_failed {
+                    self.handshake.stop();
                     if self.control.is_handshaking() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
                     } else {
@@ -191,6 +219,7 @@ impl Run<'_> {
                     return;
                 }
                 if let Some((leaf, resumed)) = fed.handshake_done {
+                    self.handshake.stop();
                     let details = TlsDetails::new()
                         .with_resumed(resumed)
                         .with_client_certificate(leaf.is_some());
@@ -235,11 +264,20 @@ impl Run<'_> {
             idle: self.shared.options.data_idle_timeout,
         };
         let (commands, rx) = mpsc::channel(2);
+        let passive = match &setup {
+            Setup::Accept { listener, .. } => Some(listener.clone()),
+            Setup::Connect { .. } => None,
+        };
         let task = tokio::spawn(data::run(setup, timing, rx, move |n| {
             let inbox = inbox.clone();
             async move { inbox.send(Input::Data(id, n)).await.is_ok() }
         }));
-        self.worker = Some(Worker { id, commands, task });
+        self.worker = Some(Worker {
+            id,
+            commands,
+            task,
+            passive,
+        });
     }
 
     fn command(&self, c: Command) {
@@ -251,6 +289,10 @@ impl Run<'_> {
 
     fn stop_worker(&mut self) {
         if let Some(w) = self.worker.take() {
+            // The passive listener (if still open) closes before the next reply.
+            if let Some(p) = &w.passive {
+                p.close();
+            }
             if self.transfer.take().is_some() {
                 // A transfer is running (ABOR, or a failure): cut it (no close_notify).
                 w.task.abort();
@@ -287,6 +329,8 @@ impl Run<'_> {
             } => {
                 if self.control.start_tls(self.tls.control()).is_err() {
                     let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                } else {
+                    self.handshake.start(self.shared.options.handshake_timeout);
                 }
             }
             Output::StartTls {
@@ -307,20 +351,20 @@ impl Run<'_> {
                 }
             }
             Output::ListenData { peer } => {
+                // One listener per session: the previous one (if any) closes now.
                 self.stop_worker();
-                let hint = self.shared.port_hint.fetch_add(1, Ordering::Relaxed);
-                let listener = listen_in_range(
-                    self.local.ip(),
-                    self.shared.options.passive_ports.clone(),
-                    hint,
-                )
-                .and_then(|l| {
-                    l.set_nonblocking(true)?;
-                    TcpListener::from_std(l)
-                });
+                let listener =
+                    listen_in_range(self.local.ip(), self.shared.options.passive_ports.clone())
+                        .and_then(|l| {
+                            l.set_nonblocking(true)?;
+                            TcpListener::from_std(l)
+                        });
                 match listener.and_then(|l| Ok((l.local_addr()?, l))) {
                     Ok((addr, listener)) => {
-                        self.spawn_worker(Setup::Accept { listener, peer });
+                        self.spawn_worker(Setup::Accept {
+                            listener: PassiveSlot::new(listener),
+                            peer,
+                        });
                         let _ = self.machine.handle_data_listening(addr, now);
                     }
                     Err(_) => {
