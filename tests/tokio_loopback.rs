@@ -43,6 +43,7 @@ fn fixture(tag: &str) -> Fixture {
     o.implicit = Some("127.0.0.1:0".parse().unwrap());
     o.users.push(User::with_password("alice", "secret"));
     o.max_sessions = 512;
+    o.max_sessions_per_address = 512;
     o.session = Config::default()
         .with_control(ControlPolicy::Required)
         .with_data(DataPolicy::Required);
