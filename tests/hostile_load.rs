@@ -41,7 +41,24 @@ enum Adapter {
     Tokio,
 }
 
-const BOTH: [Adapter; 2] = [Adapter::Blocking, Adapter::Tokio];
+/// `NAME::blocking` and `NAME::tokio`: the test body `fn NAME(Adapter)` once per adapter,
+/// each under the process-wide lock.
+macro_rules! both_adapters {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn blocking() {
+                let _serial = super::serial();
+                super::$name(super::Adapter::Blocking);
+            }
+            #[test]
+            fn tokio() {
+                let _serial = super::serial();
+                super::$name(super::Adapter::Tokio);
+            }
+        }
+    };
+}
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const OTHER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
@@ -352,101 +369,99 @@ fn eventually(limit: Duration, mut ok: impl FnMut() -> bool) -> bool {
 /// C: 100 × (PASV, EPSV) in one session: after each reply at most one listener of the
 /// session is open (the one just announced) and, for the blocking adapter, at most one data
 /// thread; a transfer closes it; after QUIT no listener, no data thread and no extra task.
-#[test]
-fn two_hundred_pasv_and_epsv_leave_no_listener_or_data_worker_behind() {
-    let _serial = serial();
-    for (adapter, range) in [
-        (Adapter::Blocking, 22100..=22199),
-        (Adapter::Tokio, 22200..=22299),
-    ] {
-        let (mut o, root) = options("pasv", adapter);
-        o.passive_ports = range.clone();
-        let server = start(adapter, o, root);
-        let tasks_idle = server.tasks();
-        assert_eq!(listeners(&range), 0, "{adapter:?}: range not free");
-        let mut c = Ftp::logged_in(LOCALHOST, server.explicit);
-        let tasks_session = server.tasks();
-        for i in 0..200 {
-            let port = if i % 2 == 0 { c.pasv() } else { c.epsv() };
-            assert!(range.contains(&port), "{adapter:?}: {port}");
-            assert!(
-                eventually(Duration::from_secs(1), || listeners(&range) == 1),
-                "{adapter:?}: after {} passive commands, {} listeners",
-                i + 1,
-                listeners(&range)
-            );
-            assert!(
-                eventually(Duration::from_secs(1), || threads("ftps-data") <= 1),
-                "{adapter:?}: {} data threads",
-                threads("ftps-data")
-            );
-            if let (Some(now), Some(base)) = (server.tasks(), tasks_session) {
-                // The session's own tasks plus its one data task.
-                assert!(
-                    eventually(Duration::from_secs(1), || server.tasks().unwrap()
-                        <= base + 1),
-                    "{adapter:?}: {now} tasks, {base} with the session idle"
-                );
-            }
-        }
-        // A transfer ends with its listener closed.
-        assert_eq!(c.retr("f.bin"), payload(), "{adapter:?}");
+fn two_hundred_pasv_and_epsv_leave_no_listener_or_data_worker_behind(adapter: Adapter) {
+    let range = match adapter {
+        Adapter::Blocking => 22100..=22199,
+        Adapter::Tokio => 22200..=22299,
+    };
+    let (mut o, root) = options("pasv", adapter);
+    o.passive_ports = range.clone();
+    let server = start(adapter, o, root);
+    let tasks_idle = server.tasks();
+    assert_eq!(listeners(&range), 0, "{adapter:?}: range not free");
+    let mut c = Ftp::logged_in(LOCALHOST, server.explicit);
+    let tasks_session = server.tasks();
+    for i in 0..200 {
+        let port = if i % 2 == 0 { c.pasv() } else { c.epsv() };
+        assert!(range.contains(&port), "{adapter:?}: {port}");
         assert!(
-            eventually(Duration::from_secs(2), || listeners(&range) == 0),
-            "{adapter:?}: listener left after a transfer"
-        );
-        c.epsv();
-        assert_eq!(c.cmd("QUIT").0, 221);
-        assert!(
-            eventually(Duration::from_secs(2), || listeners(&range) == 0),
-            "{adapter:?}: {} listeners after QUIT",
+            eventually(Duration::from_secs(1), || listeners(&range) == 1),
+            "{adapter:?}: after {} passive commands, {} listeners",
+            i + 1,
             listeners(&range)
         );
         assert!(
-            eventually(Duration::from_secs(4), || threads("ftps-data") == 0),
-            "{adapter:?}: {} data threads after QUIT",
+            eventually(Duration::from_secs(1), || threads("ftps-data") <= 1),
+            "{adapter:?}: {} data threads",
             threads("ftps-data")
         );
-        if let Some(idle) = tasks_idle {
+        if let (Some(now), Some(base)) = (server.tasks(), tasks_session) {
+            // The session's own tasks plus its one data task.
             assert!(
-                eventually(Duration::from_secs(4), || server.tasks() == Some(idle)),
-                "{adapter:?}: {:?} tasks after QUIT, {idle} before the session",
-                server.tasks()
+                eventually(Duration::from_secs(1), || server.tasks().unwrap()
+                    <= base + 1),
+                "{adapter:?}: {now} tasks, {base} with the session idle"
             );
         }
-        server.stop();
     }
+    // A transfer ends with its listener closed.
+    assert_eq!(c.retr("f.bin"), payload(), "{adapter:?}");
+    assert!(
+        eventually(Duration::from_secs(2), || listeners(&range) == 0),
+        "{adapter:?}: listener left after a transfer"
+    );
+    c.epsv();
+    assert_eq!(c.cmd("QUIT").0, 221);
+    assert!(
+        eventually(Duration::from_secs(2), || listeners(&range) == 0),
+        "{adapter:?}: {} listeners after QUIT",
+        listeners(&range)
+    );
+    assert!(
+        eventually(Duration::from_secs(4), || threads("ftps-data") == 0),
+        "{adapter:?}: {} data threads after QUIT",
+        threads("ftps-data")
+    );
+    if let Some(idle) = tasks_idle {
+        assert!(
+            eventually(Duration::from_secs(4), || server.tasks() == Some(idle)),
+            "{adapter:?}: {:?} tasks after QUIT, {idle} before the session",
+            server.tasks()
+        );
+    }
+    server.stop();
 }
+
+both_adapters!(two_hundred_pasv_and_epsv_leave_no_listener_or_data_worker_behind);
 
 /// With a 10-port range, one session doing 60 PASV (never connecting) does not take passive
 /// mode from another user, who transfers five files in between.
-#[test]
-fn one_session_cannot_exhaust_a_ten_port_range() {
-    let _serial = serial();
-    for (adapter, range) in [
-        (Adapter::Blocking, 22300..=22309),
-        (Adapter::Tokio, 22310..=22319),
-    ] {
-        let (mut o, root) = options("range", adapter);
-        o.passive_ports = range.clone();
-        let server = start(adapter, o, root);
-        let mut hog = Ftp::logged_in(LOCALHOST, server.explicit);
-        let mut user = Ftp::logged_in(OTHER, server.explicit);
-        let mut ports = std::collections::BTreeSet::new();
-        for round in 0..5 {
-            for _ in 0..12 {
-                ports.insert(hog.pasv());
-            }
-            assert_eq!(user.retr("f.bin"), payload(), "{adapter:?} round {round}");
+fn one_session_cannot_exhaust_a_ten_port_range(adapter: Adapter) {
+    let range = match adapter {
+        Adapter::Blocking => 22300..=22309,
+        Adapter::Tokio => 22310..=22319,
+    };
+    let (mut o, root) = options("range", adapter);
+    o.passive_ports = range.clone();
+    let server = start(adapter, o, root);
+    let mut hog = Ftp::logged_in(LOCALHOST, server.explicit);
+    let mut user = Ftp::logged_in(OTHER, server.explicit);
+    let mut ports = std::collections::BTreeSet::new();
+    for round in 0..5 {
+        for _ in 0..12 {
+            ports.insert(hog.pasv());
         }
-        // Random choice within the range: 60 draws from 10 ports cover most of them.
-        assert!(ports.len() >= 5, "{adapter:?}: ports {ports:?}");
-        assert!(ports.iter().all(|p| range.contains(p)));
-        assert_eq!(hog.cmd("QUIT").0, 221);
-        assert_eq!(user.cmd("QUIT").0, 221);
-        server.stop();
+        assert_eq!(user.retr("f.bin"), payload(), "{adapter:?} round {round}");
     }
+    // Random choice within the range: 60 draws from 10 ports cover most of them.
+    assert!(ports.len() >= 5, "{adapter:?}: ports {ports:?}");
+    assert!(ports.iter().all(|p| range.contains(p)));
+    assert_eq!(hog.cmd("QUIT").0, 221);
+    assert_eq!(user.cmd("QUIT").0, 221);
+    server.stop();
 }
+
+both_adapters!(one_session_cannot_exhaust_a_ten_port_range);
 
 // ------------------------------------------------------------------------------ admission
 
@@ -464,202 +479,192 @@ fn open_files_limit() -> u64 {
 /// A logged-in user, then 500 connections that never speak from 50 addresses (10 each),
 /// against the default limits (64 sessions, 16 per address): the logged-in user keeps its
 /// session, and a new client connects, logs in and downloads.
-#[test]
-fn five_hundred_silent_connections_do_not_starve_a_real_client() {
-    let _serial = serial();
+fn five_hundred_silent_connections_do_not_starve_a_real_client(adapter: Adapter) {
     // 500 client sockets + the server's (64 sessions, 3 descriptors each at most) + slack.
     let limit = open_files_limit();
     assert!(
         limit >= 1000,
         "this test needs 1000 open files, the soft limit is {limit}: raise it (ulimit -n)"
     );
-    for adapter in BOTH {
-        let (o, root) = options("silent", adapter);
-        assert_eq!((o.max_sessions, o.max_sessions_per_address), (64, 16));
-        let server = start(adapter, o, root);
-        let mut early = Ftp::logged_in(LOCALHOST, server.explicit);
-        let started = Instant::now();
-        let mut silent = Vec::new();
-        for i in 0..500u32 {
-            let source = IpAddr::V4(Ipv4Addr::new(127, 0, 1, 1 + (i % 50) as u8));
-            silent.push(connect_from(source, server.explicit).unwrap());
-        }
-        let opened = started.elapsed();
-        // Let the server accept them all (and make room each time).
-        std::thread::sleep(Duration::from_millis(500));
-        assert_eq!(
-            early.cmd("NOOP").0,
-            200,
-            "{adapter:?}: the logged-in user lost"
-        );
-        let t = Instant::now();
-        let mut late = Ftp::logged_in(LOCALHOST, server.explicit);
-        assert_eq!(late.retr("f.bin"), payload(), "{adapter:?}");
-        let served = t.elapsed();
-        assert_eq!(early.retr("f.bin"), payload(), "{adapter:?}");
-        eprintln!("{adapter:?}: 500 silent connections opened in {opened:?}; new client logged in and downloaded in {served:?}");
-        assert_eq!(late.cmd("QUIT").0, 221);
-        assert_eq!(early.cmd("QUIT").0, 221);
-        drop(silent);
-        server.stop();
+    let (o, root) = options("silent", adapter);
+    assert_eq!((o.max_sessions, o.max_sessions_per_address), (64, 16));
+    let server = start(adapter, o, root);
+    let mut early = Ftp::logged_in(LOCALHOST, server.explicit);
+    let started = Instant::now();
+    let mut silent = Vec::new();
+    for i in 0..500u32 {
+        let source = IpAddr::V4(Ipv4Addr::new(127, 0, 1, 1 + (i % 50) as u8));
+        silent.push(connect_from(source, server.explicit).unwrap());
     }
+    let opened = started.elapsed();
+    // Let the server accept them all (and make room each time).
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        early.cmd("NOOP").0,
+        200,
+        "{adapter:?}: the logged-in user lost"
+    );
+    let t = Instant::now();
+    let mut late = Ftp::logged_in(LOCALHOST, server.explicit);
+    assert_eq!(late.retr("f.bin"), payload(), "{adapter:?}");
+    let served = t.elapsed();
+    assert_eq!(early.retr("f.bin"), payload(), "{adapter:?}");
+    eprintln!("{adapter:?}: 500 silent connections opened in {opened:?}; new client logged in and downloaded in {served:?}");
+    assert_eq!(late.cmd("QUIT").0, 221);
+    assert_eq!(early.cmd("QUIT").0, 221);
+    drop(silent);
+    server.stop();
 }
+
+both_adapters!(five_hundred_silent_connections_do_not_starve_a_real_client);
 
 /// `AUTH TLS`, `234`, then five bytes of a ClientHello and nothing more: closed at the
 /// handshake deadline (1 s), not at the login deadline (30 s); the same for an implicit
 /// connection that sends nothing.
-#[test]
-fn stalled_tls_handshakes_are_closed_at_the_handshake_deadline() {
-    let _serial = serial();
-    for adapter in BOTH {
-        let (mut o, root) = options("handshake", adapter);
-        o.handshake_timeout = Duration::from_secs(1);
-        o.session = o
-            .session
-            .clone()
-            .with_login_timeout(Duration::from_secs(30));
-        let server = start(adapter, o, root);
-        let (mut c, code, _) = Ftp::connect(LOCALHOST, server.explicit);
-        assert_eq!(code, 220);
-        assert_eq!(c.cmd("AUTH TLS").0, 234);
-        c.writer.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00]).unwrap();
-        let took = closed_after(&mut c.writer, Duration::from_secs(6));
-        assert!(took >= Duration::from_millis(800), "{adapter:?}: {took:?}");
+fn stalled_tls_handshakes_are_closed_at_the_handshake_deadline(adapter: Adapter) {
+    let (mut o, root) = options("handshake", adapter);
+    o.handshake_timeout = Duration::from_secs(1);
+    o.session = o
+        .session
+        .clone()
+        .with_login_timeout(Duration::from_secs(30));
+    let server = start(adapter, o, root);
+    let (mut c, code, _) = Ftp::connect(LOCALHOST, server.explicit);
+    assert_eq!(code, 220);
+    assert_eq!(c.cmd("AUTH TLS").0, 234);
+    c.writer.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00]).unwrap();
+    let took = closed_after(&mut c.writer, Duration::from_secs(6));
+    assert!(took >= Duration::from_millis(800), "{adapter:?}: {took:?}");
 
-        let mut implicit = connect_from(LOCALHOST, server.implicit).unwrap();
-        let took = closed_after(&mut implicit, Duration::from_secs(6));
-        assert!(took >= Duration::from_millis(800), "{adapter:?}: {took:?}");
-        server.stop();
-    }
+    let mut implicit = connect_from(LOCALHOST, server.implicit).unwrap();
+    let took = closed_after(&mut implicit, Duration::from_secs(6));
+    assert!(took >= Duration::from_millis(800), "{adapter:?}: {took:?}");
+    server.stop();
 }
+
+both_adapters!(stalled_tls_handshakes_are_closed_at_the_handshake_deadline);
 
 /// A client that sends NOOP every 200 ms but never logs in gets `421` at the pre-login
 /// deadline (1.5 s) and is closed.
-#[test]
-fn a_connection_that_never_logs_in_is_closed_at_the_login_deadline() {
-    let _serial = serial();
-    for adapter in BOTH {
-        let (mut o, root) = options("prelogin", adapter);
-        o.session = o
-            .session
-            .clone()
-            .with_login_timeout(Duration::from_millis(1500));
-        let server = start(adapter, o, root);
-        let start = Instant::now();
-        let (mut c, code, _) = Ftp::connect(LOCALHOST, server.explicit);
-        assert_eq!(code, 220);
-        let (code, text) = loop {
-            std::thread::sleep(Duration::from_millis(200));
-            let r = c.cmd("NOOP");
-            if r.0 != 200 {
-                break r;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(6),
-                "{adapter:?}: never closed"
-            );
-        };
-        assert_eq!(code, 421, "{adapter:?}: {text}");
-        assert!(text.contains("Login timeout"), "{text}");
-        let took = start.elapsed();
-        assert!(took >= Duration::from_millis(1400), "{adapter:?}: {took:?}");
-        closed_after(&mut c.writer, Duration::from_secs(3));
-        server.stop();
-    }
+fn a_connection_that_never_logs_in_is_closed_at_the_login_deadline(adapter: Adapter) {
+    let (mut o, root) = options("prelogin", adapter);
+    o.session = o
+        .session
+        .clone()
+        .with_login_timeout(Duration::from_millis(1500));
+    let server = start(adapter, o, root);
+    let start = Instant::now();
+    let (mut c, code, _) = Ftp::connect(LOCALHOST, server.explicit);
+    assert_eq!(code, 220);
+    let (code, text) = loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let r = c.cmd("NOOP");
+        if r.0 != 200 {
+            break r;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(6),
+            "{adapter:?}: never closed"
+        );
+    };
+    assert_eq!(code, 421, "{adapter:?}: {text}");
+    assert!(text.contains("Login timeout"), "{text}");
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(1400), "{adapter:?}: {took:?}");
+    closed_after(&mut c.writer, Duration::from_secs(3));
+    server.stop();
 }
+
+both_adapters!(a_connection_that_never_logs_in_is_closed_at_the_login_deadline);
 
 /// Three sessions from 127.0.0.1 guess passwords (2 per session, then the session's own
 /// limit closes it); after 5 failures from that address: a new connection from it gets
 /// `421`, a session of it opened earlier gets `530` even with the right password, and
 /// 127.0.0.2 still logs in.
-#[test]
-fn login_guessing_from_many_sessions_blocks_the_address_but_not_others() {
-    let _serial = serial();
-    for adapter in BOTH {
-        let (mut o, root) = options("guess", adapter);
-        o.max_login_failures_per_address = 5;
-        o.login_failure_window = Duration::from_secs(60);
-        o.session = o
-            .session
-            .clone()
-            .with_login_attempts(2, Duration::from_millis(10));
-        let server = start(adapter, o, root);
-        let (mut waiting, code, _) = Ftp::connect(LOCALHOST, server.explicit);
-        assert_eq!(code, 220);
-        let mut failures = 0;
-        while failures < 5 {
-            let (mut g, code, text) = Ftp::connect(LOCALHOST, server.explicit);
-            assert_eq!(code, 220, "{adapter:?} after {failures} failures: {text}");
-            for _ in 0..2 {
-                if failures == 5 {
-                    break;
-                }
-                assert_eq!(g.login("alice", &format!("guess{failures}")), 530);
-                failures += 1;
+fn login_guessing_from_many_sessions_blocks_the_address_but_not_others(adapter: Adapter) {
+    let (mut o, root) = options("guess", adapter);
+    o.max_login_failures_per_address = 5;
+    o.login_failure_window = Duration::from_secs(60);
+    o.session = o
+        .session
+        .clone()
+        .with_login_attempts(2, Duration::from_millis(10));
+    let server = start(adapter, o, root);
+    let (mut waiting, code, _) = Ftp::connect(LOCALHOST, server.explicit);
+    assert_eq!(code, 220);
+    let mut failures = 0;
+    while failures < 5 {
+        let (mut g, code, text) = Ftp::connect(LOCALHOST, server.explicit);
+        assert_eq!(code, 220, "{adapter:?} after {failures} failures: {text}");
+        for _ in 0..2 {
+            if failures == 5 {
+                break;
             }
+            assert_eq!(g.login("alice", &format!("guess{failures}")), 530);
+            failures += 1;
         }
-        let (_, code, text) = Ftp::connect(LOCALHOST, server.explicit);
-        assert_eq!(code, 421, "{adapter:?}: {text}");
-        assert!(text.contains("failed logins"), "{text}");
-        assert_eq!(waiting.login("alice", "secret"), 530, "{adapter:?}");
-        let mut other = Ftp::logged_in(OTHER, server.explicit);
-        assert_eq!(other.retr("f.bin"), payload());
-        assert_eq!(other.cmd("QUIT").0, 221);
-        drop(waiting);
-        server.stop();
     }
+    let (_, code, text) = Ftp::connect(LOCALHOST, server.explicit);
+    assert_eq!(code, 421, "{adapter:?}: {text}");
+    assert!(text.contains("failed logins"), "{text}");
+    assert_eq!(waiting.login("alice", "secret"), 530, "{adapter:?}");
+    let mut other = Ftp::logged_in(OTHER, server.explicit);
+    assert_eq!(other.retr("f.bin"), payload());
+    assert_eq!(other.cmd("QUIT").0, 221);
+    drop(waiting);
+    server.stop();
 }
+
+both_adapters!(login_guessing_from_many_sessions_blocks_the_address_but_not_others);
 
 /// Per address 3, in all 5: three logged-in sessions from 127.0.0.1 fill its share (a
 /// fourth gets `421`) while 127.0.0.2 is admitted; with all five slots logged in, 127.0.0.3
 /// gets `421`; a silent connection is displaced for a newcomer of its address, never a
 /// logged-in one.
-#[test]
-fn per_address_limit_refuses_that_address_and_admits_others() {
-    let _serial = serial();
+fn per_address_limit_refuses_that_address_and_admits_others(adapter: Adapter) {
     let third = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3));
-    for adapter in BOTH {
-        let (mut o, root) = options("per-address", adapter);
-        o.max_sessions = 5;
-        o.max_sessions_per_address = 3;
-        let server = start(adapter, o, root);
-        let mut mine: Vec<Ftp> = (0..3)
-            .map(|_| Ftp::logged_in(LOCALHOST, server.explicit))
-            .collect();
-        let (_, code, text) = Ftp::connect(LOCALHOST, server.explicit);
-        assert_eq!(code, 421, "{adapter:?}: {text}");
-        assert!(text.contains("your address"), "{text}");
-        let mut others: Vec<Ftp> = (0..2)
-            .map(|_| Ftp::logged_in(OTHER, server.explicit))
-            .collect();
-        let (_, code, text) = Ftp::connect(third, server.explicit);
-        assert_eq!(code, 421, "{adapter:?}: {text}");
-        assert!(text.contains("Too many sessions"), "{text}");
-        // One of 127.0.0.1's users leaves; a silent connection takes the slot, and is
-        // displaced when a real newcomer of that address arrives.
-        assert_eq!(mine.pop().unwrap().cmd("QUIT").0, 221);
-        assert!(eventually(Duration::from_secs(2), || {
-            let (mut s, code, _) = Ftp::connect(LOCALHOST, server.explicit);
-            if code != 220 {
-                return false;
-            }
-            let (mut n, code, _) = Ftp::connect(LOCALHOST, server.explicit);
-            if code != 220 {
-                return false;
-            }
-            closed_after(&mut s.writer, Duration::from_secs(3));
-            assert_eq!(n.login("alice", "secret"), 230);
-            mine.push(n);
-            true
-        }));
-        for c in mine.iter_mut().chain(others.iter_mut()) {
-            assert_eq!(
-                c.cmd("NOOP").0,
-                200,
-                "{adapter:?}: a logged-in user was dropped"
-            );
+    let (mut o, root) = options("per-address", adapter);
+    o.max_sessions = 5;
+    o.max_sessions_per_address = 3;
+    let server = start(adapter, o, root);
+    let mut mine: Vec<Ftp> = (0..3)
+        .map(|_| Ftp::logged_in(LOCALHOST, server.explicit))
+        .collect();
+    let (_, code, text) = Ftp::connect(LOCALHOST, server.explicit);
+    assert_eq!(code, 421, "{adapter:?}: {text}");
+    assert!(text.contains("your address"), "{text}");
+    let mut others: Vec<Ftp> = (0..2)
+        .map(|_| Ftp::logged_in(OTHER, server.explicit))
+        .collect();
+    let (_, code, text) = Ftp::connect(third, server.explicit);
+    assert_eq!(code, 421, "{adapter:?}: {text}");
+    assert!(text.contains("Too many sessions"), "{text}");
+    // One of 127.0.0.1's users leaves; a silent connection takes the slot, and is
+    // displaced when a real newcomer of that address arrives.
+    assert_eq!(mine.pop().unwrap().cmd("QUIT").0, 221);
+    assert!(eventually(Duration::from_secs(2), || {
+        let (mut s, code, _) = Ftp::connect(LOCALHOST, server.explicit);
+        if code != 220 {
+            return false;
         }
-        drop((mine, others));
-        server.stop();
+        let (mut n, code, _) = Ftp::connect(LOCALHOST, server.explicit);
+        if code != 220 {
+            return false;
+        }
+        closed_after(&mut s.writer, Duration::from_secs(3));
+        assert_eq!(n.login("alice", "secret"), 230);
+        mine.push(n);
+        true
+    }));
+    for c in mine.iter_mut().chain(others.iter_mut()) {
+        assert_eq!(
+            c.cmd("NOOP").0,
+            200,
+            "{adapter:?}: a logged-in user was dropped"
+        );
     }
+    drop((mine, others));
+    server.stop();
 }
+
+both_adapters!(per_address_limit_refuses_that_address_and_admits_others);
