@@ -63,16 +63,10 @@ macro_rules! both_adapters {
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const OTHER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
 
-/// A file in the served root: 200 000 pseudo-random bytes.
+/// A file in the served root: 200 000 bytes that do not repeat with a short period.
 fn payload() -> Vec<u8> {
-    let mut x = 0x9e37_79b9u32;
-    (0..200_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
+    (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 ^ (i >> 9) as u8)
         .collect()
 }
 
