@@ -60,6 +60,10 @@ pub use crate::io::blocking::client::{Error, Options, StoredUnique};
 
 /// How long an upload waits for the server's close after our close_notify and FIN.
 const LINGER: Duration = Duration::from_secs(2);
+
+/// After a stalled transfer: how long the final reply may take once the data connection is
+/// closed (a live server answers `426` at once). See `Client::after_stall`.
+const STALL_GRACE: Duration = Duration::from_millis(250);
 /// Size of one control read.
 const CONTROL_READ: usize = 4096;
 /// Read-ahead of a TLS data connection: rustls reads its input 4 KiB at a time, so without
@@ -128,6 +132,17 @@ struct Outcome {
     end: DataEnd,
     cause: Option<io::Error>,
     local: Option<io::Error>,
+}
+
+impl Outcome {
+    /// The data connection stalled: nothing moved for the whole data timeout.
+    fn stalled(&self) -> bool {
+        self.local.is_none()
+            && self
+                .cause
+                .as_ref()
+                .is_some_and(|c| c.kind() == io::ErrorKind::TimedOut)
+    }
 }
 
 /// Stops the running transfer of the [`Client`] it came from, from any task or thread (RFC
@@ -610,6 +625,7 @@ impl Client {
                             _ = aborted.wait_for(|&a| a) => None,
                         };
                         let now = self.now();
+                        let stalled = outcome.as_ref().is_some_and(Outcome::stalled);
                         match outcome {
                             Some(outcome) => {
                                 *moved = outcome.bytes;
@@ -629,6 +645,10 @@ impl Client {
                             }
                         }
                         self.pump().await;
+                        if stalled {
+                            self.after_stall().await;
+                            self.pump().await;
+                        }
                     }
                     Event::Completed { request, result } => {
                         if let Target::Request(id) = target {
@@ -919,6 +939,59 @@ impl Client {
         }
     }
 
+    /// A transfer stalled: the data connection carried nothing for the whole data timeout.
+    /// The machine now waits for the final reply; a live server sends it (`426`) as soon as
+    /// it sees the data connection close, and anything it said during the stall is already
+    /// buffered. So the final reply gets a short grace ([`STALL_GRACE`], at most the reply
+    /// timeout); if the request is still open then, the server has said nothing on either
+    /// connection for the data timeout and the control connection is given up: the transfer
+    /// fails after one deadline, not after a second, full reply timeout.
+    async fn after_stall(&mut self) {
+        let grace = match self.options.config.timeouts.reply {
+            Some(r) => r.min(STALL_GRACE),
+            None => STALL_GRACE,
+        };
+        let until = tokio::time::Instant::now() + grace;
+        let mut buf = [0u8; CONTROL_READ];
+        loop {
+            let settled = self
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::Completed { .. } | Event::Closed(_)));
+            if settled || self.closed.is_some() {
+                return;
+            }
+            let Some(control) = self.control.as_mut() else {
+                return;
+            };
+            match tokio::time::timeout_at(until, control.read(&mut buf)).await {
+                Ok(Ok(0)) => {
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the control connection",
+                    ))
+                }
+                Ok(Ok(n)) => {
+                    let now = self.now();
+                    self.machine.handle_input(buf.get(..n).unwrap_or(&[]), now);
+                    self.pump().await;
+                }
+                Ok(Err(e)) => return self.control_failed(e),
+                Err(_) => {
+                    let waited = self.options.config.timeouts.data.unwrap_or_default();
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        std::format!(
+                            "the server stopped responding: nothing on the data or control \
+                             connection for {} ms",
+                            waited.as_millis()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
     /// Moves the bytes of a started transfer and ends the data connection.
     async fn move_bytes(&mut self, body: Option<&mut Body<'_>>) -> Outcome {
         let DataSlot::Open(mut stream) = core::mem::replace(&mut self.data, DataSlot::None) else {
@@ -961,7 +1034,7 @@ async fn download(
                         local: Some(e),
                     };
                 }
-                bytes += n as u64;
+                bytes = bytes.saturating_add(n as u64);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
@@ -1021,7 +1094,7 @@ async fn upload(
                 local: None,
             };
         }
-        bytes += n as u64;
+        bytes = bytes.saturating_add(n as u64);
     }
     if let Err(e) = within(idle, stream.shutdown()).await {
         return Outcome {

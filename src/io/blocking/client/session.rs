@@ -39,6 +39,10 @@ pub const DEFAULT_BUFFER_SIZE: usize = 256 * 1024;
 /// Control-connection read size (replies are small; the codec bounds lines).
 const CONTROL_BUFFER: usize = 16 * 1024;
 
+/// After a stalled transfer: how long the final reply may take once the data connection is
+/// closed (a live server answers `426` at once). See `BlockingClient::after_stall`.
+pub(crate) const STALL_GRACE: Duration = Duration::from_millis(250);
+
 /// A protocol transcript sink: see [`Options::with_trace`].
 pub type Trace = Arc<dyn Fn(&str) + Send + Sync>;
 
@@ -756,6 +760,7 @@ impl BlockingClient {
                         };
                         let outcome = self.move_bytes(command, size_hint, body);
                         *moved = outcome.bytes;
+                        let stalled = outcome.stalled();
                         if outcome.aborted {
                             // The machine closes the data side and sends ABOR.
                             self.note(|| std::format!("data: aborted after {moved} bytes"));
@@ -766,6 +771,10 @@ impl BlockingClient {
                             self.report_data_end(outcome);
                         }
                         self.pump();
+                        if stalled {
+                            self.after_stall();
+                            self.pump();
+                        }
                     }
                     Event::Completed { request, result } => {
                         if let Target::Request(id) = target {
@@ -1206,6 +1215,59 @@ impl BlockingClient {
                     self.control_failed(e);
                     return data::ended_upload(bytes, confirmation);
                 }
+            }
+        }
+    }
+
+    /// A transfer stalled: the data connection carried nothing for the whole data timeout,
+    /// and the control connection has not been read meanwhile. The machine now waits for the
+    /// final reply; a live server sends it (`426`) as soon as it sees the data connection
+    /// close, and anything it said during the stall is already in our receive buffer. So the
+    /// adapter reads what is there for a short grace ([`STALL_GRACE`], at most the reply
+    /// timeout), and if the request is still open the server has said nothing on either
+    /// connection for the data timeout: the control connection is given up, which fails
+    /// the transfer now instead of after a second, full reply timeout (one deadline for a
+    /// stalled transfer, not two).
+    fn after_stall(&mut self) {
+        let grace =
+            Deadline::after(Some(STALL_GRACE)).min(Deadline::after(self.config.timeouts.reply));
+        loop {
+            let settled = self
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::Completed { .. } | Event::Closed(_)));
+            if settled || self.closed.is_some() {
+                return;
+            }
+            let Some(control) = self.control.as_mut() else {
+                return;
+            };
+            match control.read(&mut self.control_buffer, grace) {
+                Ok(Received::Data(n)) => {
+                    self.trace_received(n);
+                    self.machine
+                        .handle_input(&self.control_buffer[..n], self.clock.now());
+                    self.pump();
+                }
+                Ok(Received::End(end)) => {
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        std::format!("the server closed the control connection ({end:?})"),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut && grace.has_passed() => {
+                    let waited = self.config.timeouts.data.unwrap_or_default();
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        std::format!(
+                            "the server stopped responding: nothing on the data or control \
+                             connection for {} ms",
+                            waited.as_millis()
+                        ),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
+                Err(e) => return self.control_failed(e),
             }
         }
     }
