@@ -23,9 +23,15 @@ CLIENT=$PWD/target/release/examples/ftps-client
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-    -addext subjectAltName=DNS:localhost -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
+# A CA and a leaf for localhost (webpki refuses a CA certificate as the server's own).
+EC=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+openssl req -x509 "${EC[@]}" -days 2 -subj /CN=listing-memory-ca \
+    -keyout "$WORK/ca.key" -out "$WORK/ca.pem" 2>/dev/null
+openssl req "${EC[@]}" -subj /CN=localhost -keyout "$WORK/key.pem" -out "$WORK/leaf.csr" \
     2>/dev/null
+printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' >"$WORK/leaf.ext"
+openssl x509 -req -in "$WORK/leaf.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" \
+    -CAcreateserial -days 2 -extfile "$WORK/leaf.ext" -out "$WORK/cert.pem" 2>/dev/null
 
 python3 - "$CLIENT" "$WORK" "$PORT" "$LISTING_MIB" "$RSS_LIMIT_MIB" <<'PY'
 import resource, socket, ssl, subprocess, sys, threading, time
@@ -104,7 +110,7 @@ server = threading.Thread(target=serve, daemon=True)
 server.start()
 time.sleep(0.2)
 proc = subprocess.Popen(
-    ["timeout", "110", client, "--ca-file", f"{work}/cert.pem",
+    ["timeout", "110", client, "--ca-file", f"{work}/ca.pem",
      f"ftp://u:p@localhost:{port}/", "ls"],
     stdout=subprocess.PIPE)
 lines = 0
