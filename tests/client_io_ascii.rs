@@ -51,7 +51,7 @@ fn text(len: usize) -> Vec<u8> {
     let mut i = 0u32;
     while out.len() < len {
         let width = (i.wrapping_mul(2_654_435_761) >> 24) as usize % 90;
-        out.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, width));
+        out.extend(std::iter::repeat(b'a' + (i % 26) as u8).take(width));
         out.push(b'\n');
         i += 1;
     }
