@@ -18,8 +18,9 @@ LISTING_MIB=${LISTING_MIB:-1024}
 RSS_LIMIT_MIB=${RSS_LIMIT_MIB:-64}
 PORT=${LISTING_PORT:-24100}
 
-cargo build --release --quiet --example ftps-client --features rustls
-CLIENT=$PWD/target/release/examples/ftps-client
+# The release build is shared with tests/interop/run-client-matrix.sh (a no-op after it).
+timeout 1200 cargo build --release --quiet --example ftps-client --features rustls
+CLIENT=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/ftps-client
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
