@@ -15,6 +15,7 @@
 mod admission;
 mod answers;
 pub mod blocking;
+mod client_ascii;
 mod control_tls;
 mod data_notice;
 pub mod fs;
