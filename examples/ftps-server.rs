@@ -16,9 +16,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ftps_proto::io::blocking::server::{DataTickets, Server, ServerOptions, User};
+use ftps_proto::io::blocking::server::{DataTickets, PartialUploads, Server, ServerOptions, User};
+use ftps_proto::io::fs::MLST_FACTS;
 use ftps_proto::io::tls::{load_certificates, ServerIdentity, ServerTlsOptions, TlsVersions};
 use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+use ftps_proto::types::Text;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 const HELP: &str = "\
@@ -37,6 +39,12 @@ Files and users:
   --user NAME:PASS              a user with a password (repeatable)
                                 [ftps:<random>, printed at start]
   --cert-user NAME:CERT.pem     a user logging in with this client certificate (repeatable)
+  --partial-uploads temporary|keep|delete
+                                a STOR that does not complete: written under a temporary
+                                name and renamed on 226 / left as cut / removed; resumed
+                                uploads (REST, APPE) go in place    [temporary]
+                                (SITE HELP and SITE CHMOD are answered; CHMOD needs a
+                                user who may write)
 TLS:
   --cert PEM --key PEM          certificate chain and key          [self-signed, printed]
   --client-ca PEM               verify client certificates against these CAs
@@ -86,6 +94,7 @@ struct Args {
     trace: bool,
     data_tickets: DataTickets,
     async_runtime: bool,
+    partial_uploads: PartialUploads,
 }
 
 fn on_off(v: &str, flag: &str) -> Result<bool, String> {
@@ -115,12 +124,14 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         versions: TlsVersions::Both,
         config: Config::default()
             .with_control(ControlPolicy::Required)
-            .with_data(DataPolicy::Required),
+            .with_data(DataPolicy::Required)
+            .with_mlst_facts(Text::from_static(MLST_FACTS)),
         max_sessions: 64,
         exit_after: None,
         trace: false,
         data_tickets: DataTickets::Downloads,
         async_runtime: false,
+        partial_uploads: PartialUploads::default(),
     };
     let mut key: Option<PathBuf> = None;
     let mut cert: Option<PathBuf> = None;
@@ -247,6 +258,14 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
                     _ => return Err(format!("{flag}: expected never, downloads or always")),
                 }
             }
+            "--partial-uploads" => {
+                a.partial_uploads = match v {
+                    "temporary" => PartialUploads::Temporary,
+                    "keep" => PartialUploads::Keep,
+                    "delete" => PartialUploads::Delete,
+                    _ => return Err(format!("{flag}: expected temporary, keep or delete")),
+                }
+            }
             "--max-sessions" => a.max_sessions = number(v, flag)?,
             "--exit-after" => a.exit_after = Some(number(v, flag)?),
             _ => return Err(format!("unknown option {flag:?} (see --help)")),
@@ -368,6 +387,7 @@ fn run(argv: &[String]) -> Result<(), String> {
     options.exit_after = args.exit_after;
     options.trace = args.trace;
     options.data_tickets = args.data_tickets;
+    options.partial_uploads = args.partial_uploads;
     if args.async_runtime {
         return run_async(options, &args, &root, &cert_note, default_user.as_ref());
     }

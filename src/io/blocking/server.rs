@@ -51,6 +51,7 @@ use std::vec::Vec;
 
 use rustls::ServerConfig;
 
+pub use crate::io::fs::PartialUploads;
 use crate::io::fs::{FsError, Root};
 pub use crate::io::user::User;
 
@@ -89,7 +90,9 @@ pub struct ServerOptions {
     pub tls: Arc<ServerConfig>,
     /// The session machine's policy for explicit sessions; implicit sessions use it with
     /// [`crate::server::ControlPolicy::Implicit`]. Default: [`crate::server::Config::default`],
-    /// which requires TLS on control and data connections.
+    /// which requires TLS on control and data connections, with the MLSx facts of
+    /// [`crate::io::fs::MLST_FACTS`] (FEAT offers only the facts of this list that the file
+    /// system can produce).
     pub session: crate::server::Config,
     /// The directory served as `/`.
     pub root: PathBuf,
@@ -109,6 +112,10 @@ pub struct ServerOptions {
     /// Print every output of every session and every data notice to stderr (passwords are
     /// redacted by their `Debug`). Default: false.
     pub trace: bool,
+    /// What becomes of an upload that does not complete. Default:
+    /// [`PartialUploads::Temporary`] (a STOR is renamed into place on `226`; resumed uploads
+    /// are written in place).
+    pub partial_uploads: PartialUploads,
 }
 
 impl ServerOptions {
@@ -118,7 +125,8 @@ impl ServerOptions {
             explicit: None,
             implicit: None,
             tls,
-            session: crate::server::Config::default(),
+            session: crate::server::Config::default()
+                .with_mlst_facts(crate::types::Text::from_static(crate::io::fs::MLST_FACTS)),
             root,
             users: Vec::new(),
             passive_ports: 0..=0,
@@ -127,6 +135,7 @@ impl ServerOptions {
             exit_after: None,
             data_tickets: DataTickets::Downloads,
             trace: false,
+            partial_uploads: PartialUploads::default(),
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::io::answers::{Answers, Prepared};
 use crate::io::blocking::server::data::listen_in_range;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
-use crate::types::{Channel, Instant, ReplyCode, Text};
+use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
 
 /// Inputs of the session task, in arrival order.
 enum Input {
@@ -82,6 +82,9 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
     if implicit {
         config = config.with_control(crate::server::ControlPolicy::Implicit);
     }
+    // FEAT offers only the MLSx facts the file system can produce (RFC 3659 §7.8).
+    let facts = crate::io::fs::offered_facts(config.mlst_facts.as_bytes());
+    config = config.with_mlst_facts(Text::new(facts).unwrap_or(Text::EMPTY));
     let anonymous = config.anonymous;
     let (reader, writer) = tcp.into_split();
     let (tx, mut rx) = mpsc::channel(INBOX);
@@ -92,7 +95,8 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         control: Control::new(writer),
         tls,
         certificate: None,
-        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
+        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous)
+            .with_partial_uploads(shared.options.partial_uploads),
         worker: None,
         next_worker: 0,
         transfer: None,
@@ -222,6 +226,16 @@ impl Run<'_> {
         if self.shared.options.trace {
             std::eprintln!("[{}] data: {:?}", self.local, notice);
         }
+        if let (
+            Notice::Received {
+                end: DataEnd::Clean,
+            },
+            Some(d),
+        ) = (notice, self.transfer)
+        {
+            // Stored whole, clean end: the 226 follows; the file goes in place first.
+            self.answers.upload_complete(d);
+        }
         crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
 
@@ -335,13 +349,17 @@ impl Run<'_> {
             } => {
                 let prepared = self.answers.take_prepared(decision);
                 match (self.worker.is_some(), prepared, direction) {
-                    (true, Some(Prepared::Source(src)), Direction::Send) => {
+                    (true, Ok(Prepared::Source(src)), Direction::Send) => {
                         self.transfer = Some(decision);
                         self.command(Command::Send(src));
                     }
-                    (true, Some(Prepared::Sink(sink)), Direction::Receive) => {
+                    (true, Ok(Prepared::Sink(sink)), Direction::Receive) => {
                         self.transfer = Some(decision);
                         self.command(Command::Receive(sink));
+                    }
+                    // The upload's file could not be opened (the reply says why).
+                    (_, Err((code, text)), _) => {
+                        let _ = self.machine.transfer_failed(decision, code, text);
                     }
                     _ => {
                         let _ = self.machine.transfer_failed(
