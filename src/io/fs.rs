@@ -1000,3 +1000,235 @@ pub fn mlsd_listing(root: &Root, dir: &VirtualPath, facts: &[u8]) -> Result<Vec<
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn sandbox(tag: &str) -> (PathBuf, Root) {
+        let dir = std::env::temp_dir().join(std::format!(
+            "ftps-proto-fs-unit-{tag}-{}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let root = Root::new(&dir).unwrap();
+        (dir, root)
+    }
+
+    fn vp(name: &str) -> VirtualPath {
+        VirtualPath::root().join(name.as_bytes()).unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<std::string::String> {
+        let mut v: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn offered_facts_keep_only_what_facts_line_produces() {
+        // RFC 3659 §7.8: FEAT lists the facts the server can send.
+        assert_eq!(
+            offered_facts(b"type*;lang*;Size;modify*;media-type;unique;"),
+            b"type*;Size;modify*;unique;"
+        );
+        assert_eq!(offered_facts(MLST_FACTS.as_bytes()), MLST_FACTS.as_bytes());
+        assert_eq!(offered_facts(b""), b"");
+    }
+
+    #[test]
+    fn facts_line_writes_only_the_selected_facts() {
+        let (dir, root) = sandbox("facts");
+        fs::write(dir.join("f"), b"12345").unwrap();
+        let e = root.stat(&vp("f")).unwrap();
+        let line =
+            std::string::String::from_utf8(facts_line(&e, b"f", false, b"SIZE;type;")).unwrap();
+        assert_eq!(line, "type=file;size=5; f");
+        let none = facts_line(&e, b"f", false, b"");
+        assert_eq!(none, b" f");
+        let all = std::string::String::from_utf8(facts_line(
+            &e,
+            b"f",
+            false,
+            b"type;size;modify;perm;unique;",
+        ))
+        .unwrap();
+        assert!(all.contains(";perm=") && all.contains(";unique="), "{all}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// Writes `data` through a planned upload of `name` and settles it.
+    fn store(
+        root: &Root,
+        name: &str,
+        mode: WriteMode,
+        policy: PartialUploads,
+        data: &[u8],
+        complete: bool,
+    ) {
+        let (mut sink, upload) = root
+            .plan_write(&vp(name), mode, policy)
+            .unwrap()
+            .open()
+            .unwrap();
+        sink.write_all(data).unwrap();
+        upload.finish(complete).unwrap();
+        // Once settled, the data connection can no longer write.
+        assert!(sink.write(b"late").is_err());
+    }
+
+    #[test]
+    fn planning_an_upload_touches_nothing() {
+        let (dir, root) = sandbox("plan");
+        fs::write(dir.join("old"), b"previous").unwrap();
+        for policy in [
+            PartialUploads::Keep,
+            PartialUploads::Delete,
+            PartialUploads::Temporary,
+        ] {
+            let plan = root
+                .plan_write(&vp("old"), WriteMode::Truncate, policy)
+                .unwrap();
+            drop(plan);
+            assert_eq!(fs::read(dir.join("old")).unwrap(), b"previous");
+        }
+        assert_eq!(names(&dir), ["old"]);
+        // Refusals are known at plan time: REST past the end, a directory, a long name.
+        assert!(matches!(
+            root.plan_write(&vp("old"), WriteMode::At(9), PartialUploads::Keep),
+            Err(FsError::RestartPastEnd { offset: 9, size: 8 })
+        ));
+        assert!(matches!(
+            root.plan_write(&vp("missing"), WriteMode::At(1), PartialUploads::Keep),
+            Err(FsError::RestartPastEnd { offset: 1, size: 0 })
+        ));
+        assert!(matches!(
+            root.plan_write(
+                &vp(&"x".repeat(300)),
+                WriteMode::Truncate,
+                PartialUploads::Keep
+            ),
+            Err(FsError::InvalidName)
+        ));
+        assert!(root
+            .plan_write(&vp("old"), WriteMode::At(8), PartialUploads::Keep)
+            .is_ok());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn temporary_uploads_are_renamed_on_success_and_removed_on_failure() {
+        let (dir, root) = sandbox("temporary");
+        fs::write(dir.join("t"), b"previous").unwrap();
+        fs::set_permissions(dir.join("t"), fs::Permissions::from_mode(0o640)).unwrap();
+        let t = PartialUploads::Temporary;
+        // Failed: the previous version stays, no temporary file.
+        store(&root, "t", WriteMode::Truncate, t, b"new, cut", false);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"previous");
+        assert_eq!(names(&dir), ["t"]);
+        // While an upload runs, the target is the previous version.
+        let (mut sink, upload) = root
+            .plan_write(&vp("t"), WriteMode::Truncate, t)
+            .unwrap()
+            .open()
+            .unwrap();
+        sink.write_all(b"new version").unwrap();
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"previous");
+        upload.finish(true).unwrap();
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new version");
+        assert_eq!(
+            fs::metadata(dir.join("t")).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        assert_eq!(names(&dir), ["t"]);
+        // Resumed uploads go in place and are kept when cut.
+        store(&root, "t", WriteMode::At(3), t, b"-resumed", false);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new-resumed");
+        store(&root, "t", WriteMode::Append, t, b"+more", false);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new-resumed+more");
+        // An upload dropped unsettled (the session ended) counts as failed.
+        let (mut sink, upload) = root
+            .plan_write(&vp("t"), WriteMode::Truncate, t)
+            .unwrap()
+            .open()
+            .unwrap();
+        sink.write_all(b"x").unwrap();
+        drop(upload);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new-resumed+more");
+        assert_eq!(names(&dir), ["t"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn delete_removes_what_a_failed_upload_wrote_and_keep_keeps_it() {
+        let (dir, root) = sandbox("delete");
+        let d = PartialUploads::Delete;
+        fs::write(dir.join("d"), b"0123456789").unwrap();
+        store(&root, "d", WriteMode::At(4), d, b"abcdefgh", false);
+        assert_eq!(fs::read(dir.join("d")).unwrap(), b"0123");
+        store(&root, "d", WriteMode::Append, d, b"xyz", false);
+        assert_eq!(fs::read(dir.join("d")).unwrap(), b"0123");
+        store(&root, "d", WriteMode::Truncate, d, b"cut", false);
+        assert!(!dir.join("d").exists());
+        store(&root, "d", WriteMode::CreateNew, d, b"stou", false);
+        assert!(!dir.join("d").exists());
+        store(&root, "d", WriteMode::Truncate, d, b"whole", true);
+        assert_eq!(fs::read(dir.join("d")).unwrap(), b"whole");
+
+        let k = PartialUploads::Keep;
+        store(&root, "k", WriteMode::Truncate, k, b"partial", false);
+        assert_eq!(fs::read(dir.join("k")).unwrap(), b"partial");
+        store(&root, "k", WriteMode::At(4), k, b"IAL!", false);
+        assert_eq!(fs::read(dir.join("k")).unwrap(), b"partIAL!");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_abandoned_stou_leaves_no_file() {
+        let (dir, root) = sandbox("abandon");
+        for policy in [
+            PartialUploads::Keep,
+            PartialUploads::Delete,
+            PartialUploads::Temporary,
+        ] {
+            let (_, upload) = root
+                .plan_write(&vp("u"), WriteMode::CreateNew, policy)
+                .unwrap()
+                .open()
+                .unwrap();
+            assert!(dir.join("u").exists());
+            upload.abandon();
+            assert!(!dir.join("u").exists(), "{policy:?}");
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn chmod_sets_permission_bits_only_and_never_on_the_root() {
+        let (dir, root) = sandbox("chmod");
+        fs::write(dir.join("f"), b"").unwrap();
+        root.set_mode(&vp("f"), 0o600).unwrap();
+        assert_eq!(
+            fs::metadata(dir.join("f")).unwrap().permissions().mode() & 0o7777,
+            0o600
+        );
+        assert!(matches!(
+            root.set_mode(&vp("f"), 0o4755),
+            Err(FsError::PermissionDenied)
+        ));
+        assert!(matches!(
+            root.set_mode(&VirtualPath::root(), 0o755),
+            Err(FsError::PermissionDenied)
+        ));
+        assert!(matches!(
+            root.set_mode(&vp("missing"), 0o644),
+            Err(FsError::NotFound)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
