@@ -97,6 +97,8 @@ impl From<io::Error> for FsError {
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => FsError::NoSpace,
             // ENAMETOOLONG: a component or the whole name is longer than the system allows.
             io::ErrorKind::InvalidFilename => FsError::InvalidName,
+            // EROFS: permanent, like a permission refusal (not a 451 local error).
+            io::ErrorKind::ReadOnlyFilesystem => FsError::PermissionDenied,
             _ => FsError::Io(e),
         }
     }
@@ -1028,6 +1030,25 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn permanent_os_errors_are_not_local_errors() {
+        let kind = |k| FsError::from(io::Error::from(k));
+        // ENAMETOOLONG (an overlong name) was a 451 "local error"; it is a name not allowed.
+        assert!(matches!(
+            kind(io::ErrorKind::InvalidFilename),
+            FsError::InvalidName
+        ));
+        assert!(matches!(
+            FsError::from(io::Error::from_raw_os_error(36)),
+            FsError::InvalidName
+        ));
+        assert!(matches!(
+            kind(io::ErrorKind::ReadOnlyFilesystem),
+            FsError::PermissionDenied
+        ));
+        assert!(matches!(kind(io::ErrorKind::Interrupted), FsError::Io(_)));
     }
 
     #[test]

@@ -234,7 +234,8 @@ impl Run<'_> {
         ) = (notice, self.transfer)
         {
             // Stored whole, clean end: the 226 follows; the file goes in place first.
-            self.answers.upload_complete(d);
+            let answers = &mut self.answers;
+            blocking(|| answers.upload_complete(d));
         }
         crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
@@ -347,7 +348,9 @@ impl Run<'_> {
                 decision,
                 direction,
             } => {
-                let prepared = self.answers.take_prepared(decision);
+                // Opens the upload's file (truncation can take a while on a large file).
+                let answers = &mut self.answers;
+                let prepared = blocking(|| answers.take_prepared(decision));
                 match (self.worker.is_some(), prepared, direction) {
                     (true, Ok(Prepared::Source(src)), Direction::Send) => {
                         self.transfer = Some(decision);
@@ -393,5 +396,14 @@ impl Run<'_> {
             // are ignored.
             _ => {}
         }
+    }
+}
+
+/// Runs file-system work (opening, renaming an upload's file) on the session task: inside
+/// `block_in_place` on a multi-threaded runtime, as the application answers are.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
