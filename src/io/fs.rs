@@ -536,7 +536,8 @@ impl Root {
     }
 
     /// The entries of a directory (LIST, NLST, MLSD), sorted by name, `.` and `..` left
-    /// out, and names with CR or LF left out (no listing format can carry them). Links that
+    /// out, names with CR or LF left out (no listing format can carry them), and uploads in
+    /// progress under a temporary name ([`PartialUploads::Temporary`]) left out. Links that
     /// lead inside the root are described by their target; others as [`EntryKind::Symlink`].
     /// A plain file lists as itself (LIST of a file name, RFC 959 §4.1.3).
     pub fn list(&self, v: &VirtualPath) -> Result<Vec<Entry>, FsError> {
@@ -550,7 +551,7 @@ impl Root {
         for e in fs::read_dir(&real)? {
             let e = e?;
             let name = e.file_name().as_bytes().to_owned();
-            if has_line_break(&name) {
+            if has_line_break(&name) || name.starts_with(TEMPORARY_PREFIX) {
                 continue;
             }
             let lm = match fs::symlink_metadata(e.path()) {
@@ -612,12 +613,14 @@ pub enum PartialUploads {
     /// is cut back to where it restarted (the `REST` offset, or the size before `APPE`).
     Delete,
     /// The default. A STOR without REST writes to a temporary name in the same directory
-    /// (`.ftps-part-*`), renamed over the target when the transfer ends with `226`: until
+    /// (`.ftps-part-*`, left out of listings), renamed over the target when the upload
+    /// arrived whole with a clean end, before the `226` is sent: until
     /// then the previous version stays whole and readable, and a failed upload removes the
     /// temporary file, so the server is as if the upload never happened. A failed STOU's
     /// file is removed. A cut plain STOR is retransmitted from the start (a client that asks
     /// `SIZE` finds the previous version, or none, never a partial one); resumed uploads
-    /// are kept as they are, in place.
+    /// are kept as they are, in place. A server process killed during an upload leaves its
+    /// temporary file behind (hidden from listings; nothing sweeps it at start).
     #[default]
     Temporary,
 }
@@ -680,6 +683,9 @@ impl PlannedUpload {
     }
 }
 
+/// How the temporary names of [`PartialUploads::Temporary`] begin (`.ftps-part-<pid>-<n>`).
+const TEMPORARY_PREFIX: &[u8] = b".ftps-part-";
+
 /// A temporary file next to `target`, with `target`'s permissions when it exists.
 fn create_temporary(target: &Path) -> Result<(File, PathBuf), FsError> {
     let dir = target.parent().ok_or(FsError::InvalidName)?;
@@ -687,7 +693,9 @@ fn create_temporary(target: &Path) -> Result<(File, PathBuf), FsError> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     for _ in 0..100 {
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let temp = dir.join(std::format!(".ftps-part-{}-{n}", std::process::id()));
+        let mut name = TEMPORARY_PREFIX.to_vec();
+        name.extend_from_slice(std::format!("{}-{n}", std::process::id()).as_bytes());
+        let temp = dir.join(OsStr::from_bytes(&name));
         match OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(f) => {
                 if let Some(p) = perms.clone() {
@@ -1160,6 +1168,15 @@ mod tests {
             .unwrap();
         sink.write_all(b"new version").unwrap();
         assert_eq!(fs::read(dir.join("t")).unwrap(), b"previous");
+        // The temporary file exists, and no listing shows it.
+        assert_eq!(names(&dir).len(), 2);
+        let listed: Vec<_> = root
+            .list(&VirtualPath::root())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(listed, [b"t".to_vec()]);
         upload.finish(true).unwrap();
         assert_eq!(fs::read(dir.join("t")).unwrap(), b"new version");
         assert_eq!(

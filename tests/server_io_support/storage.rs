@@ -404,8 +404,14 @@ pub fn size_and_rest_in_type_a_count_transferred_octets<A: Adapter>() {
     assert_eq!((code, got.len()), (226, stored.len() + n));
     assert_eq!(got, wire);
     // C: REST k  C: RETR: the transferred form from octet k, for every k, including the
-    // points between a CR and its LF.
+    // points between a CR and its LF. A fresh session every few transfers: a rustls client
+    // spends a TLS 1.3 ticket per data connection, and how many a session gets is not what
+    // this test is about (issue 10).
     for k in 0..=wire.len() {
+        if k % 6 == 5 {
+            c = logged_in(&srv);
+            c.cmd("TYPE A", 200);
+        }
         c.cmd(&format!("REST {k}"), 350);
         let (code, got) = download(&mut c, &srv, "RETR t.txt");
         assert_eq!(code, 226);
@@ -415,6 +421,8 @@ pub fn size_and_rest_in_type_a_count_transferred_octets<A: Adapter>() {
     assert_eq!(download(&mut c, &srv, "RETR t.txt").0, 554);
     // C: REST k  C: STOR (a resumed ASCII upload): the stored file is whole again, also when
     // k falls between a CR and its LF ("line one\r" | "\n...").
+    let mut c = logged_in(&srv);
+    c.cmd("TYPE A", 200);
     for k in [9usize, 10, 21, wire.len()] {
         std::fs::write(srv.root.join("u.txt"), &stored).unwrap();
         c.cmd(&format!("REST {k}"), 350);
