@@ -16,9 +16,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ftps_proto::io::blocking::server::{DataTickets, Server, ServerOptions, User};
+use ftps_proto::io::blocking::server::{DataTickets, PartialUploads, Server, ServerOptions, User};
+use ftps_proto::io::fs::MLST_FACTS;
 use ftps_proto::io::tls::{load_certificates, ServerIdentity, ServerTlsOptions, TlsVersions};
 use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+use ftps_proto::types::Text;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 const HELP: &str = "\
@@ -37,6 +39,12 @@ Files and users:
   --user NAME:PASS              a user with a password (repeatable)
                                 [ftps:<random>, printed at start]
   --cert-user NAME:CERT.pem     a user logging in with this client certificate (repeatable)
+  --partial-uploads temporary|keep|delete
+                                a STOR that does not complete: written under a temporary
+                                name and renamed on 226 / left as cut / removed; resumed
+                                uploads (REST, APPE) go in place    [temporary]
+                                (SITE HELP and SITE CHMOD are answered; CHMOD needs a
+                                user who may write)
 TLS:
   --cert PEM --key PEM          certificate chain and key          [self-signed, printed]
   --client-ca PEM               verify client certificates against these CAs
@@ -95,6 +103,7 @@ struct Args {
     data_tickets: DataTickets,
     async_runtime: bool,
     admission: AdmissionArgs,
+    partial_uploads: PartialUploads,
 }
 
 /// The admission-control flags (ServerOptions' fields of the same meaning).
@@ -133,7 +142,8 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         versions: TlsVersions::Both,
         config: Config::default()
             .with_control(ControlPolicy::Required)
-            .with_data(DataPolicy::Required),
+            .with_data(DataPolicy::Required)
+            .with_mlst_facts(Text::from_static(MLST_FACTS)),
         max_sessions: 64,
         exit_after: None,
         trace: false,
@@ -145,6 +155,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
             login_window: Duration::from_secs(900),
             handshake_timeout: Duration::from_secs(10),
         },
+        partial_uploads: PartialUploads::default(),
     };
     let mut key: Option<PathBuf> = None;
     let mut cert: Option<PathBuf> = None;
@@ -269,6 +280,14 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
                     "downloads" => DataTickets::Downloads,
                     "always" => DataTickets::Always,
                     _ => return Err(format!("{flag}: expected never, downloads or always")),
+                }
+            }
+            "--partial-uploads" => {
+                a.partial_uploads = match v {
+                    "temporary" => PartialUploads::Temporary,
+                    "keep" => PartialUploads::Keep,
+                    "delete" => PartialUploads::Delete,
+                    _ => return Err(format!("{flag}: expected temporary, keep or delete")),
                 }
             }
             "--max-sessions" => a.max_sessions = number(v, flag)?,
@@ -407,6 +426,7 @@ fn run(argv: &[String]) -> Result<(), String> {
     options.max_login_failures_per_address = args.admission.login_failures;
     options.login_failure_window = args.admission.login_window;
     options.handshake_timeout = args.admission.handshake_timeout;
+    options.partial_uploads = args.partial_uploads;
     if args.async_runtime {
         return run_async(options, &args, &root, &cert_note, default_user.as_ref());
     }

@@ -155,7 +155,8 @@ pub enum Event {
         command: Text<'static>,
     },
     /// `STAT <path>` (RFC 959 §4.1.3, like LIST over the control connection): `accept_lines`
-    /// (`213`, one line per entry) or reject (`450`/`550`).
+    /// (`213` for a file) or `accept_directory_status` (`212` for a directory), one line per
+    /// entry, or reject (`450`/`550`).
     Status {
         /// The handle to answer.
         decision: Decision,

@@ -889,8 +889,9 @@ impl Session {
         Ok(())
     }
 
-    /// Answers `SITE` (`200`) or `STAT <path>` (`213`) with lines of text (at least one is
-    /// sent; an empty list sends `OK`).
+    /// Answers `SITE` (`200`) or `STAT <file>` (`213`; a directory is
+    /// [`Session::accept_directory_status`]) with lines of text (at least one is sent; an
+    /// empty list sends `OK`).
     pub fn accept_lines(&mut self, decision: Decision, lines: &[Text<'_>]) -> Result<(), Misuse> {
         let pending = self.take_pending(decision, "accept_lines", |q| {
             matches!(q, Question::Site | Question::Stat)
@@ -899,6 +900,13 @@ impl Session {
             Question::Site => ReplyCode::COMMAND_OK,
             _ => ReplyCode::FILE_STATUS,
         };
+        self.send_lines(code, lines);
+        self.resume();
+        Ok(())
+    }
+
+    /// `code` with `lines` (one line: a single-line reply; none: `OK`).
+    fn send_lines(&mut self, code: ReplyCode, lines: &[Text<'_>]) {
         let bytes = match lines {
             [] => ReplyWriter::new().line(code, b"OK").finish(),
             [one] => ReplyWriter::new().line(code, one.as_bytes()).finish(),
@@ -911,6 +919,19 @@ impl Session {
             }
         };
         self.out.push_back(Output::Send(bytes));
+    }
+
+    /// Answers `STAT <directory>` with `212` and the directory's lines (RFC 959 §4.2: "212
+    /// Directory status"; a file's `STAT` is [`Session::accept_lines`]' `213 File status`).
+    pub fn accept_directory_status(
+        &mut self,
+        decision: Decision,
+        lines: &[Text<'_>],
+    ) -> Result<(), Misuse> {
+        self.take_pending(decision, "accept_directory_status", |q| {
+            matches!(q, Question::Stat)
+        })?;
+        self.send_lines(ReplyCode::DIRECTORY_STATUS, lines);
         self.resume();
         Ok(())
     }

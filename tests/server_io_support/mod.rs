@@ -9,6 +9,8 @@
 //! which adapter it runs against beyond [`Adapter`].
 
 pub mod identity;
+#[macro_use]
+pub mod storage;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -53,6 +53,7 @@ use std::vec::Vec;
 use rustls::ServerConfig;
 
 use crate::io::admission::{Admission, Limits, Refusal};
+pub use crate::io::fs::PartialUploads;
 use crate::io::fs::{FsError, Root};
 pub use crate::io::user::User;
 
@@ -91,7 +92,9 @@ pub struct ServerOptions {
     pub tls: Arc<ServerConfig>,
     /// The session machine's policy for explicit sessions; implicit sessions use it with
     /// [`crate::server::ControlPolicy::Implicit`]. Default: [`crate::server::Config::default`],
-    /// which requires TLS on control and data connections.
+    /// which requires TLS on control and data connections, with the MLSx facts of
+    /// [`crate::io::fs::MLST_FACTS`] (FEAT offers only the facts of this list that the file
+    /// system can produce).
     pub session: crate::server::Config,
     /// The directory served as `/`.
     pub root: PathBuf,
@@ -132,6 +135,10 @@ pub struct ServerOptions {
     /// from the connection under implicit FTPS); a stalled handshake is reported as failed
     /// and the session closed. Default: 10 s.
     pub handshake_timeout: Duration,
+    /// What becomes of an upload that does not complete. Default:
+    /// [`PartialUploads::Temporary`] (a STOR is renamed into place on `226`; resumed uploads
+    /// are written in place).
+    pub partial_uploads: PartialUploads,
 }
 
 impl ServerOptions {
@@ -141,7 +148,8 @@ impl ServerOptions {
             explicit: None,
             implicit: None,
             tls,
-            session: crate::server::Config::default(),
+            session: crate::server::Config::default()
+                .with_mlst_facts(crate::types::Text::from_static(crate::io::fs::MLST_FACTS)),
             root,
             users: Vec::new(),
             passive_ports: 0..=0,
@@ -154,6 +162,7 @@ impl ServerOptions {
             max_login_failures_per_address: 10,
             login_failure_window: Duration::from_secs(15 * 60),
             handshake_timeout: Duration::from_secs(10),
+            partial_uploads: PartialUploads::default(),
         }
     }
 }

@@ -60,7 +60,7 @@ use tokio::task::JoinSet;
 use crate::io::admission::{Admission, Limits, Refusal};
 use crate::io::fs::Root;
 
-pub use crate::io::blocking::server::{DataTickets, ServerError, ServerOptions};
+pub use crate::io::blocking::server::{DataTickets, PartialUploads, ServerError, ServerOptions};
 pub use crate::io::user::User;
 
 /// Things shared by every session of a server.

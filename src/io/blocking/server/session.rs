@@ -84,6 +84,9 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool, ticket: Ticke
     if implicit {
         config = config.with_control(crate::server::ControlPolicy::Implicit);
     }
+    // FEAT offers only the MLSx facts the file system can produce (RFC 3659 §7.8).
+    let facts = crate::io::fs::offered_facts(config.mlst_facts.as_bytes());
+    config = config.with_mlst_facts(Text::new(facts).unwrap_or(Text::EMPTY));
     let anonymous = config.anonymous;
     let epoch = StdInstant::now();
     let (tx, rx) = sync_channel(INBOX);
@@ -101,7 +104,8 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool, ticket: Ticke
         tls,
         certificate: None,
         answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous)
-            .with_ticket(ticket),
+            .with_ticket(ticket)
+            .with_partial_uploads(shared.options.partial_uploads),
         worker: None,
         next_worker: 0,
         transfer: None,
@@ -244,6 +248,16 @@ impl Run<'_> {
         if self.shared.options.trace {
             std::eprintln!("[{}] data: {:?}", self.local, notice);
         }
+        if let (
+            Notice::Received {
+                end: DataEnd::Clean,
+            },
+            Some(d),
+        ) = (notice, self.transfer)
+        {
+            // Stored whole, clean end: the 226 follows; the file goes in place first.
+            self.answers.upload_complete(d);
+        }
         crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
 
@@ -355,13 +369,17 @@ impl Run<'_> {
             } => {
                 let prepared = self.answers.take_prepared(decision);
                 match (&self.worker, prepared, direction) {
-                    (Some(w), Some(Prepared::Source(src)), Direction::Send) => {
+                    (Some(w), Ok(Prepared::Source(src)), Direction::Send) => {
                         self.transfer = Some(decision);
                         w.command(Command::Send(src));
                     }
-                    (Some(w), Some(Prepared::Sink(sink)), Direction::Receive) => {
+                    (Some(w), Ok(Prepared::Sink(sink)), Direction::Receive) => {
                         self.transfer = Some(decision);
                         w.command(Command::Receive(sink));
+                    }
+                    // The upload's file could not be opened (the reply says why).
+                    (_, Err((code, text)), _) => {
+                        let _ = self.machine.transfer_failed(decision, code, text);
                     }
                     _ => {
                         let _ = self.machine.transfer_failed(

@@ -27,7 +27,7 @@ use crate::io::blocking::server::data::listen_in_range;
 use crate::io::passive::PassiveSlot;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
-use crate::types::{Channel, Instant, ReplyCode, Text};
+use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
 
 /// Inputs of the session task, in arrival order.
 enum Input {
@@ -94,6 +94,9 @@ pub(super) async fn run(
     if implicit {
         config = config.with_control(crate::server::ControlPolicy::Implicit);
     }
+    // FEAT offers only the MLSx facts the file system can produce (RFC 3659 §7.8).
+    let facts = crate::io::fs::offered_facts(config.mlst_facts.as_bytes());
+    config = config.with_mlst_facts(Text::new(facts).unwrap_or(Text::EMPTY));
     let anonymous = config.anonymous;
     let (reader, writer) = tcp.into_split();
     let (tx, mut rx) = mpsc::channel(INBOX);
@@ -105,7 +108,8 @@ pub(super) async fn run(
         tls,
         certificate: None,
         answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous)
-            .with_ticket(ticket),
+            .with_ticket(ticket)
+            .with_partial_uploads(shared.options.partial_uploads),
         worker: None,
         next_worker: 0,
         transfer: None,
@@ -251,6 +255,17 @@ impl Run<'_> {
         if self.shared.options.trace {
             std::eprintln!("[{}] data: {:?}", self.local, notice);
         }
+        if let (
+            Notice::Received {
+                end: DataEnd::Clean,
+            },
+            Some(d),
+        ) = (notice, self.transfer)
+        {
+            // Stored whole, clean end: the 226 follows; the file goes in place first.
+            let answers = &mut self.answers;
+            blocking(|| answers.upload_complete(d));
+        }
         crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
 
@@ -377,15 +392,21 @@ impl Run<'_> {
                 decision,
                 direction,
             } => {
-                let prepared = self.answers.take_prepared(decision);
+                // Opens the upload's file (truncation can take a while on a large file).
+                let answers = &mut self.answers;
+                let prepared = blocking(|| answers.take_prepared(decision));
                 match (self.worker.is_some(), prepared, direction) {
-                    (true, Some(Prepared::Source(src)), Direction::Send) => {
+                    (true, Ok(Prepared::Source(src)), Direction::Send) => {
                         self.transfer = Some(decision);
                         self.command(Command::Send(src));
                     }
-                    (true, Some(Prepared::Sink(sink)), Direction::Receive) => {
+                    (true, Ok(Prepared::Sink(sink)), Direction::Receive) => {
                         self.transfer = Some(decision);
                         self.command(Command::Receive(sink));
+                    }
+                    // The upload's file could not be opened (the reply says why).
+                    (_, Err((code, text)), _) => {
+                        let _ = self.machine.transfer_failed(decision, code, text);
                     }
                     _ => {
                         let _ = self.machine.transfer_failed(
@@ -419,5 +440,14 @@ impl Run<'_> {
             // are ignored.
             _ => {}
         }
+    }
+}
+
+/// Runs file-system work (opening, renaming an upload's file) on the session task: inside
+/// `block_in_place` on a multi-threaded runtime, as the application answers are.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
