@@ -129,22 +129,25 @@ fn default_config_requires_tls_on_control_and_data() {
     // C: AUTH TLS / S: 234, then USER/PASS are served.
     h.auth_tls();
     h.login("alice");
-    // C: PASV (no PROT P yet) / S: 534, no listener asked for.
-    h.c("PASV");
-    h.s(534);
+    // C: LIST (no PROT P yet) / S: 521, the application is not asked (RFC 4217 §10.2).
+    h.c("LIST");
+    h.s(521);
     h.quiet();
     // C: PBSZ 0 / S: 200; C: PROT C / S: 534 (clear data refused).
     h.c("PBSZ 0");
     h.s(200);
     h.c("PROT C");
     h.s(534);
-    h.c("PASV");
-    h.s(534);
+    h.c("RETR x");
+    h.s(521);
     h.quiet();
-    // C: PROT P / S: 200; now PASV is served.
+    // C: PROT P / S: 200; now the transfer is served.
     h.c("PROT P");
     h.s(200);
     h.pasv();
+    h.c("RETR x");
+    let (_, e) = h.decision();
+    assert!(matches!(e, Event::Retrieve { .. }), "{e:?}");
 }
 
 /// Opting out of the secure default (`ControlPolicy::Optional`, `DataPolicy::Optional`)
@@ -212,22 +215,31 @@ fn policy_no_unprotected_commands_allows_quit() {
     assert_eq!(h.action(), Output::Close);
 }
 
-/// Policy 2, "no unprotected data": every data command (PASV, EPSV, PORT, EPRT and the
-/// transfer itself) is refused until PROT P; PROT C is refused.
+/// Policy 2, "no unprotected data": the transfer commands are refused with 521 until PROT P
+/// (RFC 4217 §10.2 checks the policy "on the actual command that will initiate the data
+/// transfer (and not on the PORT or PASV)"); PROT C is refused.
 #[test]
 fn policy_no_unprotected_data() {
     let mut h = Harness::greeted(Config::default().with_data(DataPolicy::Required));
     h.auth_tls();
     h.login("alice");
-    for cmd in [
-        "PASV",
-        "EPSV",
-        "PORT 198,51,100,7,195,80",
-        "EPRT |1|198.51.100.7|50000|",
-    ] {
-        h.c(cmd);
-        h.s(534);
-    }
+    // C: PASV / S: 227 and C: EPSV / S: 229 before PROT P; PORT/EPRT are 200.
+    h.pasv();
+    h.c("EPSV");
+    assert!(matches!(h.action(), Output::CloseData));
+    assert!(matches!(h.action(), Output::ListenData { .. }));
+    h.session
+        .handle_data_listening("192.0.2.1:50002".parse().unwrap(), h.now)
+        .unwrap();
+    h.drain();
+    h.s(229);
+    h.c("PORT 198,51,100,7,195,80");
+    assert!(matches!(h.action(), Output::CloseData));
+    h.s(200);
+    h.c("EPRT |1|198.51.100.7|50000|");
+    assert!(matches!(h.action(), Output::CloseData));
+    h.s(200);
+    h.quiet();
     h.c("RETR x");
     h.s(521); // RFC 4217 §10.2
     h.c("LIST");
@@ -238,7 +250,15 @@ fn policy_no_unprotected_data() {
     h.s(534);
     h.c("PROT P");
     h.s(200);
-    h.pasv();
+    // The EPRT address is still set: PASV replaces it.
+    h.c("PASV");
+    assert!(matches!(h.action(), Output::CloseData));
+    assert!(matches!(h.action(), Output::ListenData { .. }));
+    h.session
+        .handle_data_listening("192.0.2.1:50001".parse().unwrap(), h.now)
+        .unwrap();
+    h.drain();
+    h.s(227);
     h.c("RETR x");
     let (d, _) = h.decision();
     h.accept(d);
@@ -406,8 +426,9 @@ fn implicit_tls() {
     ));
     h.tls_ready(Channel::Control, TlsDetails::new());
     h.s(220);
+    // RFC 2228 §3: AUTH on a protected connection is not accepted (534).
     h.c("AUTH TLS");
-    h.s(503);
+    h.s(534);
     h.c("FEAT");
     let feat = h.reply();
     assert!(!feat.lines().any(|l| l.starts_with(b" AUTH")));
@@ -677,4 +698,131 @@ fn help_follows_the_configuration() {
     h.s(214);
     h.c("HELP PORT");
     h.s(502);
+}
+
+/// RFC 4217 §10.2: a client that sends PROT P after PASV works under "no unprotected data":
+/// `PASV` / `227`, `PBSZ 0`, `PROT P`, `RETR` / `150`, then the data handshake.
+#[test]
+fn prot_after_pasv_is_served() {
+    let mut h = Harness::greeted(Config::default());
+    h.auth_tls();
+    h.login("alice");
+    h.pasv();
+    h.prot_p();
+    h.c("RETR x");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(150);
+    h.data_connected();
+    assert!(matches!(
+        h.action(),
+        Output::StartTls {
+            channel: Channel::Data,
+            ..
+        }
+    ));
+}
+
+/// RFC 959 §5.4: PASS must follow the USER it answers; another command in between ends the
+/// half-done login and PASS gets 503 (the application is not asked).
+#[test]
+fn pass_after_another_command_is_bad_sequence() {
+    let mut h = Harness::greeted(plain_config());
+    h.c("USER alice");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(331);
+    h.c("NOOP");
+    h.s(200);
+    h.c("PASS secret");
+    h.s(503);
+    h.quiet();
+    // A fresh USER then PASS logs in.
+    h.login("alice");
+}
+
+/// RFC 1123 §4.1.2.2: TYPE T is implemented as TYPE N: `TYPE A T` is 200 and ASCII.
+#[test]
+fn type_a_t_is_type_a_n() {
+    let mut h = Harness::greeted(plain_config());
+    h.login("alice");
+    h.c("TYPE I");
+    h.s(200);
+    assert!(h.session.is_binary());
+    h.c("TYPE A T");
+    h.s(200);
+    assert!(!h.session.is_binary());
+    h.c("TYPE E");
+    h.s(504);
+}
+
+/// RFC 2228 §3: an unknown PROT level (`PROT X`) is 504; a malformed argument stays 501.
+#[test]
+fn prot_unknown_level_is_504() {
+    let mut h = Harness::greeted(Config::default());
+    h.auth_tls();
+    h.c("PBSZ 0");
+    h.s(200);
+    h.c("PROT X");
+    h.s(504);
+    h.c("PROT PP");
+    h.s(501);
+    h.c("PROT S");
+    h.s(536);
+}
+
+/// RFC 2228 §3: a second AUTH on a protected control connection is 534 ("not willing to
+/// accept"), and the session stays protected.
+#[test]
+fn second_auth_is_534() {
+    let mut h = Harness::greeted(Config::default());
+    h.auth_tls();
+    h.c("AUTH TLS");
+    h.s(534);
+    h.quiet();
+    assert!(h.session.is_control_protected());
+    h.login("alice");
+}
+
+/// Losing the control connection during a transfer fails the transfer and ends the
+/// session; nothing is sent.
+#[test]
+fn control_closed_fails_the_transfer() {
+    let mut h = Harness::greeted(plain_config());
+    h.login("alice");
+    h.pasv();
+    h.c("STOR up.bin");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(150);
+    h.data_connected();
+    h.start_transfer(d, Direction::Receive);
+    h.session.handle_control_closed(h.now);
+    h.drain();
+    h.transfer_ended(d, 426, false);
+    assert_eq!(h.action(), Output::CloseData);
+    assert_eq!(h.action(), Output::Close);
+    h.quiet();
+    assert_eq!(h.session.state(), ftps_proto::server::State::Closed);
+    // The application's late answer is not a success.
+    assert!(h.session.transfer_done(d).is_ok());
+    h.drain();
+    h.quiet();
+    // A second call does nothing.
+    h.session.handle_control_closed(h.now);
+    h.drain();
+    h.quiet();
+}
+
+/// Losing the control connection while the application decides drops the decision.
+#[test]
+fn control_closed_while_deciding() {
+    let mut h = Harness::greeted(plain_config());
+    h.c("USER alice");
+    let (d, _) = h.decision();
+    h.session.handle_control_closed(h.now);
+    h.drain();
+    assert_eq!(h.action(), Output::Close);
+    h.quiet();
+    assert!(h.session.accept(d).is_err());
 }

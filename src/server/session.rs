@@ -642,6 +642,29 @@ impl Session {
         Ok(())
     }
 
+    /// The control connection was lost: the client closed it (EOF, or TLS close_notify
+    /// outside `CCC`/`REIN`), or reading or writing it failed. The session ends: a running
+    /// transfer fails ([`Event::TransferEnded`] with `426` and `success: false`: the file
+    /// may be incomplete, RFC 959 §4.1.3 asks for the transfer to complete only while the
+    /// control connection stands), the data connection is closed and [`Output::Close`]
+    /// follows. Nothing is sent. A pending decision is dropped (answering it afterwards is
+    /// [`Misuse::UnknownDecision`]). Calling it on a closed session does nothing.
+    pub fn handle_control_closed(&mut self, now: Instant) {
+        self.tick(now);
+        if self.phase_is_closed() {
+            return;
+        }
+        if let Some(t) = self.transfer.take() {
+            self.out.push_back(Output::Event(Event::TransferEnded {
+                decision: t.decision,
+                reply: ReplyCode::TRANSFER_ABORTED,
+                success: false,
+            }));
+        }
+        self.quit_after_transfer = false;
+        self.close();
+    }
+
     /// Time passed: `now` is at or after the last [`Output::Timeout`] (earlier calls are
     /// harmless). Releases a held-back login reply, fails a transfer whose data connection
     /// did not come (`425`), or ends an idle session (`421`).
@@ -1244,6 +1267,11 @@ impl Session {
         }
         // RNTO must immediately follow RNFR (RFC 959 §4.1.3).
         let rename_from = self.params.rename_from.take();
+        // PASS must immediately follow the USER it answers (RFC 959 §5.4: USER, 331, PASS):
+        // any other command ends the half-done login, so a later PASS gets 503.
+        if !matches!(cmd, Command::Pass(_)) && matches!(self.login, Login::NeedPassword(_)) {
+            self.login = Login::None;
+        }
 
         // "No unprotected commands" (RFC 4217 §10.1, RFC 2228 §3).
         if self.config.control == ControlPolicy::Required && !self.security.secured {
@@ -1594,35 +1622,30 @@ impl Session {
                 self.params.binary = true;
                 self.send_line(ReplyCode::COMMAND_OK, b"Switching to binary mode");
             }
-            TransferType::Ascii(None | Some(FormatControl::NonPrint)) => {
+            // RFC 1123 §4.1.2.2: a host that makes no distinction between TYPE N and
+            // TYPE T SHOULD implement TYPE T to be identical to TYPE N.
+            TransferType::Ascii(
+                None | Some(FormatControl::NonPrint) | Some(FormatControl::Telnet),
+            ) => {
                 self.params.binary = false;
                 self.send_line(ReplyCode::COMMAND_OK, b"Switching to ASCII mode");
             }
             _ => self.send_line(
                 ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
-                b"Only TYPE A, A N, I and L 8 are supported",
+                b"Only TYPE A, A N, A T, I and L 8 are supported",
             ),
         }
     }
 
-    /// "No unprotected data": the data policy as it applies to data-connection setup.
-    fn data_setup_allowed(&mut self) -> bool {
-        if self.config.data == DataPolicy::Required && !self.security.private {
-            self.send_line(
-                ReplyCode::DENIED_FOR_POLICY,
-                b"Policy requires protected data connections: PBSZ 0 and PROT P first",
-            );
-            return false;
-        }
-        true
-    }
-
-    /// Checks before asking the application about a transfer.
+    /// Checks before asking the application about a transfer. "No unprotected data" is
+    /// checked here, on the command that opens the data connection, and not on
+    /// PASV/EPSV/PORT/EPRT (RFC 4217 §10.2: "SHOULD only check ... on the actual command that
+    /// will initiate the data transfer"), so a client may send PROT P after PASV.
     fn transfer_allowed(&mut self) -> bool {
         if self.config.data == DataPolicy::Required && !self.security.private {
             // RFC 4217 §10.2.
             self.send_line(
-                ReplyCode::new(521).unwrap_or(ReplyCode::DENIED_FOR_POLICY),
+                ReplyCode::PROT_SETTING_REFUSED,
                 b"Data connection cannot be opened with this PROT setting",
             );
             return false;
@@ -1657,9 +1680,6 @@ impl Session {
         }
         if !self.config.allow_active {
             self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Active mode is disabled");
-            return;
-        }
-        if !self.data_setup_allowed() {
             return;
         }
         if extended && addr.is_ipv4() != self.peer.is_ipv4() {
@@ -1730,9 +1750,6 @@ impl Session {
                 return;
             }
         }
-        if !self.data_setup_allowed() {
-            return;
-        }
         if self.data.setup != Setup::None || self.data.conn != Conn::None {
             self.out.push_back(Output::CloseData);
         }
@@ -1744,7 +1761,7 @@ impl Session {
     /// Why the data connection cannot serve a transfer now, if it cannot: the reply, and
     /// whether an open data connection must be closed.
     fn data_refusal(&self) -> Option<(ReplyCode, &'static [u8], bool)> {
-        let code_522 = ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA);
+        let code_522 = ReplyCode::DATA_TLS_REFUSED;
         match self.data.setup {
             Setup::None => Some((
                 ReplyCode::CANT_OPEN_DATA,
@@ -1849,7 +1866,7 @@ impl Session {
     fn refuse_data(&mut self, text: &'static str) {
         if self.transfer.is_some() {
             self.finish(
-                ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
+                ReplyCode::DATA_TLS_REFUSED,
                 text.as_bytes(),
                 false,
             );
@@ -2007,9 +2024,11 @@ impl Session {
             return;
         }
         if self.security.protected {
+            // RFC 2228 §3 (AUTH): "not willing to accept the named security mechanism" is
+            // 534; this server does not renegotiate TLS on a protected connection.
             self.send_line(
-                ReplyCode::BAD_SEQUENCE,
-                b"Control connection already protected",
+                ReplyCode::DENIED_FOR_POLICY,
+                b"Control connection already protected; AUTH not accepted again",
             );
             return;
         }
