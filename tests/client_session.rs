@@ -536,3 +536,45 @@ fn host_is_sent_again_after_rein() {
     t.s("220 welcome again");
     t.c("AUTH TLS");
 }
+
+/// RFC 1123 §4.1.2.11: a STAT reply longer than the configured line limit completes the
+/// request with its first lines and its code; the excess is reported, the session goes on.
+#[test]
+fn long_stat_reply_keeps_the_session() {
+    let config = Config::default().with_limits(
+        ftps_proto::codec::Limits::default().with_max_reply_lines(6),
+    );
+    let mut t = Transcript::logged_in_plain(config);
+    let id = t
+        .client
+        .raw(ftps_proto::codec::Command::Stat(None), t.now)
+        .unwrap();
+    t.drain();
+    t.c("STAT");
+    t.s("211-status\n one\n two\n three\n four\n five\n six\n seven\n eight\n211 End of status");
+    assert_eq!(
+        t.event(),
+        Event::ExcessLinesIgnored {
+            code: ftps_proto::types::ReplyCode::SYSTEM_STATUS,
+            lines: 3
+        }
+    );
+    match t.completed(id) {
+        Ok(Response::Done(reply)) => {
+            assert_eq!(reply.code().value(), 211);
+            let lines: Vec<&[u8]> = reply.lines().collect();
+            assert_eq!(
+                lines,
+                [&b"status"[..], b" one", b" two", b" three", b" four", b" five", b"End of status"]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    t.quiet();
+    assert_eq!(t.client.state(), State::Ready);
+    let id = t.client.noop(t.now).unwrap();
+    t.drain();
+    t.c("NOOP");
+    t.s("200 ok");
+    assert!(t.completed(id).is_ok());
+}

@@ -145,7 +145,7 @@ pub struct Config {
     pub utf8: bool,
     /// Deadlines.
     pub timeouts: Timeouts,
-    /// Memory bounds of the reply decoder.
+    /// Memory bounds of the reply decoder (see [`Config::with_limits`]).
     pub limits: Limits,
 }
 
@@ -211,6 +211,15 @@ impl Config {
     /// The commands sent before `AUTH`, in order.
     pub fn commands_before_auth(&self) -> &[Command<'static>] {
         &self.before_auth
+    }
+
+    /// Sets the reply decoder's memory bounds: the longest line and the most lines one reply
+    /// keeps ([`Limits::max_reply_lines`], default 1024). A longer reply does not end the
+    /// session: its excess lines are dropped and reported
+    /// ([`super::Event::ExcessLinesIgnored`]), its code still answers the request.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Sets the timeouts.

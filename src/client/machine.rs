@@ -116,7 +116,7 @@ impl Client {
     /// connect timer). In implicit mode the first output is a control-channel
     /// [`Output::StartTls`]; otherwise the client waits for the greeting.
     pub fn new(config: Config, now: Instant) -> Client {
-        let decoder = ReplyDecoder::new(config.limits);
+        let decoder = ReplyDecoder::ignoring_excess_lines(config.limits);
         let mut client = Client {
             timers: Timers {
                 connect: deadline(now, config.timeouts.connect),
@@ -269,6 +269,15 @@ impl Client {
                     break;
                 }
             };
+            // RFC 1123 §4.1.2.11: the excess lines of a reply over the line limit were
+            // ignored; the reply (its first lines and its code) is still handled.
+            let excess = self.decoder.excess_lines();
+            if excess > 0 {
+                self.push_event(Event::ExcessLinesIgnored {
+                    code: reply.code(),
+                    lines: excess,
+                });
+            }
             self.on_reply(reply, now);
         }
         if !self.closed
