@@ -709,7 +709,8 @@ fn store_at_an_offset_sends_rest_before_stor() {
     t.c("REST 4096");
     t.s("350 Restarting at 4096.");
     t.c("STOR big.iso");
-    // Offset 0 is a plain STOR.
+    // Offset 0 is a STOR without restart: after the failed restarted one, `REST 0` first
+    // clears the marker the server may still hold (RFC 3659 §5.3).
     t.s("550 denied");
     t.expect(Output::CloseData);
     assert!(t.completed(id).is_err());
@@ -719,5 +720,85 @@ fn store_at_an_offset_sends_rest_before_stor() {
     t.s("229 (|||40001|)");
     t.next();
     t.data_connected();
+    t.c("REST 0");
+    t.s("350 Restarting at 0.");
     t.c("STOR f");
+}
+
+/// RFC 3659 §5.3: after a restarted transfer that failed, the server may still hold the
+/// marker: the next transfer that is not restarted sends `REST 0` first; once a transfer
+/// succeeds, no more `REST 0`.
+#[test]
+fn failed_restarted_transfer_is_followed_by_rest_0() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("big.iso"), 4096, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("REST 4096");
+    t.s("350 Restart position accepted (4096).");
+    t.c("RETR big.iso");
+    t.s("550 Failed to open file.");
+    t.expect(Output::CloseData);
+    assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
+    t.quiet();
+
+    // C: EPSV / S: 229 / C: REST 0 / S: 350 / C: RETR
+    let id = t.client.retrieve(path("other"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40001|)");
+    t.open_data(id, 40001);
+    t.data_connected();
+    t.c("REST 0");
+    t.s("350 Restart position accepted (0).");
+    t.c("RETR other");
+    t.s("150 Opening BINARY mode data connection.");
+    t.start_tls(Channel::Data);
+    t.tls_ready(Channel::Data);
+    assert!(matches!(t.event(), Event::TransferStarted { .. }));
+    t.data_ended(DataEnd::Clean);
+    t.s("226 Transfer complete.");
+    assert!(matches!(t.completed(id), Ok(Response::Transferred { .. })));
+    t.quiet();
+
+    // The marker is gone: a plain LIST.
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    start_download(&mut t, id, "LIST", 40002);
+}
+
+/// A refused `REST 0` (a server without REST) does not block the transfer (RFC 3659 §5.3:
+/// an error to REST means the command is not implemented).
+#[test]
+fn refused_rest_0_still_sends_the_command() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("big.iso"), 10, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("REST 10");
+    t.s("350 ok");
+    t.c("RETR big.iso");
+    t.s("150 Opening BINARY mode data connection.");
+    t.start_tls(Channel::Data);
+    t.tls_ready(Channel::Data);
+    assert!(matches!(t.event(), Event::TransferStarted { .. }));
+    t.data_ended(DataEnd::Truncated);
+    t.s("426 Failure writing network stream.");
+    assert!(t.completed(id).is_err());
+    t.quiet();
+    let id = t.client.store(path("up"), t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40001|)");
+    t.open_data(id, 40001);
+    t.data_connected();
+    t.c("REST 0");
+    t.s("502 REST not implemented");
+    t.c("STOR up");
 }

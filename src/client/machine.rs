@@ -94,6 +94,10 @@ pub struct Client {
     pub(crate) pasv_refused: bool,
     pub(crate) eprt_refused: bool,
     pub(crate) mlsd_refused: bool,
+    /// A `REST` was accepted and no transfer has succeeded since: the server may still
+    /// hold its restart marker, so the next transfer that is not restarted sends `REST 0`
+    /// first (RFC 3659 §5.3).
+    pub(crate) restart_marker: bool,
     pub(crate) closed: bool,
     /// The name the server gave the file of the last `STOU` (RFC 1123 §4.1.2.9).
     pub(crate) unique_name: Option<Pathname<'static>>,
@@ -139,6 +143,7 @@ impl Client {
             pasv_refused: false,
             eprt_refused: false,
             mlsd_refused: false,
+            restart_marker: false,
             unique_name: None,
             closed: false,
         };

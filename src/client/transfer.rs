@@ -84,6 +84,8 @@ pub(crate) struct Transfer {
     pub(crate) listen: Option<SocketAddr>,
     /// EPSV was sent for this transfer (so a refused PASV does not loop back to it).
     pub(crate) epsv_tried: bool,
+    /// The `REST` in flight is `REST 0`, clearing a marker an earlier transfer left.
+    pub(crate) rest_zero: bool,
 }
 
 impl Transfer {
@@ -110,6 +112,7 @@ impl Transfer {
             aborted: false,
             listen: None,
             epsv_tried: false,
+            rest_zero: false,
         }
     }
 
@@ -220,8 +223,18 @@ impl Client {
             Step::Negotiate => self.on_negotiate_reply(t, reply, now),
             Step::Rest => {
                 if code == ReplyCode::PENDING_FURTHER_INFORMATION {
+                    if t.rest_zero {
+                        self.restart_marker = false;
+                    }
+                    self.send_transfer_command(t, now);
+                } else if t.rest_zero {
+                    // RFC 3659 §5.3: an error to REST means the server does not implement it
+                    // (or the value is malformed, and 0 is not): no marker to clear.
+                    self.restart_marker = false;
                     self.send_transfer_command(t, now);
                 } else {
+                    // The server did not take the marker.
+                    self.restart_marker = false;
                     self.refused(t, reply, now);
                 }
             }
@@ -356,8 +369,19 @@ impl Client {
         {
             t.step = Step::Rest;
             let offset = t.offset;
+            // Until this restarted transfer succeeds, the server may hold the marker.
+            self.restart_marker = true;
             self.job = Some(Job::Transfer(t));
             self.send(&Command::Rest(offset), now);
+        } else if self.restart_marker {
+            // RFC 3659 §5.3: "a user-PI that has issued a REST command, but that has not
+            // successfully transmitted the following data transfer command for any reason,
+            // should send another REST command before the next data transfer command. If
+            // that transfer is not to be restarted, then "REST 0" should be issued."
+            t.step = Step::Rest;
+            t.rest_zero = true;
+            self.job = Some(Job::Transfer(t));
+            self.send(&Command::Rest(0), now);
         } else {
             self.send_transfer_command(t, now);
         }
@@ -476,10 +500,14 @@ impl Client {
             Err(f)
         } else {
             match (t.final_reply.take(), t.data) {
-                (Some(reply), Data::Ended(DataEnd::Clean)) => Ok(Response::Transferred {
-                    command: t.command,
-                    reply,
-                }),
+                (Some(reply), Data::Ended(DataEnd::Clean)) => {
+                    // The marker was used by this transfer.
+                    self.restart_marker = false;
+                    Ok(Response::Transferred {
+                        command: t.command,
+                        reply,
+                    })
+                }
                 (reply, Data::Ended(end)) => Err(Failure::DataConnection { end, reply }),
                 (reply, _) => Err(Failure::DataConnection {
                     end: DataEnd::Failed,
