@@ -802,3 +802,94 @@ fn refused_rest_0_still_sends_the_command() {
     t.s("502 REST not implemented");
     t.c("STOR up");
 }
+
+/// RFC 2428 §4: with `epsv_all`, `EPSV ALL` goes first (once per login), then only EPSV: a
+/// refused EPSV fails the transfer instead of falling back to PASV.
+#[test]
+fn epsv_all_then_never_pasv() {
+    let mut t = Transcript::logged_in_tls(Config::default().with_epsv_all(true), FEAT_VSFTPD);
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV ALL");
+    t.s("200 EPSV ALL ok.");
+    start_download(&mut t, id, "LIST", 40000);
+    t.data_ended(DataEnd::Clean);
+    t.s("226 ok");
+    assert!(matches!(t.completed(id), Ok(Response::Transferred { .. })));
+    // The second transfer: no EPSV ALL again; a refused EPSV is final.
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("500 EPSV not understood");
+    assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
+    t.quiet();
+    // A failed connect is final too.
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40001|)");
+    t.open_data(id, 40001);
+    t.data_ended(DataEnd::Failed);
+    assert!(matches!(t.completed(id), Err(Failure::DataUnavailable)));
+    t.quiet();
+    // Active mode cannot follow EPSV ALL.
+    let active = Config::default()
+        .with_epsv_all(true)
+        .with_data_mode(DataMode::Active);
+    let mut t = Transcript::logged_in_tls(active, FEAT_VSFTPD);
+    assert_eq!(
+        t.client.list(None, t.now).unwrap_err().kind,
+        ftps_proto::client::ErrorKind::Unsupported
+    );
+}
+
+/// RFC 2428 §2: the 522 protocol list is read and used: a server without IPv4 (`(2)`) gets
+/// no PASV after its refused EPSV, and the list is exposed.
+#[test]
+fn protocol_list_of_522_is_used() {
+    let mut t = tls();
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("522 Network protocol not supported, use (2)");
+    assert!(matches!(t.completed(id), Err(Failure::Refused(r)) if r.code().value() == 522));
+    t.quiet();
+    assert_eq!(
+        t.client.network_protocols(),
+        Some(&[ftps_proto::types::NetworkProtocol::IPV6][..])
+    );
+    // With IPv4 in the list, PASV is still tried.
+    let mut t = tls();
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("522 Network protocol not supported, use (1)");
+    t.c("PASV");
+    t.s("227 Entering Passive Mode (192,0,2,1,156,64).");
+    t.open_data(id, 40000);
+}
+
+/// RFC 2428 §2 for EPRT: a 522 whose list leaves IPv4 out is final (PORT is IPv4 only).
+#[test]
+fn eprt_522_without_ipv4_is_final() {
+    let config = Config::default().with_data_mode(DataMode::Active);
+    let mut t = Transcript::logged_in_tls(config, FEAT_VSFTPD);
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.expect(Output::ListenData { request: id });
+    t.data_listening("192.0.2.10:40000".parse().unwrap());
+    t.c("EPRT |1|192.0.2.10|40000|");
+    t.s("522 Network protocol not supported, use (2)");
+    t.expect(Output::CloseData);
+    assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
+    // With (1) it falls back to PORT.
+    let config = Config::default().with_data_mode(DataMode::Active);
+    let mut t = Transcript::logged_in_tls(config, FEAT_VSFTPD);
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.expect(Output::ListenData { request: id });
+    t.data_listening("192.0.2.10:40001".parse().unwrap());
+    t.c("EPRT |1|192.0.2.10|40001|");
+    t.s("522 Network protocol not supported, use (1)");
+    t.c("PORT 192,0,2,10,156,65");
+}

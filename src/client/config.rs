@@ -138,6 +138,12 @@ pub struct Config {
     /// ([`super::DataAddress::ControlPeer`]), which defeats PASV-based bounce and
     /// data-redirection attacks (RFC 2577 §3) and NAT mistakes.
     pub trust_pasv_address: bool,
+    /// Send `EPSV ALL` before the first transfer of a login (RFC 2428 §4: it tells NATs and
+    /// firewalls that only `EPSV` follows) and then never `PASV`, `PORT` or `EPRT`: a
+    /// refused or unusable `EPSV` fails the transfer instead of falling back. Needs
+    /// [`DataMode::Passive`] (a transfer request in active mode is refused with
+    /// [`super::ErrorKind::Unsupported`]). Default `false`.
+    pub epsv_all: bool,
     /// `TYPE` sent after login. Default `TYPE I`.
     pub transfer_type: TransferType,
     /// Send `OPTS UTF8 ON` after login when FEAT announces `UTF8` (RFC 2640 §3.3). Default
@@ -162,6 +168,7 @@ impl Default for Config {
             data_mode: DataMode::default(),
             extended_data_commands: true,
             trust_pasv_address: false,
+            epsv_all: false,
             transfer_type: TransferType::Image,
             utf8: true,
             timeouts: Timeouts::default(),
@@ -219,6 +226,12 @@ impl Config {
     /// ([`super::Event::ExcessLinesIgnored`]), its code still answers the request.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sets [`Config::epsv_all`].
+    pub fn with_epsv_all(mut self, on: bool) -> Self {
+        self.epsv_all = on;
         self
     }
 

@@ -179,6 +179,14 @@ pub enum Event {
         /// The `(N bytes)` hint of the 150 reply, when given.
         size_hint: Option<u64>,
     },
+    /// A 1yz (positive preliminary) reply to a raw command ([`super::Client::raw`],
+    /// [`super::Client::raw_unchecked`]); the request goes on until its final reply.
+    Preliminary {
+        /// The request.
+        request: RequestId,
+        /// The 1yz reply.
+        reply: Reply<'static>,
+    },
     /// A request ended.
     Completed {
         /// The request.

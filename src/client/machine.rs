@@ -98,6 +98,10 @@ pub struct Client {
     /// hold its restart marker, so the next transfer that is not restarted sends `REST 0`
     /// first (RFC 3659 §5.3).
     pub(crate) restart_marker: bool,
+    /// `EPSV ALL` was sent in this login (RFC 2428 §4).
+    pub(crate) epsv_all_sent: bool,
+    /// The network protocols the server's last 522 named (RFC 2428 §2).
+    pub(crate) network_protocols: Option<alloc::vec::Vec<crate::types::NetworkProtocol>>,
     pub(crate) closed: bool,
     /// The name the server gave the file of the last `STOU` (RFC 1123 §4.1.2.9).
     pub(crate) unique_name: Option<Pathname<'static>>,
@@ -144,6 +148,8 @@ impl Client {
             eprt_refused: false,
             mlsd_refused: false,
             restart_marker: false,
+            epsv_all_sent: false,
+            network_protocols: None,
             unique_name: None,
             closed: false,
         };
@@ -223,6 +229,14 @@ impl Client {
     /// What the server's last FEAT reply announced (empty before login or if refused).
     pub fn features(&self) -> &Features {
         &self.features
+    }
+
+    /// The network protocols the server said it supports in its last `522` reply to `EPSV`
+    /// or `EPRT` (RFC 2428 §2, `522 ... (1,2)`; see [`crate::codec::parse_protocols_reply`]).
+    /// `None` until such a reply named some. The client uses them itself: `PASV` and `PORT`
+    /// (IPv4 only) are not tried after a 522 whose list leaves out IPv4 (`1`).
+    pub fn network_protocols(&self) -> Option<&[crate::types::NetworkProtocol]> {
+        self.network_protocols.as_deref()
     }
 
     /// The next output. See the [module docs](super) for the contract.
@@ -319,6 +333,8 @@ impl Client {
                     self.logged_in = false;
                     self.prot = None;
                     self.features = Features::new();
+                    self.epsv_all_sent = false;
+                    self.restart_marker = false;
                     self.timers.keepalive = None;
                     self.timers.idle = None;
                     self.complete(id, Ok(Response::Done(*reply)));

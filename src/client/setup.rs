@@ -409,6 +409,8 @@ impl Client {
             self.connected = false;
             self.prot = None;
             self.features = Features::new();
+            self.epsv_all_sent = false;
+            self.restart_marker = false;
             self.timers.keepalive = None;
             self.timers.idle = None;
             self.complete(id, Ok(Response::Done(reply.clone())));

@@ -738,6 +738,9 @@ impl BlockingClient {
                     Event::Unsolicited(reply) => {
                         self.note(|| std::format!("unsolicited reply: {}", ShowReply(&reply)));
                     }
+                    Event::Preliminary { request, reply } => {
+                        self.note(|| std::format!("request {request}: {}", ShowReply(&reply)));
+                    }
                     Event::ExcessLinesIgnored { code, lines } => {
                         self.note(|| std::format!("reply {code:?}: {lines} excess lines dropped"));
                     }
