@@ -184,7 +184,7 @@ fn implicit_tls_starts_with_a_handshake_then_reads_the_greeting() {
 
 #[test]
 fn host_is_sent_before_auth_as_rfc7151_says() {
-    let config = Config::default().with_host(Text::try_from("ftp.example.com").unwrap());
+    let config = Config::default().with_host(ftps_proto::types::Hostname::try_from("ftp.example.com").unwrap());
     let mut t = Transcript::new(config);
     // A login given early is parked until the connection is secured.
     let id = t.client.login(user_login("u", "p"), t.now).unwrap();
@@ -223,7 +223,7 @@ fn host_is_sent_before_auth_as_rfc7151_says() {
 
 #[test]
 fn host_not_implemented_is_skipped_but_refused_host_ends_the_session() {
-    let config = Config::default().with_host(Text::try_from("a.example").unwrap());
+    let config = Config::default().with_host(ftps_proto::types::Hostname::try_from("a.example").unwrap());
     let mut t = Transcript::new(config.clone());
     t.s("220 hi");
     t.c("HOST a.example");
@@ -501,7 +501,7 @@ fn auth_tls_mid_session_refused_or_misused() {
 #[test]
 fn host_is_sent_again_after_rein() {
     // RFC 7151 §3.3: "after any REIN command, before attempting to authenticate".
-    let config = Config::default().with_host(Text::try_from("ftp.example.com").unwrap());
+    let config = Config::default().with_host(ftps_proto::types::Hostname::try_from("ftp.example.com").unwrap());
     let mut t = Transcript::new(config);
     t.s("220 hi");
     t.c("HOST ftp.example.com");
@@ -577,4 +577,29 @@ fn long_stat_reply_keeps_the_session() {
     t.c("NOOP");
     t.s("200 ok");
     assert!(t.completed(id).is_ok());
+}
+
+/// RFC 7151 §3: the client's HOST value is a host name or an IP literal, never a port; an
+/// IPv6 literal is sent in brackets, and the name to check the certificate against is
+/// the address without them.
+#[test]
+fn host_value_is_validated() {
+    use ftps_proto::types::{Hostname, InvalidHostname};
+    assert_eq!(
+        Hostname::try_from("ftp.example.com:2121"),
+        Err(InvalidHostname::Port)
+    );
+    assert_eq!(
+        Hostname::try_from("2001:db8::1"),
+        Err(InvalidHostname::UnbracketedIpv6)
+    );
+    assert!(matches!(
+        Hostname::try_from("ftp example"),
+        Err(InvalidHostname::Invalid { .. })
+    ));
+    let v6 = Hostname::try_from("[2001:db8::1]").unwrap();
+    assert_eq!(v6.server_name(), "2001:db8::1");
+    let mut t = Transcript::new(Config::default().with_host(v6));
+    t.s("220 hi");
+    t.c("HOST [2001:db8::1]");
 }

@@ -826,3 +826,91 @@ fn control_closed_while_deciding() {
     h.quiet();
     assert!(h.session.accept(d).is_err());
 }
+
+/// RFC 7151 §3: a HOST with a port is 501, an IP literal that is not the server's address
+/// 504 (the harness's server is 192.0.2.1), an IPv6 literal needs brackets; the server's
+/// own address and a domain name go to the application.
+#[test]
+fn host_refuses_ports_and_foreign_addresses() {
+    let mut h = Harness::greeted(plain_config());
+    for (line, code) in [
+        ("HOST 192.0.2.1:2112", 501),
+        ("HOST ftp.example.com:21", 501),
+        ("HOST [2001:db8::c000:201]:2112", 501),
+        ("HOST 2001:db8::1", 501),
+        ("HOST not a name", 501),
+        ("HOST 203.0.113.9", 504),
+        ("HOST [2001:db8::c000:201]", 504),
+    ] {
+        h.c(line);
+        h.s(code);
+        h.quiet();
+    }
+    h.c("HOST 192.0.2.1");
+    let (d, e) = h.decision();
+    assert!(matches!(e, Event::Host { .. }), "{e:?}");
+    h.accept(d);
+    h.s(220);
+    assert_eq!(h.session.host().map(|h| h.to_string()), Some("192.0.2.1".into()));
+}
+
+/// RFC 7151 §3: after AUTH TLS with a server name (SNI), HOST must match it (else 504);
+/// the match is case-insensitive. The Authenticate event carries both, for the
+/// application's decision.
+#[test]
+fn host_must_match_the_tls_server_name() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("AUTH TLS");
+    h.s(234);
+    let _ = h.action();
+    h.tls_ready(
+        Channel::Control,
+        TlsDetails::new().with_server_name(Some(text("ftp.example.com"))),
+    );
+    assert_eq!(
+        h.session.tls_server_name().map(|t| t.as_bytes().to_vec()),
+        Some(b"ftp.example.com".to_vec())
+    );
+    h.c("HOST other.example.com");
+    h.s(504);
+    h.quiet();
+    h.c("HOST FTP.Example.com");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(220);
+    h.c("USER alice");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(331);
+    h.c("PASS secret");
+    match h.event() {
+        Event::Authenticate {
+            host, server_name, ..
+        } => {
+            assert_eq!(host, Some(text("FTP.Example.com")));
+            assert_eq!(server_name, Some(text("ftp.example.com")));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// RFC 7151 §3: a HOST sent before AUTH TLS that the handshake's server name contradicts
+/// ends the session (421, protected) before any command is read.
+#[test]
+fn host_before_auth_contradicted_by_the_server_name_closes() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("HOST ftp.example.com");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(220);
+    h.c("AUTH TLS");
+    h.s(234);
+    let _ = h.action();
+    h.tls_ready(
+        Channel::Control,
+        TlsDetails::new().with_server_name(Some(text("evil.example.net"))),
+    );
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+    h.quiet();
+}

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use super::ErrorKind;
 use crate::codec::{Command, Limits};
-use crate::types::{Account, Password, Text, TransferType, Username};
+use crate::types::{Account, Hostname, Password, TransferType, Username};
 
 /// How the control connection is secured (RFC 4217 §4, and implicit FTPS on port 990).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -127,7 +127,12 @@ pub struct Config {
     /// typed, without a port; an IPv6 literal in brackets (RFC 7151 §3.1). `500`/`502` mean
     /// the server has no virtual hosts and the session carries on; any other refusal ends it
     /// ([`super::CloseReason::HostRefused`]). Default: not sent.
-    pub host: Option<Text<'static>>,
+    ///
+    /// A [`Hostname`] is checked when it is made: a domain name or an IP literal, never a
+    /// port (RFC 7151 §3). RFC 7151 §4 wants the server's certificate checked against the
+    /// same name: [`Hostname::server_name`] is the name to verify it with, and the crate's
+    /// client adapters use it as the TLS server name when `tls_server_name` is not set.
+    pub host: Option<Hostname>,
     /// Passive or active data connections.
     pub data_mode: DataMode,
     /// Try `EPSV` before `PASV` in passive mode, `EPRT` before `PORT` in active mode.
@@ -193,9 +198,9 @@ impl Config {
         self.data_mode = mode;
         self
     }
-    /// Sets the virtual host name sent with `HOST`.
-    pub fn with_host(mut self, host: Text<'_>) -> Self {
-        self.host = Some(host.into_owned());
+    /// Sets the virtual host name sent with `HOST` (see [`Config::host`]).
+    pub fn with_host(mut self, host: Hostname) -> Self {
+        self.host = Some(host);
         self
     }
     /// Asks for `CCC` after login.

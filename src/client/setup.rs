@@ -72,7 +72,7 @@ impl Client {
     /// After the greeting (or `REIN`): `HOST` if configured (RFC 7151 §3.3: before `AUTH`),
     /// then `AUTH`.
     pub(crate) fn begin_security(&mut self, now: Instant) {
-        if let Some(host) = self.config.host.clone() {
+        if let Some(host) = self.config.host.as_ref().map(|h| h.as_text().clone()) {
             self.job = Some(Job::Host);
             self.send(&Command::Host(host), now);
         } else {

@@ -69,6 +69,13 @@ pub enum Event {
         user: Username<'static>,
         /// The password (redacted in `Debug`).
         password: Password<'static>,
+        /// The virtual host the client chose with `HOST` (RFC 7151), if it did.
+        host: Option<Text<'static>>,
+        /// The host name the client asked for in the control connection's TLS handshake
+        /// (SNI, RFC 6066 §3; [`super::TlsDetails::server_name`]), if any: with `host`, the
+        /// application can check that the user, the virtual host and the certificate it
+        /// presented belong together (RFC 7151 §4).
+        server_name: Option<Text<'static>>,
     },
     /// `CWD` / `XCWD`: accept (`250`) or reject (e.g. `550`).
     ChangeDirectory {

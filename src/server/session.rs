@@ -18,8 +18,9 @@ use super::{
 };
 use crate::codec::{Command, CommandDecoder, CommandError, CommandLine, TelnetSignal};
 use crate::types::{
-    Channel, DataEnd, EpsvArgument, FormatControl, Instant, Mode, NetworkProtocol, Pathname, Prot,
-    ReplyCode, Structure, Text, Timestamp, TlsRole, TransferType, Username,
+    Channel, DataEnd, EpsvArgument, FormatControl, Hostname, Instant, InvalidHostname, Mode,
+    NetworkProtocol, Pathname, Prot, ReplyCode, Structure, Text, Timestamp, TlsRole, TransferType,
+    Username,
 };
 
 /// The session stops taking commands out of its buffer while this many outputs wait to be
@@ -81,7 +82,7 @@ struct Pending {
 
 #[derive(Debug)]
 enum Question {
-    Host,
+    Host(Hostname),
     User {
         user: Username<'static>,
         client_certificate: bool,
@@ -107,7 +108,7 @@ enum Question {
 impl Question {
     fn name(&self) -> &'static str {
         match self {
-            Question::Host => "HOST",
+            Question::Host(_) => "HOST",
             Question::User { .. } => "USER",
             Question::Password => "PASS",
             Question::Cwd => "CWD",
@@ -174,6 +175,8 @@ struct Security {
     pbsz: bool,
     /// `PROT P` is in force.
     private: bool,
+    /// The TLS server name (SNI) of the control handshake.
+    server_name: Option<Text<'static>>,
 }
 
 #[derive(Debug)]
@@ -190,7 +193,8 @@ struct Params {
     rename_from: Option<Pathname<'static>>,
     epsv_all: bool,
     utf8: bool,
-    host_given: bool,
+    /// The accepted `HOST` (RFC 7151).
+    host: Option<Hostname>,
     /// The facts chosen by `OPTS MLST` (RFC 3659 §7.9), as `fact;fact;`; `None` means the
     /// configured defaults.
     mlst: Option<Box<Text<'static>>>,
@@ -204,7 +208,7 @@ impl Params {
             rename_from: None,
             epsv_all: false,
             utf8: false,
-            host_given: false,
+            host: None,
             mlst: None,
         }
     }
@@ -349,6 +353,17 @@ impl Session {
         self.security.protected
     }
 
+    /// The virtual host accepted with `HOST` (RFC 7151), if any.
+    pub fn host(&self) -> Option<&Hostname> {
+        self.params.host.as_ref()
+    }
+
+    /// The TLS server name (SNI, RFC 6066 §3) of the control connection's handshake, as the
+    /// adapter reported it in [`TlsDetails::server_name`].
+    pub fn tls_server_name(&self) -> Option<&Text<'static>> {
+        self.security.server_name.as_ref()
+    }
+
     /// Whether `PROT P` is in force (data connections are protected).
     pub fn is_data_protected(&self) -> bool {
         self.security.private
@@ -441,6 +456,7 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
+                    self.security.server_name = details.server_name;
                     self.last_activity = self.now;
                     self.phase = Phase::Ready;
                     self.greet();
@@ -450,8 +466,22 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
+                    self.security.server_name = details.server_name;
                     self.last_activity = self.now;
                     self.phase = Phase::Ready;
+                    // RFC 7151 §3: a HOST sent before AUTH must match the name the client
+                    // then asked for in the handshake.
+                    if let (Some(host), Some(name)) = (&self.params.host, &self.security.server_name)
+                    {
+                        if host.ip().is_none() && !host.matches_server_name(name.as_bytes()) {
+                            self.send_line(
+                                ReplyCode::SERVICE_NOT_AVAILABLE,
+                                b"TLS server name does not match HOST; closing control connection",
+                            );
+                            self.close();
+                            return Ok(());
+                        }
+                    }
                     self.process();
                     Ok(())
                 }
@@ -739,7 +769,7 @@ impl Session {
         let pending = self.take_pending(decision, "accept", |q| {
             matches!(
                 q,
-                Question::Host
+                Question::Host(_)
                     | Question::User { .. }
                     | Question::Password
                     | Question::Cwd
@@ -758,8 +788,8 @@ impl Session {
             )
         })?;
         match pending.question {
-            Question::Host => {
-                self.params.host_given = true;
+            Question::Host(host) => {
+                self.params.host = Some(host);
                 self.send_line(ReplyCode::SERVICE_READY, b"Host accepted");
             }
             Question::User { user, .. } => self.ask_password(user),
@@ -1336,10 +1366,14 @@ impl Session {
                 Login::NeedPassword(user) => {
                     let user = user.clone();
                     let password = password.into_owned();
+                    let host = self.params.host.as_ref().map(|h| h.as_text().clone());
+                    let server_name = self.security.server_name.clone();
                     self.ask(Question::Password, |decision| Event::Authenticate {
                         decision,
                         user,
                         password,
+                        host,
+                        server_name,
                     });
                 }
             },
@@ -1557,16 +1591,7 @@ impl Session {
                 })
             }
             // --- RFC 7151
-            Command::Host(hostname) => {
-                if !matches!(self.login, Login::None) {
-                    self.send_line(ReplyCode::BAD_SEQUENCE, b"HOST must come before USER");
-                } else {
-                    self.ask(Question::Host, |decision| Event::Host {
-                        decision,
-                        hostname,
-                    })
-                }
-            }
+            Command::Host(hostname) => self.host_command(hostname),
             Command::Lang(_) => self.send_line(ReplyCode::NOT_IMPLEMENTED, b"LANG not implemented"),
             Command::Unknown { .. } => {
                 self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Command not implemented")
@@ -1574,6 +1599,53 @@ impl Session {
             #[allow(unreachable_patterns)]
             _ => self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Command not implemented"),
         }
+    }
+
+    /// `HOST` (RFC 7151 §3): before login only; a port is `501`, an IP literal that is not
+    /// this server's address `504`, a name other than the TLS server name `504`; the rest is
+    /// the application's.
+    fn host_command(&mut self, hostname: Text<'static>) {
+        if !matches!(self.login, Login::None) {
+            self.send_line(ReplyCode::BAD_SEQUENCE, b"HOST must come before USER");
+            return;
+        }
+        let host = match Hostname::new(hostname.as_bytes()) {
+            Ok(h) => h,
+            Err(InvalidHostname::Port) => {
+                self.send_line(
+                    ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                    b"HOST takes no port (RFC 7151 section 3)",
+                );
+                return;
+            }
+            Err(_) => {
+                self.send_line(
+                    ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                    b"HOST needs a host name or an IP literal",
+                );
+                return;
+            }
+        };
+        if host.ip().is_some_and(|ip| canonical(ip) != self.local) {
+            self.send_line(
+                ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
+                b"That address is not this server's",
+            );
+            return;
+        }
+        if let Some(name) = &self.security.server_name {
+            if host.ip().is_none() && !host.matches_server_name(name.as_bytes()) {
+                self.send_line(
+                    ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
+                    b"HOST does not match the TLS server name",
+                );
+                return;
+            }
+        }
+        self.ask(Question::Host(host), |decision| Event::Host {
+            decision,
+            hostname,
+        })
     }
 
     fn login_user(&mut self, user: Username<'static>) {
@@ -2057,10 +2129,10 @@ impl Session {
             self.out.push_back(Output::Event(Event::LoggedOut));
         }
         self.login = Login::None;
-        let host_given = self.params.host_given;
+        let host = self.params.host.take();
         let utf8 = self.params.utf8;
         self.params = Params::new();
-        self.params.host_given = host_given;
+        self.params.host = host;
         self.params.utf8 = utf8;
         if self.data.setup != Setup::None || self.data.conn != Conn::None {
             self.out.push_back(Output::CloseData);
@@ -2136,7 +2208,7 @@ impl Session {
     fn reinitialize(&mut self) {
         self.send_line(ReplyCode::SERVICE_READY, b"Service ready for new user");
         self.reset_login_and_parameters();
-        self.params.host_given = false;
+        self.params.host = None;
         self.params.utf8 = false;
         // RFC 4217 §13: the reply goes out protected, then TLS is cleared (implicit FTPS
         // keeps it: it has no clear mode).

@@ -7,6 +7,7 @@
 mod channel;
 mod facts;
 mod features;
+mod host;
 mod instant;
 mod reply_code;
 mod text;
@@ -16,6 +17,7 @@ mod transfer;
 pub use channel::{Channel, DataEnd, TlsRole};
 pub use facts::{Fact, FactName, Facts, FileType};
 pub use features::{Feature, Features};
+pub use host::{Hostname, InvalidHostname};
 pub use instant::Instant;
 pub use reply_code::{Category, FunctionGroup, ReplyCode};
 pub use text::{Account, InvalidText, Mechanism, Password, Pathname, Text, Username, Verb};

@@ -54,7 +54,8 @@ pub struct Options {
     /// Certificate verification, client certificate, versions, cipher suites.
     pub tls: ClientTlsOptions,
     /// The name the server's certificate must carry (and SNI), when it differs from the
-    /// host connected to.
+    /// host connected to. When unset and `config.host` is set, the `HOST` name is used
+    /// (RFC 7151 §4: the virtual host and the certificate must match).
     pub tls_server_name: Option<String>,
     /// Data buffer size (default [`DEFAULT_BUFFER_SIZE`]).
     pub buffer_size: usize,
@@ -257,7 +258,8 @@ impl BlockingClient {
     }
 
     /// Connects to `target` (anything `ToSocketAddrs` takes) and checks the server's
-    /// certificate against `tls_name` (`options.tls_server_name` wins if set). The security
+    /// certificate against `tls_name` (`options.tls_server_name` wins if set, then the `HOST`
+    /// name of `options.config.host`). The security
     /// mode is `options.config.security`.
     pub fn connect_to(
         target: impl ToSocketAddrs,
@@ -291,7 +293,9 @@ impl BlockingClient {
             source,
         };
         let tls_config = options.tls.build()?;
-        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
+        // RFC 7151 §4: the certificate is checked against the HOST name when one is sent.
+        let host = options.config.host.as_ref().map(|h| h.server_name());
+        let name = options.tls_server_name.as_deref().or(host).unwrap_or(tls_name);
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|e| connect_error(io::Error::new(io::ErrorKind::InvalidInput, e)))?;
         let deadline = Deadline::after(options.config.timeouts.connect);

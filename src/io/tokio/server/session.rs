@@ -192,7 +192,8 @@ impl Run<'_> {
                 if let Some((leaf, resumed)) = fed.handshake_done {
                     let details = TlsDetails::new()
                         .with_resumed(resumed)
-                        .with_client_certificate(leaf.is_some());
+                        .with_client_certificate(leaf.is_some())
+                        .with_server_name(fed.server_name.clone());
                     self.certificate = leaf;
                     let _ = self
                         .machine
