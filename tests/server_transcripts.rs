@@ -851,7 +851,10 @@ fn host_refuses_ports_and_foreign_addresses() {
     assert!(matches!(e, Event::Host { .. }), "{e:?}");
     h.accept(d);
     h.s(220);
-    assert_eq!(h.session.host().map(|h| h.to_string()), Some("192.0.2.1".into()));
+    assert_eq!(
+        h.session.host().map(|h| h.to_string()),
+        Some("192.0.2.1".into())
+    );
 }
 
 /// RFC 7151 §3: after AUTH TLS with a server name (SNI), HOST must match it (else 504);
@@ -913,4 +916,58 @@ fn host_before_auth_contradicted_by_the_server_name_closes() {
     h.s(421);
     assert_eq!(h.action(), Output::Close);
     h.quiet();
+}
+
+/// RFC 2640 §4: FEAT lists the languages (`*` on the one in use); `LANG` without a tag is
+/// the default, a tag offered (any case) or its primary tag is 200, a malformed tag 501, an
+/// unknown one 504; HOST and REIN go back to the default.
+#[test]
+fn lang_negotiates_among_the_configured_languages() {
+    use ftps_proto::types::LanguageTag;
+    let langs = vec![
+        LanguageTag::english(),
+        LanguageTag::try_from("fr").unwrap(),
+        LanguageTag::try_from("de-CH").unwrap(),
+    ];
+    let mut h = Harness::greeted(plain_config().with_languages(langs));
+    let feat_lang = |h: &mut Harness| {
+        h.c("FEAT");
+        let feat = h.reply();
+        feat.lines()
+            .find(|l| l.starts_with(b" LANG "))
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+    };
+    assert_eq!(feat_lang(&mut h).as_deref(), Some(" LANG EN*;fr;de-CH"));
+    h.c("LANG FR");
+    assert_eq!(h.s(200), "Language set to fr");
+    assert_eq!(h.session.language().as_text().as_bytes(), b"fr");
+    assert_eq!(feat_lang(&mut h).as_deref(), Some(" LANG EN;fr*;de-CH"));
+    // en-AU: primary tag EN is offered.
+    h.c("LANG en-AU");
+    assert_eq!(h.s(200), "Language set to EN");
+    h.c("LANG de");
+    assert_eq!(h.s(200), "Language set to de-CH");
+    h.c("LANG ja");
+    h.s(504);
+    h.c("LANG en_US");
+    h.s(501);
+    h.c("LANG");
+    assert_eq!(h.s(200), "Language set to EN");
+    h.c("LANG fr");
+    h.s(200);
+    h.c("HOST 192.0.2.1");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(220);
+    assert_eq!(h.session.language(), LanguageTag::english());
+    h.c("LANG fr");
+    h.s(200);
+    h.c("REIN");
+    h.s(220);
+    assert_eq!(h.session.language(), LanguageTag::english());
+    // No languages: LANG is not implemented and FEAT says nothing.
+    let mut h = Harness::greeted(plain_config().with_languages(vec![]));
+    h.c("LANG");
+    h.s(502);
+    assert_eq!(feat_lang(&mut h), None);
 }

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use super::ErrorKind;
 use crate::codec::{Command, Limits};
-use crate::types::{Account, Hostname, Password, TransferType, Username};
+use crate::types::{Account, Hostname, LanguageTag, Password, TransferType, Username};
 
 /// How the control connection is secured (RFC 4217 §4, and implicit FTPS on port 990).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -154,6 +154,10 @@ pub struct Config {
     /// Send `OPTS UTF8 ON` after login when FEAT announces `UTF8` (RFC 2640 §3.3). Default
     /// `true`.
     pub utf8: bool,
+    /// Send `LANG <tag>` after FEAT when FEAT announces `LANG` (RFC 2640 §4: the language of
+    /// the server's reply texts; see [`crate::types::Features::languages`] for the tags it
+    /// offers). A refusal keeps the server's default. Default: not sent.
+    pub language: Option<LanguageTag>,
     /// Deadlines.
     pub timeouts: Timeouts,
     /// Memory bounds of the reply decoder (see [`Config::with_limits`]).
@@ -176,6 +180,7 @@ impl Default for Config {
             epsv_all: false,
             transfer_type: TransferType::Image,
             utf8: true,
+            language: None,
             timeouts: Timeouts::default(),
             limits: Limits::default(),
         }
@@ -231,6 +236,12 @@ impl Config {
     /// ([`super::Event::ExcessLinesIgnored`]), its code still answers the request.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sets [`Config::language`].
+    pub fn with_language(mut self, tag: LanguageTag) -> Self {
+        self.language = Some(tag);
         self
     }
 

@@ -100,6 +100,8 @@ pub struct Client {
     pub(crate) restart_marker: bool,
     /// `EPSV ALL` was sent in this login (RFC 2428 §4).
     pub(crate) epsv_all_sent: bool,
+    /// The language the server accepted with `LANG` (RFC 2640 §4).
+    pub(crate) language: Option<crate::types::LanguageTag>,
     /// The network protocols the server's last 522 named (RFC 2428 §2).
     pub(crate) network_protocols: Option<alloc::vec::Vec<crate::types::NetworkProtocol>>,
     pub(crate) closed: bool,
@@ -149,6 +151,7 @@ impl Client {
             mlsd_refused: false,
             restart_marker: false,
             epsv_all_sent: false,
+            language: None,
             network_protocols: None,
             unique_name: None,
             closed: false,
@@ -229,6 +232,13 @@ impl Client {
     /// What the server's last FEAT reply announced (empty before login or if refused).
     pub fn features(&self) -> &Features {
         &self.features
+    }
+
+    /// The language the server accepted for its replies (`200` to `LANG`, RFC 2640 §4),
+    /// sent at login when [`Config::language`] is set and FEAT announces `LANG`. `None`:
+    /// the server's default language.
+    pub fn language(&self) -> Option<&crate::types::LanguageTag> {
+        self.language.as_ref()
     }
 
     /// The network protocols the server said it supports in its last `522` reply to `EPSV`
@@ -333,6 +343,7 @@ impl Client {
                     self.logged_in = false;
                     self.prot = None;
                     self.features = Features::new();
+                    self.language = None;
                     self.epsv_all_sent = false;
                     self.restart_marker = false;
                     self.timers.keepalive = None;

@@ -189,8 +189,8 @@ impl Client {
     fn prefer_epsv(&self) -> bool {
         self.config.epsv_all
             || self.config.extended_data_commands
-            && !self.epsv_refused
-            && (self.pasv_refused || self.features.is_empty() || self.features.epsv())
+                && !self.epsv_refused
+                && (self.pasv_refused || self.features.is_empty() || self.features.epsv())
     }
 
     fn negotiate(&mut self, mut t: Box<Transfer>, method: Method, c: &Command<'_>, now: Instant) {

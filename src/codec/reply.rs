@@ -1141,8 +1141,8 @@ impl ReplyDecoder {
                             self.skipped += 1;
                         } else {
                             self.state = StreamState::Start;
-                            let bad =
-                                forbidden_in(padded_line(&self.framer, &range), line.len()).is_some();
+                            let bad = forbidden_in(padded_line(&self.framer, &range), line.len())
+                                .is_some();
                             if let Some(mut body) = self.kept.take() {
                                 // The first lines kept, then this end line with its prefix (a
                                 // bad end line is dropped too: its bare code ends the reply).

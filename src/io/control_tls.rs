@@ -160,9 +160,9 @@ impl ControlTls {
                         .map(|c| c.clone().into_owned());
                     let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
                     fed.handshake_done = Some((leaf, resumed));
-                    fed.server_name = conn
-                        .server_name()
-                        .and_then(|n| crate::types::Text::try_from(std::string::String::from(n)).ok());
+                    fed.server_name = conn.server_name().and_then(|n| {
+                        crate::types::Text::try_from(std::string::String::from(n)).ok()
+                    });
                 }
                 fed.closed = peer_closed;
                 Ok(fed)

@@ -18,9 +18,9 @@ use super::{
 };
 use crate::codec::{Command, CommandDecoder, CommandError, CommandLine, TelnetSignal};
 use crate::types::{
-    Channel, DataEnd, EpsvArgument, FormatControl, Hostname, Instant, InvalidHostname, Mode,
-    NetworkProtocol, Pathname, Prot, ReplyCode, Structure, Text, Timestamp, TlsRole, TransferType,
-    Username,
+    Channel, DataEnd, EpsvArgument, FormatControl, Hostname, Instant, InvalidHostname, LanguageTag,
+    Mode, NetworkProtocol, Pathname, Prot, ReplyCode, Structure, Text, Timestamp, TlsRole,
+    TransferType, Username,
 };
 
 /// The session stops taking commands out of its buffer while this many outputs wait to be
@@ -195,6 +195,9 @@ struct Params {
     utf8: bool,
     /// The accepted `HOST` (RFC 7151).
     host: Option<Hostname>,
+    /// The language chosen with `LANG` (RFC 2640 §4.1), an index into
+    /// [`Config::languages`]; 0, the default, until then.
+    language: usize,
     /// The facts chosen by `OPTS MLST` (RFC 3659 §7.9), as `fact;fact;`; `None` means the
     /// configured defaults.
     mlst: Option<Box<Text<'static>>>,
@@ -209,6 +212,7 @@ impl Params {
             epsv_all: false,
             utf8: false,
             host: None,
+            language: 0,
             mlst: None,
         }
     }
@@ -353,6 +357,17 @@ impl Session {
         self.security.protected
     }
 
+    /// The language of replies (RFC 2640 §4): the one chosen with `LANG`, else the default
+    /// (the first of [`Config::languages`]; English when that list is empty). The session's
+    /// own texts are English; the application writes its texts in this language.
+    pub fn language(&self) -> LanguageTag {
+        self.config
+            .languages
+            .get(self.params.language)
+            .cloned()
+            .unwrap_or_else(LanguageTag::english)
+    }
+
     /// The virtual host accepted with `HOST` (RFC 7151), if any.
     pub fn host(&self) -> Option<&Hostname> {
         self.params.host.as_ref()
@@ -471,7 +486,8 @@ impl Session {
                     self.phase = Phase::Ready;
                     // RFC 7151 §3: a HOST sent before AUTH must match the name the client
                     // then asked for in the handshake.
-                    if let (Some(host), Some(name)) = (&self.params.host, &self.security.server_name)
+                    if let (Some(host), Some(name)) =
+                        (&self.params.host, &self.security.server_name)
                     {
                         if host.ip().is_none() && !host.matches_server_name(name.as_bytes()) {
                             self.send_line(
@@ -790,6 +806,9 @@ impl Session {
         match pending.question {
             Question::Host(host) => {
                 self.params.host = Some(host);
+                // RFC 2640 §4.1: "the issuance of a HOST or REIN command will negate the
+                // affect of the LANG command".
+                self.params.language = 0;
                 self.send_line(ReplyCode::SERVICE_READY, b"Host accepted");
             }
             Question::User { user, .. } => self.ask_password(user),
@@ -1592,12 +1611,52 @@ impl Session {
             }
             // --- RFC 7151
             Command::Host(hostname) => self.host_command(hostname),
-            Command::Lang(_) => self.send_line(ReplyCode::NOT_IMPLEMENTED, b"LANG not implemented"),
+            Command::Lang(tag) => self.lang(tag),
             Command::Unknown { .. } => {
                 self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Command not implemented")
             }
             #[allow(unreachable_patterns)]
             _ => self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Command not implemented"),
+        }
+    }
+
+    /// `LANG [tag]` (RFC 2640 §4.2): no tag is the default language; a tag offered (ignoring
+    /// case), or one whose primary tag is offered alone or with a sub-tag (the first such),
+    /// is `200`; a malformed tag `501`; any other `504`.
+    fn lang(&mut self, tag: Option<Text<'static>>) {
+        if self.config.languages.is_empty() {
+            self.send_line(ReplyCode::NOT_IMPLEMENTED, b"LANG not implemented");
+            return;
+        }
+        let chosen = match tag {
+            None => Some(0),
+            Some(t) => {
+                let Ok(asked) = LanguageTag::new(t.as_bytes()) else {
+                    self.send_line(
+                        ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                        b"LANG needs a language tag (RFC 2640 section 4.2)",
+                    );
+                    return;
+                };
+                let offered = &self.config.languages;
+                offered.iter().position(|l| l.matches(&asked)).or_else(|| {
+                    offered
+                        .iter()
+                        .position(|l| l.primary().eq_ignore_ascii_case(asked.primary()))
+                })
+            }
+        };
+        match chosen {
+            Some(i) => {
+                self.params.language = i;
+                let mut text = Vec::from(&b"Language set to "[..]);
+                text.extend_from_slice(self.language().as_text().as_bytes());
+                self.send_line(ReplyCode::COMMAND_OK, &text);
+            }
+            None => self.send_line(
+                ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
+                b"Language not supported",
+            ),
         }
     }
 
@@ -1937,11 +1996,7 @@ impl Session {
     /// waits for it, else at the next transfer command (RFC 4217 §10.2).
     fn refuse_data(&mut self, text: &'static str) {
         if self.transfer.is_some() {
-            self.finish(
-                ReplyCode::DATA_TLS_REFUSED,
-                text.as_bytes(),
-                false,
-            );
+            self.finish(ReplyCode::DATA_TLS_REFUSED, text.as_bytes(), false);
         } else {
             self.out.push_back(Output::CloseData);
             self.data = Data {
@@ -2033,10 +2088,10 @@ impl Session {
     fn help(&mut self, topic: Option<Text<'static>>) {
         const VERBS: &[&str] = &[
             "ABOR", "ACCT", "ALLO", "APPE", "AUTH", "CCC", "CDUP", "CWD", "DELE", "EPRT", "EPSV",
-            "FEAT", "HELP", "HOST", "LIST", "MDTM", "MFMT", "MKD", "MLSD", "MLST", "MODE", "NLST",
-            "NOOP", "OPTS", "PASS", "PASV", "PBSZ", "PORT", "PROT", "PWD", "QUIT", "REIN", "REST",
-            "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "STAT", "STOR", "STOU", "STRU", "SYST",
-            "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
+            "FEAT", "HELP", "HOST", "LANG", "LIST", "MDTM", "MFMT", "MKD", "MLSD", "MLST", "MODE",
+            "NLST", "NOOP", "OPTS", "PASS", "PASV", "PBSZ", "PORT", "PROT", "PWD", "QUIT", "REIN",
+            "REST", "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "STAT", "STOR", "STOU", "STRU",
+            "SYST", "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
         ];
         // Only what this configuration serves.
         let enabled: Vec<&str> = VERBS
@@ -2046,6 +2101,7 @@ impl Session {
                 "CCC" => self.config.allow_ccc,
                 "PORT" | "EPRT" => self.config.allow_active,
                 "AUTH" => self.config.control != ControlPolicy::Implicit,
+                "LANG" => !self.config.languages.is_empty(),
                 _ => true,
             })
             .collect();
@@ -2131,8 +2187,10 @@ impl Session {
         self.login = Login::None;
         let host = self.params.host.take();
         let utf8 = self.params.utf8;
+        let language = self.params.language;
         self.params = Params::new();
         self.params.host = host;
+        self.params.language = language;
         self.params.utf8 = utf8;
         if self.data.setup != Setup::None || self.data.conn != Conn::None {
             self.out.push_back(Output::CloseData);
@@ -2209,6 +2267,7 @@ impl Session {
         self.send_line(ReplyCode::SERVICE_READY, b"Service ready for new user");
         self.reset_login_and_parameters();
         self.params.host = None;
+        self.params.language = 0;
         self.params.utf8 = false;
         // RFC 4217 §13: the reply goes out protected, then TLS is cleared (implicit FTPS
         // keeps it: it has no clear mode).
@@ -2257,6 +2316,20 @@ impl Session {
             mlst.push(b';');
         }
         w = w.middle(&mlst).middle(b"REST STREAM").middle(b"SIZE");
+        if !self.config.languages.is_empty() {
+            // RFC 2640 §4.3: `LANG tag*;tag`, `*` on the language in use.
+            let mut line = Vec::from(&b"LANG "[..]);
+            for (i, l) in self.config.languages.iter().enumerate() {
+                if i > 0 {
+                    line.push(b';');
+                }
+                line.extend_from_slice(l.as_text().as_bytes());
+                if i == self.params.language {
+                    line.push(b'*');
+                }
+            }
+            w = w.middle(&line);
+        }
         if self.config.utf8 {
             w = w.middle(b"UTF8");
         }

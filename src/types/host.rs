@@ -221,7 +221,10 @@ mod tests {
         assert_eq!(h("-a.b"), Err(InvalidHostname::Invalid { offset: 0 }));
         assert_eq!(h("a-.b"), Err(InvalidHostname::Invalid { offset: 1 }));
         assert_eq!(h("a b"), Err(InvalidHostname::Invalid { offset: 1 }));
-        assert_eq!(h("a_b.example"), Err(InvalidHostname::Invalid { offset: 1 }));
+        assert_eq!(
+            h("a_b.example"),
+            Err(InvalidHostname::Invalid { offset: 1 })
+        );
         assert_eq!(h("[::1"), Err(InvalidHostname::Invalid { offset: 4 }));
         assert_eq!(h("[x]"), Err(InvalidHostname::Invalid { offset: 1 }));
         assert_eq!(h("[::1]x"), Err(InvalidHostname::Invalid { offset: 5 }));

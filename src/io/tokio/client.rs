@@ -204,7 +204,11 @@ impl Client {
         let shown = std::format!("{addr}");
         // RFC 7151 §4: the certificate is checked against the HOST name when one is sent.
         let host = options.config.host.as_ref().map(|h| h.server_name());
-        let name = options.tls_server_name.as_deref().or(host).unwrap_or(tls_name);
+        let name = options
+            .tls_server_name
+            .as_deref()
+            .or(host)
+            .unwrap_or(tls_name);
         let server_name = ServerName::try_from(String::from(name)).map_err(|e| Error::Connect {
             target: shown.clone(),
             source: io::Error::new(io::ErrorKind::InvalidInput, e),

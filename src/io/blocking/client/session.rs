@@ -295,7 +295,11 @@ impl BlockingClient {
         let tls_config = options.tls.build()?;
         // RFC 7151 §4: the certificate is checked against the HOST name when one is sent.
         let host = options.config.host.as_ref().map(|h| h.server_name());
-        let name = options.tls_server_name.as_deref().or(host).unwrap_or(tls_name);
+        let name = options
+            .tls_server_name
+            .as_deref()
+            .or(host)
+            .unwrap_or(tls_name);
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|e| connect_error(io::Error::new(io::ErrorKind::InvalidInput, e)))?;
         let deadline = Deadline::after(options.config.timeouts.connect);
