@@ -362,7 +362,10 @@ impl Client {
         }
     }
 
-    /// A TLS handshake failed on this channel.
+    /// A TLS handshake failed on this channel. On the control connection the session ends
+    /// without a word (RFC 4217 §10.3: "the control connection is in an unknown state and
+    /// the client should simply drop the control connection"); see
+    /// [`Client::handle_tls_rejected`] for a handshake that completed but is refused.
     pub fn handle_tls_failed(&mut self, channel: Channel, now: Instant) {
         self.check_drained();
         if self.closed {
@@ -376,6 +379,26 @@ impl Client {
             }
             Channel::Data => self.transfer_data_failure(Failure::Tls(Channel::Data), now),
         }
+    }
+
+    /// The control connection's TLS handshake completed, but the adapter or the application
+    /// does not accept the session it set up (for example the certificate does not name the
+    /// HOST the client asked for, RFC 7151 §4): RFC 4217 §10.3 says "the control connection
+    /// should still be up in a protected state, so the client should issue a protected QUIT
+    /// command to end the session". The client sends `QUIT` (the adapter sends it through the
+    /// TLS session) and ends the session ([`CloseReason::TlsFailed`]) without waiting for
+    /// the reply. Use [`Client::handle_tls_failed`] when the handshake itself failed: the
+    /// connection is then in an unknown state and is simply dropped. Only while the control
+    /// handshake is awaited or right after [`Client::handle_tls_ready`] on it; otherwise
+    /// nothing happens.
+    pub fn handle_tls_rejected(&mut self, now: Instant) {
+        self.check_drained();
+        if self.closed || (!self.control_tls && !matches!(self.job, Some(Job::ControlTls { .. })))
+        {
+            return;
+        }
+        self.send(&Command::Quit, now);
+        self.close(CloseReason::TlsFailed);
     }
 
     /// The data connection is connected (passive: the adapter's connect succeeded; active:
