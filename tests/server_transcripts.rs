@@ -737,8 +737,20 @@ fn pass_after_another_command_is_bad_sequence() {
     h.c("PASS secret");
     h.s(503);
     h.quiet();
-    // A fresh USER then PASS logs in.
-    h.login("alice");
+    // HOST is still refused (a USER came before it, RFC 7151 §3).
+    h.c("HOST 192.0.2.1");
+    h.s(503);
+    // A fresh USER (the half-done login ends) then PASS logs in.
+    h.c("USER alice");
+    assert_eq!(h.event(), Event::LoggedOut);
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(331);
+    h.c("PASS secret");
+    let (d, e) = h.decision();
+    assert!(matches!(e, Event::Authenticate { .. }), "{e:?}");
+    h.accept(d);
+    h.s(230);
 }
 
 /// RFC 1123 §4.1.2.2: TYPE T is implemented as TYPE N: `TYPE A T` is 200 and ASCII.

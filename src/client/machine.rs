@@ -101,9 +101,9 @@ pub struct Client {
     /// `EPSV ALL` was sent in this login (RFC 2428 §4).
     pub(crate) epsv_all_sent: bool,
     /// The language the server accepted with `LANG` (RFC 2640 §4).
-    pub(crate) language: Option<crate::types::LanguageTag>,
+    pub(crate) language: Option<Box<crate::types::LanguageTag>>,
     /// The network protocols the server's last 522 named (RFC 2428 §2).
-    pub(crate) network_protocols: Option<alloc::vec::Vec<crate::types::NetworkProtocol>>,
+    pub(crate) network_protocols: Option<Box<[crate::types::NetworkProtocol]>>,
     pub(crate) closed: bool,
     /// The name the server gave the file of the last `STOU` (RFC 1123 §4.1.2.9).
     pub(crate) unique_name: Option<Pathname<'static>>,
@@ -238,7 +238,7 @@ impl Client {
     /// sent at login when [`Config::language`] is set and FEAT announces `LANG`. `None`:
     /// the server's default language.
     pub fn language(&self) -> Option<&crate::types::LanguageTag> {
-        self.language.as_ref()
+        self.language.as_deref()
     }
 
     /// The network protocols the server said it supports in its last `522` reply to `EPSV`

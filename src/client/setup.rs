@@ -316,7 +316,7 @@ impl Client {
             LoginStep::Lang => {
                 // A refusal leaves the server's default language (RFC 2640 §4.2): not fatal.
                 if code.is_completion() {
-                    self.language = self.config.language.clone();
+                    self.language = self.config.language.clone().map(Box::new);
                 }
                 self.send_type(job, now);
             }

@@ -269,7 +269,7 @@ impl Client {
         if code == ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED {
             // RFC 2428 §2: the text names the protocols the server supports.
             if let Ok(list) = parse_protocols_reply(&reply) {
-                self.network_protocols = Some(list);
+                self.network_protocols = Some(list.into_boxed_slice());
             }
         }
         match t.method {

@@ -56,6 +56,7 @@
 //! otherwise, and hands consumed frames back to the framer once per `feed`, not once per reply.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
@@ -976,8 +977,9 @@ pub struct ReplyDecoder {
     /// (truncated) instead of being an error.
     ignore_excess: bool,
     /// In that mode, while the rest of an overlong reply is skipped: the body of its first
-    /// lines (as [`Reply`] holds it, without the last line's end).
-    kept: Option<Vec<u8>>,
+    /// lines (as [`Reply`] holds it, without the last line's end). Boxed: rare, and the
+    /// client machine embeds the decoder.
+    kept: Option<Box<Vec<u8>>>,
     /// Lines skipped so far in the overlong reply being skipped.
     skipped: usize,
     /// Lines the last reply returned lost (see [`ReplyDecoder::excess_lines`]).
@@ -1143,7 +1145,8 @@ impl ReplyDecoder {
                             self.state = StreamState::Start;
                             let bad = forbidden_in(padded_line(&self.framer, &range), line.len())
                                 .is_some();
-                            if let Some(mut body) = self.kept.take() {
+                            if let Some(body) = self.kept.take() {
+                                let mut body = *body;
                                 // The first lines kept, then this end line with its prefix (a
                                 // bad end line is dropped too: its bare code ends the reply).
                                 body.push(b'\n');
@@ -1248,7 +1251,7 @@ impl ReplyDecoder {
                             let kept = self.framer.slice(first_start + 4..next.pos());
                             let kept = kept.strip_suffix(b"\n").unwrap_or(kept);
                             let kept = kept.strip_suffix(b"\r").unwrap_or(kept);
-                            self.kept = Some(kept.to_vec());
+                            self.kept = Some(Box::new(kept.to_vec()));
                             self.skipped = 0;
                             self.at = next;
                             self.state = StreamState::Skipping(code, code.digits());

@@ -46,6 +46,8 @@ pub struct Session {
     transfer: Option<Box<Transfer>>,
     deferred: Option<Box<Command<'static>>>,
     quit_after_transfer: bool,
+    /// The last command answered was `USER` with `331`: a `PASS` may follow.
+    awaiting_pass: bool,
     next_decision: u32,
     /// Tags this session's [`Decision`]s (from its addresses and start time).
     tag: u32,
@@ -300,6 +302,7 @@ impl Session {
             transfer: None,
             deferred: None,
             quit_after_transfer: false,
+            awaiting_pass: false,
             next_decision: 1,
             tag: session_tag(local, peer, now),
         };
@@ -1166,6 +1169,7 @@ impl Session {
             b"Password required"
         };
         self.login = Login::NeedPassword(user);
+        self.awaiting_pass = true;
         self.send_line(ReplyCode::NEED_PASSWORD, text);
     }
 
@@ -1317,10 +1321,8 @@ impl Session {
         // RNTO must immediately follow RNFR (RFC 959 §4.1.3).
         let rename_from = self.params.rename_from.take();
         // PASS must immediately follow the USER it answers (RFC 959 §5.4: USER, 331, PASS):
-        // any other command ends the half-done login, so a later PASS gets 503.
-        if !matches!(cmd, Command::Pass(_)) && matches!(self.login, Login::NeedPassword(_)) {
-            self.login = Login::None;
-        }
+        // after any other command a PASS gets 503.
+        let pass_may_follow = core::mem::take(&mut self.awaiting_pass);
 
         // "No unprotected commands" (RFC 4217 §10.1, RFC 2228 §3).
         if self.config.control == ControlPolicy::Required && !self.security.secured {
@@ -1382,6 +1384,9 @@ impl Session {
             Command::Pass(password) => match &self.login {
                 Login::None => self.send_line(ReplyCode::BAD_SEQUENCE, b"Login with USER first"),
                 Login::LoggedIn(_) => self.send_line(ReplyCode::SUPERFLUOUS, b"Already logged in"),
+                Login::NeedPassword(_) if !pass_may_follow => {
+                    self.send_line(ReplyCode::BAD_SEQUENCE, b"PASS must follow USER")
+                }
                 Login::NeedPassword(user) => {
                     let user = user.clone();
                     let password = password.into_owned();
