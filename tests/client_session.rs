@@ -644,7 +644,10 @@ fn lang_is_sent_when_configured_and_announced() {
         match t.completed(id) {
             Ok(Response::LoggedIn { features }) => {
                 let langs = features.languages().unwrap();
-                assert_eq!(langs, vec![(LanguageTag::english(), true), (fr.clone(), false)]);
+                assert_eq!(
+                    langs,
+                    vec![(LanguageTag::english(), true), (fr.clone(), false)]
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -983,3 +983,32 @@ fn lang_negotiates_among_the_configured_languages() {
     h.s(502);
     assert_eq!(feat_lang(&mut h), None);
 }
+
+/// RFC 2640 §3.1: a CR inside a path name arrives as `CR NUL` and reaches the application
+/// as the CR; the path echoed in a reply shows it as a space (a reply line cannot hold it).
+#[test]
+fn cr_nul_in_a_pathname_is_a_cr() {
+    let mut h = Harness::greeted(plain_config());
+    h.login("alice");
+    h.raw(b"DELE a\r\0b\r\n");
+    let (d, e) = h.decision();
+    assert_eq!(
+        e,
+        Event::Delete {
+            decision: d,
+            path: ftps_proto::types::Pathname::new(&b"a\rb"[..]).unwrap()
+        }
+    );
+    h.accept(d);
+    h.s(250);
+    h.raw(b"MKD x\r\0\r\n");
+    let (d, _) = h.decision();
+    h.session
+        .accept_path(d, ftps_proto::types::Pathname::new(&b"/x\r"[..]).unwrap())
+        .unwrap();
+    h.drain();
+    assert_eq!(h.s(257), "\"/x \" created");
+    // Outside a path name a CR stays refused.
+    h.raw(b"SITE a\r\0b\r\n");
+    h.s(501);
+}

@@ -393,8 +393,7 @@ impl Client {
     /// nothing happens.
     pub fn handle_tls_rejected(&mut self, now: Instant) {
         self.check_drained();
-        if self.closed || (!self.control_tls && !matches!(self.job, Some(Job::ControlTls { .. })))
-        {
+        if self.closed || (!self.control_tls && !matches!(self.job, Some(Job::ControlTls { .. }))) {
             return;
         }
         self.send(&Command::Quit, now);

@@ -57,6 +57,17 @@ fn check_line(bytes: &[u8]) -> Result<(), InvalidText> {
     }
 }
 
+/// A path name may hold a CR (RFC 2640 §3.1: it travels as `CR NUL`), never LF or NUL.
+fn check_path(bytes: &[u8]) -> Result<(), InvalidText> {
+    match bytes.iter().position(|&b| b == b'\n' || b == 0) {
+        Some(offset) => Err(InvalidText::LineBreak {
+            offset,
+            byte: bytes[offset],
+        }),
+        None => Ok(()),
+    }
+}
+
 fn check_nonempty(bytes: &[u8]) -> Result<(), InvalidText> {
     if bytes.is_empty() {
         Err(InvalidText::Empty)
@@ -218,9 +229,12 @@ macro_rules! validated_bytes {
 }
 
 validated_bytes! {
-    /// A path name argument (RFC 959 §5.3.2 `<pathname>`): any bytes but CR, LF and NUL,
-    /// at least one byte. Interpretation (separators, UTF-8, RFC 2640) is the server's.
-    Pathname, check = |b| { check_nonempty(b)?; check_line(b) }, debug = plain
+    /// A path name argument (RFC 959 §5.3.2 `<pathname>`): any bytes but LF and NUL, at
+    /// least one byte. A CR is allowed: RFC 2640 §3.1 ("When a <CR> character is encountered
+    /// as part of a pathname it MUST be padded with a <NUL> character prior to sending the
+    /// command"), so the command encoder sends it as `CR NUL` and both command decoders
+    /// read that back as the CR. Interpretation (separators, UTF-8) is the server's.
+    Pathname, check = |b| { check_nonempty(b)?; check_path(b) }, debug = plain
 }
 
 validated_bytes! {
@@ -303,8 +317,21 @@ mod tests {
 
     #[test]
     fn line_breaks_are_refused_with_offset() {
+        // A path name may hold a CR (RFC 2640 §3.1), never LF or NUL.
         assert_eq!(
             Pathname::new(&b"a\r\nDELE x"[..]),
+            Err(InvalidText::LineBreak {
+                offset: 2,
+                byte: b'\n'
+            })
+        );
+        assert!(Pathname::new(&b"a\rb"[..]).is_ok());
+        assert_eq!(
+            Pathname::new(&b"a\0"[..]),
+            Err(InvalidText::LineBreak { offset: 1, byte: 0 })
+        );
+        assert_eq!(
+            Text::new(&b"a\rb"[..]),
             Err(InvalidText::LineBreak {
                 offset: 1,
                 byte: b'\r'
