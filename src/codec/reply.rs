@@ -976,17 +976,23 @@ pub struct ReplyDecoder {
     /// [`ReplyDecoder::ignoring_excess_lines`]: a reply over the line limit is kept
     /// (truncated) instead of being an error.
     ignore_excess: bool,
-    /// In that mode, while the rest of an overlong reply is skipped: the body of its first
-    /// lines (as [`Reply`] holds it, without the last line's end). Boxed: rare, and the
-    /// client machine embeds the decoder.
-    kept: Option<Box<Vec<u8>>>,
-    /// Lines skipped so far in the overlong reply being skipped.
-    skipped: usize,
+    /// In that mode, while the rest of an overlong reply is skipped: what is kept of it.
+    /// Boxed: rare, and the client machine embeds the decoder.
+    overflow: Option<Box<Overflow>>,
     /// Lines the last reply returned lost (see [`ReplyDecoder::excess_lines`]).
     last_excess: usize,
     /// Tests turn the plain-lines path off to compare it with the frame-by-frame path.
     #[cfg(test)]
     plain_path: bool,
+}
+
+/// An overlong reply being skipped by [`ReplyDecoder::ignoring_excess_lines`].
+#[derive(Debug)]
+struct Overflow {
+    /// The body of its first lines (as [`Reply`] holds it, without the last line's end).
+    kept: Vec<u8>,
+    /// Lines skipped so far.
+    skipped: usize,
 }
 
 /// Where the streaming decoder stands between two calls.
@@ -1036,8 +1042,7 @@ impl ReplyDecoder {
             framer,
             state: StreamState::Start,
             ignore_excess: false,
-            kept: None,
-            skipped: 0,
+            overflow: None,
             last_excess: 0,
             #[cfg(test)]
             plain_path: true,
@@ -1132,32 +1137,37 @@ impl ReplyDecoder {
                     let (frame, next) = self.framer.next_frame(self.at)?;
                     self.at = next;
                     let Frame::Line(range) = frame else {
-                        if matches!(frame, Frame::TooLong) {
-                            self.skipped += 1;
+                        if let (Frame::TooLong, Some(o)) = (frame, self.overflow.as_mut()) {
+                            o.skipped += 1;
                         }
                         continue;
                     };
                     {
                         let line = self.framer.slice(range.clone());
                         if !would_end_reply(digits, line) {
-                            self.skipped += 1;
+                            if let Some(o) = self.overflow.as_mut() {
+                                o.skipped += 1;
+                            }
                         } else {
                             self.state = StreamState::Start;
                             let bad = forbidden_in(padded_line(&self.framer, &range), line.len())
                                 .is_some();
-                            if let Some(body) = self.kept.take() {
-                                let mut body = *body;
+                            if let Some(o) = self.overflow.take() {
+                                let Overflow {
+                                    kept: mut body,
+                                    mut skipped,
+                                } = *o;
                                 // The first lines kept, then this end line with its prefix (a
                                 // bad end line is dropped too: its bare code ends the reply).
                                 body.push(b'\n');
                                 if bad {
-                                    self.skipped += 1;
+                                    skipped += 1;
                                     body.extend_from_slice(&digits);
                                     body.push(b' ');
                                 } else {
                                     body.extend_from_slice(line);
                                 }
-                                self.last_excess = core::mem::take(&mut self.skipped);
+                                self.last_excess = skipped;
                                 return Some(Ok(Reply {
                                     code,
                                     body: Cow::Owned(body),
@@ -1251,8 +1261,10 @@ impl ReplyDecoder {
                             let kept = self.framer.slice(first_start + 4..next.pos());
                             let kept = kept.strip_suffix(b"\n").unwrap_or(kept);
                             let kept = kept.strip_suffix(b"\r").unwrap_or(kept);
-                            self.kept = Some(Box::new(kept.to_vec()));
-                            self.skipped = 0;
+                            self.overflow = Some(Box::new(Overflow {
+                                kept: kept.to_vec(),
+                                skipped: 0,
+                            }));
                             self.at = next;
                             self.state = StreamState::Skipping(code, code.digits());
                         }
@@ -1374,8 +1386,7 @@ impl ReplyDecoder {
         self.framer.clear();
         self.at = self.framer.front();
         self.state = StreamState::Start;
-        self.kept = None;
-        self.skipped = 0;
+        self.overflow = None;
         self.last_excess = 0;
     }
 }

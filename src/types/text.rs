@@ -230,8 +230,8 @@ macro_rules! validated_bytes {
 
 validated_bytes! {
     /// A path name argument (RFC 959 §5.3.2 `<pathname>`): any bytes but LF and NUL, at
-    /// least one byte. A CR is allowed: RFC 2640 §3.1 ("When a <CR> character is encountered
-    /// as part of a pathname it MUST be padded with a <NUL> character prior to sending the
+    /// least one byte. A CR is allowed: RFC 2640 §3.1 ("When a \<CR\> character is encountered
+    /// as part of a pathname it MUST be padded with a \<NUL\> character prior to sending the
     /// command"), so the command encoder sends it as `CR NUL` and both command decoders
     /// read that back as the CR. Interpretation (separators, UTF-8) is the server's.
     Pathname, check = |b| { check_nonempty(b)?; check_path(b) }, debug = plain
