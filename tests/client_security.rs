@@ -194,7 +194,10 @@ fn rejected_control_tls_sends_quit_then_closes() {
     t.client.handle_tls_rejected(t.now);
     t.drain();
     t.c("QUIT");
-    assert_eq!(t.completed(login), Err(ftps_proto::client::Failure::ConnectionClosed));
+    assert_eq!(
+        t.completed(login),
+        Err(ftps_proto::client::Failure::ConnectionClosed)
+    );
     assert_eq!(t.event(), Event::Closed(CloseReason::TlsFailed));
     t.expect(Output::Close);
     t.quiet();

@@ -71,6 +71,7 @@ macro_rules! server_io_session_tests {
             ccc_returns_the_control_connection_to_clear_text,
             sessions_beyond_max_sessions_get_421,
             failed_control_handshake_sends_nothing_in_clear,
+            host_is_checked_against_the_tls_server_name,
         );
     };
     (@each $adapter:ty; $($name:ident),* $(,)?) => {
@@ -812,4 +813,18 @@ pub fn failed_control_handshake_sends_nothing_in_clear<A: Adapter>() {
         at += 5 + len;
     }
     assert_eq!(at, rest.len());
+}
+
+/// Run per adapter by `server_io_session_tests!`: RFC 7151 §3, the adapter hands the TLS
+/// server name (SNI, `localhost` here) to the session, which refuses a HOST that does not
+/// match it (504) and accepts one that does.
+pub fn host_is_checked_against_the_tls_server_name<A: Adapter>() {
+    let srv = start::<A>("sni", Config::default());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.cmd("HOST other.example.com", 504);
+    c.cmd("HOST LOCALHOST", 220);
+    c.cmd("USER alice", 331);
+    c.cmd("PASS secret", 230);
 }
