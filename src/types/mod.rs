@@ -1,7 +1,7 @@
 //! Validated values: the vocabulary of the whole crate.
 //!
 //! This module owns plain data types whose constructors check every invariant the protocol
-//! needs (no CR, LF or NUL inside anything that is put on a control line, reply codes in
+//! needs (no LF, NUL or unescaped CR inside anything that is put on a control line, reply codes in
 //! range, ...). It must not parse wire formats (that is [`crate::codec`]) and must not do I/O.
 
 mod channel;

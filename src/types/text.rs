@@ -3,8 +3,10 @@
 //! Every argument that reaches the wire is one of these newtypes. Their constructors reject
 //! CR, LF and NUL, so an encoder can never be made to emit a second command or reply line
 //! (RFC 959 §4.1.3: `<string> ::= <char> | <char><string>`, `<char>` excludes CR and LF;
-//! NUL is rejected because many peers treat it as a line end). 0xFF is allowed: encoders
-//! double it (`IAC IAC`, RFC 959 §4.1, RFC 1123 §4.1.2.12).
+//! NUL is rejected because many peers treat it as a line end). The one exception is a CR in
+//! a [`Pathname`] (RFC 2640 §3.1), which the command encoder sends as `CR NUL`, so it cannot
+//! end the line either. 0xFF is allowed: encoders double it (`IAC IAC`, RFC 959 §4.1, RFC
+//! 1123 §4.1.2.12).
 //!
 //! Values are bytes, not `str`: path names on real servers are not always UTF-8 (RFC 2640
 //! §2.2). Borrowed (`Cow::Borrowed`) on the decoding hot path; `into_owned` for storage.
