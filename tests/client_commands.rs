@@ -288,3 +288,39 @@ fn x_forms_after_500_or_502_as_rfc1123_says() {
     assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
     t.quiet();
 }
+
+/// `raw_unchecked` lets through a verb `raw` refuses (the caller insists), and 1yz replies
+/// to a raw command are shown to the caller before its final reply.
+#[test]
+fn raw_unchecked_sends_any_verb_and_shows_preliminary_replies() {
+    let mut t = ready();
+    assert_eq!(
+        t.client.raw(Command::Pasv, t.now).unwrap_err().kind,
+        ErrorKind::UseNamedRequest
+    );
+    let id = t.client.raw_unchecked(Command::Pasv, t.now).unwrap();
+    t.drain();
+    t.c("PASV");
+    t.s("227 Entering Passive Mode (192,0,2,1,195,80).");
+    assert!(matches!(t.completed(id), Ok(Response::Done(r)) if r.code().value() == 227));
+    let disguised = Command::Unknown {
+        verb: Verb::try_from("XRETR").unwrap(),
+        argument: Some(Text::try_from("f").unwrap()),
+    };
+    let id = t.client.raw_unchecked(disguised, t.now).unwrap();
+    t.drain();
+    t.c("XRETR f");
+    t.s("150 Opening data connection.");
+    match t.event() {
+        Event::Preliminary { request, reply } => {
+            assert_eq!(request, id);
+            assert_eq!(reply.code().value(), 150);
+        }
+        other => panic!("{other:?}"),
+    }
+    t.quiet();
+    t.s("425 No data connection.");
+    assert!(matches!(t.completed(id), Ok(Response::Done(r)) if r.code().value() == 425));
+    assert_eq!(t.client.state(), State::Ready);
+    t.quiet();
+}

@@ -897,6 +897,30 @@ impl Drop for OurServer {
     }
 }
 
+/// RFC 7151 §4: with `config.host` set (and no `tls_server_name`), the adapter checks the
+/// certificate against the HOST name, whatever name the caller connected with; our server
+/// checks the same name against the HOST (SNI). Without it, the wrong name fails TLS.
+#[test]
+fn the_host_name_is_the_tls_server_name() {
+    let s = OurServer::strict("hostname");
+    let mut options = s.options.clone();
+    options.tls_server_name = None;
+    let err = BlockingClient::connect_to(s.addr, "wrong.example", options.clone());
+    assert!(
+        err.is_err(),
+        "connected with a name the certificate does not carry"
+    );
+    options.config.host = Some(ftps_proto::types::Hostname::try_from("localhost").unwrap());
+    let mut c = BlockingClient::connect_to(s.addr, "wrong.example", options).unwrap();
+    c.login(alice()).unwrap();
+    c.quit().unwrap();
+    assert!(
+        s.transcript().contains("C: HOST localhost"),
+        "{}",
+        s.transcript()
+    );
+}
+
 /// C: FEAT / S: 211-...: the features our server announces come back parsed, and are the
 /// ones the client keeps.
 #[test]

@@ -175,3 +175,41 @@ fn replies_split_across_reads_are_reassembled() {
     t.feed(b"end\r\n");
     t.c("AUTH TLS");
 }
+
+/// RFC 4217 §10.3: a control handshake that completed but is refused (here: after
+/// `handle_tls_ready`, the certificate does not name the HOST) ends with a protected QUIT;
+/// a failed handshake is dropped without one (`control_tls_failure_closes`).
+#[test]
+fn rejected_control_tls_sends_quit_then_closes() {
+    let mut t = Transcript::new(Config::default());
+    t.s("220 hi");
+    t.c("AUTH TLS");
+    t.s("234 ok");
+    t.start_tls(Channel::Control);
+    t.tls_ready(Channel::Control);
+    assert!(matches!(t.event(), Event::Connected { tls: true, .. }));
+    let login = t.client.login(user_login("u", "p"), t.now).unwrap();
+    t.drain();
+    t.c("USER u");
+    t.client.handle_tls_rejected(t.now);
+    t.drain();
+    t.c("QUIT");
+    assert_eq!(
+        t.completed(login),
+        Err(ftps_proto::client::Failure::ConnectionClosed)
+    );
+    assert_eq!(t.event(), Event::Closed(CloseReason::TlsFailed));
+    t.expect(Output::Close);
+    t.quiet();
+    // On a closed session it does nothing.
+    t.client.handle_tls_rejected(t.now);
+    t.drain();
+    t.quiet();
+    // Nor in clear, before any TLS.
+    let mut t = Transcript::new(Config::default().with_security(Security::Plain));
+    t.s("220 hi");
+    assert!(matches!(t.event(), Event::Connected { .. }));
+    t.client.handle_tls_rejected(t.now);
+    t.drain();
+    t.quiet();
+}

@@ -184,7 +184,8 @@ fn implicit_tls_starts_with_a_handshake_then_reads_the_greeting() {
 
 #[test]
 fn host_is_sent_before_auth_as_rfc7151_says() {
-    let config = Config::default().with_host(Text::try_from("ftp.example.com").unwrap());
+    let config = Config::default()
+        .with_host(ftps_proto::types::Hostname::try_from("ftp.example.com").unwrap());
     let mut t = Transcript::new(config);
     // A login given early is parked until the connection is secured.
     let id = t.client.login(user_login("u", "p"), t.now).unwrap();
@@ -223,7 +224,8 @@ fn host_is_sent_before_auth_as_rfc7151_says() {
 
 #[test]
 fn host_not_implemented_is_skipped_but_refused_host_ends_the_session() {
-    let config = Config::default().with_host(Text::try_from("a.example").unwrap());
+    let config =
+        Config::default().with_host(ftps_proto::types::Hostname::try_from("a.example").unwrap());
     let mut t = Transcript::new(config.clone());
     t.s("220 hi");
     t.c("HOST a.example");
@@ -501,7 +503,8 @@ fn auth_tls_mid_session_refused_or_misused() {
 #[test]
 fn host_is_sent_again_after_rein() {
     // RFC 7151 §3.3: "after any REIN command, before attempting to authenticate".
-    let config = Config::default().with_host(Text::try_from("ftp.example.com").unwrap());
+    let config = Config::default()
+        .with_host(ftps_proto::types::Hostname::try_from("ftp.example.com").unwrap());
     let mut t = Transcript::new(config);
     t.s("220 hi");
     t.c("HOST ftp.example.com");
@@ -535,4 +538,123 @@ fn host_is_sent_again_after_rein() {
     t.c("HOST ftp.example.com");
     t.s("220 welcome again");
     t.c("AUTH TLS");
+}
+
+/// RFC 1123 §4.1.2.11: a STAT reply longer than the configured line limit completes the
+/// request with its first lines and its code; the excess is reported, the session goes on.
+#[test]
+fn long_stat_reply_keeps_the_session() {
+    let config =
+        Config::default().with_limits(ftps_proto::codec::Limits::default().with_max_reply_lines(6));
+    let mut t = Transcript::logged_in_plain(config);
+    let id = t
+        .client
+        .raw(ftps_proto::codec::Command::Stat(None), t.now)
+        .unwrap();
+    t.drain();
+    t.c("STAT");
+    t.s("211-status\n one\n two\n three\n four\n five\n six\n seven\n eight\n211 End of status");
+    assert_eq!(
+        t.event(),
+        Event::ExcessLinesIgnored {
+            code: ftps_proto::types::ReplyCode::SYSTEM_STATUS,
+            lines: 3
+        }
+    );
+    match t.completed(id) {
+        Ok(Response::Done(reply)) => {
+            assert_eq!(reply.code().value(), 211);
+            let lines: Vec<&[u8]> = reply.lines().collect();
+            assert_eq!(
+                lines,
+                [
+                    &b"status"[..],
+                    b" one",
+                    b" two",
+                    b" three",
+                    b" four",
+                    b" five",
+                    b"End of status"
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    t.quiet();
+    assert_eq!(t.client.state(), State::Ready);
+    let id = t.client.noop(t.now).unwrap();
+    t.drain();
+    t.c("NOOP");
+    t.s("200 ok");
+    assert!(t.completed(id).is_ok());
+}
+
+/// RFC 7151 §3: the client's HOST value is a host name or an IP literal, never a port; an
+/// IPv6 literal is sent in brackets, and the name to check the certificate against is
+/// the address without them.
+#[test]
+fn host_value_is_validated() {
+    use ftps_proto::types::{Hostname, InvalidHostname};
+    assert_eq!(
+        Hostname::try_from("ftp.example.com:2121"),
+        Err(InvalidHostname::Port)
+    );
+    assert_eq!(
+        Hostname::try_from("2001:db8::1"),
+        Err(InvalidHostname::UnbracketedIpv6)
+    );
+    assert!(matches!(
+        Hostname::try_from("ftp example"),
+        Err(InvalidHostname::Invalid { .. })
+    ));
+    let v6 = Hostname::try_from("[2001:db8::1]").unwrap();
+    assert_eq!(v6.server_name(), "2001:db8::1");
+    let mut t = Transcript::new(Config::default().with_host(v6));
+    t.s("220 hi");
+    t.c("HOST [2001:db8::1]");
+}
+
+/// RFC 2640 §4: FEAT's LANG line is parsed, and a configured language is asked for with
+/// `LANG` after FEAT; a refusal keeps the default and the login succeeds.
+#[test]
+fn lang_is_sent_when_configured_and_announced() {
+    use ftps_proto::types::LanguageTag;
+    let fr = LanguageTag::try_from("fr").unwrap();
+    for (answer, accepted) in [("200 Language set to fr", true), ("504 no", false)] {
+        let config = Config::default()
+            .with_security(Security::Plain)
+            .with_language(fr.clone());
+        let mut t = Transcript::new(config);
+        t.s("220 ready");
+        assert!(matches!(t.event(), Event::Connected { .. }));
+        let id = t.client.login(user_login("u", "p"), t.now).unwrap();
+        t.drain();
+        t.c("USER u");
+        t.s("331 pw");
+        t.c("PASS p");
+        t.s("230 ok");
+        t.c("FEAT");
+        t.s("211-Features:\n LANG EN*;fr\n UTF8\n211 End");
+        t.c("OPTS UTF8 ON");
+        t.s("200 ok");
+        t.c("LANG fr");
+        t.s(answer);
+        t.c("TYPE I");
+        t.s("200 ok");
+        match t.completed(id) {
+            Ok(Response::LoggedIn { features }) => {
+                let langs = features.languages().unwrap();
+                assert_eq!(
+                    langs,
+                    vec![(LanguageTag::english(), true), (fr.clone(), false)]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(t.client.language(), accepted.then_some(&fr));
+    }
+    // Not announced: not sent.
+    let mut t = Transcript::logged_in_plain(Config::default().with_language(fr));
+    assert_eq!(t.client.language(), None);
+    t.quiet();
 }

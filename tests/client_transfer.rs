@@ -709,7 +709,8 @@ fn store_at_an_offset_sends_rest_before_stor() {
     t.c("REST 4096");
     t.s("350 Restarting at 4096.");
     t.c("STOR big.iso");
-    // Offset 0 is a plain STOR.
+    // Offset 0 is a STOR without restart: after the failed restarted one, `REST 0` first
+    // clears the marker the server may still hold (RFC 3659 §5.3).
     t.s("550 denied");
     t.expect(Output::CloseData);
     assert!(t.completed(id).is_err());
@@ -719,5 +720,176 @@ fn store_at_an_offset_sends_rest_before_stor() {
     t.s("229 (|||40001|)");
     t.next();
     t.data_connected();
+    t.c("REST 0");
+    t.s("350 Restarting at 0.");
     t.c("STOR f");
+}
+
+/// RFC 3659 §5.3: after a restarted transfer that failed, the server may still hold the
+/// marker: the next transfer that is not restarted sends `REST 0` first; once a transfer
+/// succeeds, no more `REST 0`.
+#[test]
+fn failed_restarted_transfer_is_followed_by_rest_0() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("big.iso"), 4096, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("REST 4096");
+    t.s("350 Restart position accepted (4096).");
+    t.c("RETR big.iso");
+    t.s("550 Failed to open file.");
+    t.expect(Output::CloseData);
+    assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
+    t.quiet();
+
+    // C: EPSV / S: 229 / C: REST 0 / S: 350 / C: RETR
+    let id = t.client.retrieve(path("other"), 0, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40001|)");
+    t.open_data(id, 40001);
+    t.data_connected();
+    t.c("REST 0");
+    t.s("350 Restart position accepted (0).");
+    t.c("RETR other");
+    t.s("150 Opening BINARY mode data connection.");
+    t.start_tls(Channel::Data);
+    t.tls_ready(Channel::Data);
+    assert!(matches!(t.event(), Event::TransferStarted { .. }));
+    t.data_ended(DataEnd::Clean);
+    t.s("226 Transfer complete.");
+    assert!(matches!(t.completed(id), Ok(Response::Transferred { .. })));
+    t.quiet();
+
+    // The marker is gone: a plain LIST.
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    start_download(&mut t, id, "LIST", 40002);
+}
+
+/// A refused `REST 0` (a server without REST) does not block the transfer (RFC 3659 §5.3:
+/// an error to REST means the command is not implemented).
+#[test]
+fn refused_rest_0_still_sends_the_command() {
+    let mut t = tls();
+    let id = t.client.retrieve(path("big.iso"), 10, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40000|)");
+    t.open_data(id, 40000);
+    t.data_connected();
+    t.c("REST 10");
+    t.s("350 ok");
+    t.c("RETR big.iso");
+    t.s("150 Opening BINARY mode data connection.");
+    t.start_tls(Channel::Data);
+    t.tls_ready(Channel::Data);
+    assert!(matches!(t.event(), Event::TransferStarted { .. }));
+    t.data_ended(DataEnd::Truncated);
+    t.s("426 Failure writing network stream.");
+    assert!(t.completed(id).is_err());
+    t.quiet();
+    let id = t.client.store(path("up"), t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40001|)");
+    t.open_data(id, 40001);
+    t.data_connected();
+    t.c("REST 0");
+    t.s("502 REST not implemented");
+    t.c("STOR up");
+}
+
+/// RFC 2428 §4: with `epsv_all`, `EPSV ALL` goes first (once per login), then only EPSV: a
+/// refused EPSV fails the transfer instead of falling back to PASV.
+#[test]
+fn epsv_all_then_never_pasv() {
+    let mut t = Transcript::logged_in_tls(Config::default().with_epsv_all(true), FEAT_VSFTPD);
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV ALL");
+    t.s("200 EPSV ALL ok.");
+    start_download(&mut t, id, "LIST", 40000);
+    t.data_ended(DataEnd::Clean);
+    t.s("226 ok");
+    assert!(matches!(t.completed(id), Ok(Response::Transferred { .. })));
+    // The second transfer: no EPSV ALL again; a refused EPSV is final.
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("500 EPSV not understood");
+    assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
+    t.quiet();
+    // A failed connect is final too.
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("229 (|||40001|)");
+    t.open_data(id, 40001);
+    t.data_ended(DataEnd::Failed);
+    assert!(matches!(t.completed(id), Err(Failure::DataUnavailable)));
+    t.quiet();
+    // Active mode cannot follow EPSV ALL.
+    let active = Config::default()
+        .with_epsv_all(true)
+        .with_data_mode(DataMode::Active);
+    let mut t = Transcript::logged_in_tls(active, FEAT_VSFTPD);
+    assert_eq!(
+        t.client.list(None, t.now).unwrap_err().kind,
+        ftps_proto::client::ErrorKind::Unsupported
+    );
+}
+
+/// RFC 2428 §2: the 522 protocol list is read and used: a server without IPv4 (`(2)`) gets
+/// no PASV after its refused EPSV, and the list is exposed.
+#[test]
+fn protocol_list_of_522_is_used() {
+    let mut t = tls();
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("522 Network protocol not supported, use (2)");
+    assert!(matches!(t.completed(id), Err(Failure::Refused(r)) if r.code().value() == 522));
+    t.quiet();
+    assert_eq!(
+        t.client.network_protocols(),
+        Some(&[ftps_proto::types::NetworkProtocol::IPV6][..])
+    );
+    // With IPv4 in the list, PASV is still tried.
+    let mut t = tls();
+    let id = t.client.list(None, t.now).unwrap();
+    t.drain();
+    t.c("EPSV");
+    t.s("522 Network protocol not supported, use (1)");
+    t.c("PASV");
+    t.s("227 Entering Passive Mode (192,0,2,1,156,64).");
+    t.open_data(id, 40000);
+}
+
+/// RFC 2428 §2 for EPRT: a 522 whose list leaves IPv4 out is final (PORT is IPv4 only).
+#[test]
+fn eprt_522_without_ipv4_is_final() {
+    let config = Config::default().with_data_mode(DataMode::Active);
+    let mut t = Transcript::logged_in_tls(config, FEAT_VSFTPD);
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.expect(Output::ListenData { request: id });
+    t.data_listening("192.0.2.10:40000".parse().unwrap());
+    t.c("EPRT |1|192.0.2.10|40000|");
+    t.s("522 Network protocol not supported, use (2)");
+    t.expect(Output::CloseData);
+    assert!(matches!(t.completed(id), Err(Failure::Refused(_))));
+    // With (1) it falls back to PORT.
+    let config = Config::default().with_data_mode(DataMode::Active);
+    let mut t = Transcript::logged_in_tls(config, FEAT_VSFTPD);
+    let id = t.client.retrieve(path("f"), 0, t.now).unwrap();
+    t.drain();
+    t.expect(Output::ListenData { request: id });
+    t.data_listening("192.0.2.10:40001".parse().unwrap());
+    t.c("EPRT |1|192.0.2.10|40001|");
+    t.s("522 Network protocol not supported, use (1)");
+    t.c("PORT 192,0,2,10,156,65");
 }

@@ -28,8 +28,19 @@ fn line_bytes(min: usize) -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(byte, min..12)
 }
 
+/// Path names: line bytes with a CR now and then (RFC 2640 §3.1: sent as `CR NUL`).
 fn path() -> impl Strategy<Value = Pathname<'static>> {
-    line_bytes(1).prop_map(|b| Pathname::new(b).unwrap())
+    (
+        line_bytes(1),
+        prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+    )
+        .prop_map(|(mut b, crs)| {
+            for i in crs {
+                let at = i.index(b.len() + 1);
+                b.insert(at, b'\r');
+            }
+            Pathname::new(b).unwrap()
+        })
 }
 
 fn text() -> impl Strategy<Value = Text<'static>> {
@@ -268,13 +279,13 @@ fn telnet_command() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Positions where a Telnet command may be inserted: anywhere but between the two bytes of
-/// an `IAC IAC` escape.
+/// an `IAC IAC` or `CR NUL` escape.
 fn insertion_points(stream: &[u8]) -> Vec<usize> {
     let mut points = Vec::new();
     let mut i = 0;
     while i <= stream.len() {
         points.push(i);
-        if stream.get(i) == Some(&0xff) {
+        if stream.get(i) == Some(&0xff) || stream.get(i..i + 2) == Some(&b"\r\0"[..]) {
             i += 2;
         } else {
             i += 1;
@@ -289,6 +300,10 @@ proptest! {
     #[test]
     fn decode_inverts_encode(c in command()) {
         let wire = encode(&c);
+        // RFC 2640 §3.1: every CR of a path name is sent as CR NUL; only the line end is CRLF.
+        let crs = wire.iter().filter(|&&b| b == b'\r').count();
+        let cr_nuls = wire.windows(2).filter(|w| *w == b"\r\0").count();
+        prop_assert_eq!(crs, cr_nuls + 1);
         prop_assert!(wire.ends_with(b"\r\n"));
         prop_assert_eq!(wire.iter().filter(|&&b| b == b'\n').count(), 1, "one line");
         let (rest, back) = decode_command(&wire).unwrap();

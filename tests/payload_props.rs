@@ -9,9 +9,10 @@ use ftps_proto::codec::{
     decode_reply, encode_facts, encode_timestamp, epsv_reply, feat_reply, mdtm_reply, mlst_reply,
     parse_epsv_reply, parse_facts, parse_feat_reply, parse_list_line, parse_mdtm_reply,
     parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply, parse_pathname_reply,
-    parse_size_reply, parse_timestamp, pasv_reply, pathname_reply, size_reply, PayloadError, Reply,
+    parse_protocols_reply, parse_size_reply, parse_timestamp, pasv_reply, pathname_reply,
+    protocols_reply, size_reply, PayloadError, Reply,
 };
-use ftps_proto::types::{FactName, Feature, Features, Pathname, Text, Timestamp};
+use ftps_proto::types::{FactName, Feature, Features, NetworkProtocol, Pathname, Text, Timestamp};
 use proptest::prelude::*;
 
 fn reply(wire: &[u8]) -> Reply<'_> {
@@ -207,6 +208,15 @@ proptest! {
         if let Err(e) = parse_size_reply(&r) { prop_assert!(check(e)); }
         if let Err(e) = parse_mdtm_reply(&r) { prop_assert!(check(e)); }
         if let Err(e) = parse_mlst_reply(&r) { prop_assert!(check(e)); }
+        match parse_protocols_reply(&r) {
+            Err(e) => prop_assert!(check(e)),
+            // A list read back is in the text, and rebuilt it parses to itself.
+            Ok(list) => {
+                prop_assert!(code == 522 && !list.is_empty());
+                let again = encoded(&protocols_reply(&list).unwrap());
+                prop_assert_eq!(parse_protocols_reply(&reply(&again)), Ok(list));
+            }
+        }
         if let Some(n) = parse_opening_size_hint(&r) {
             prop_assert!(code == 150 || code == 125);
             let needle = format!("({n} ");
@@ -260,5 +270,25 @@ proptest! {
         }
         let wire = encoded(&feat_reply(&features));
         prop_assert_eq!(parse_feat_reply(&reply(&wire)), Ok(features));
+    }
+
+    /// The 522 protocol list (RFC 2428 §2): the builder is the parser's exact inverse, and
+    /// the parser finds the list in any server text around it.
+    #[test]
+    fn protocol_list_round_trips(
+        list in prop::collection::vec(1u16..=65535, 1..6),
+        before in "[ -'*-~]{0,20}",
+        after in "[ -~]{0,20}",
+        spaced in any::<bool>(),
+    ) {
+        let list: Vec<NetworkProtocol> = list.into_iter().map(NetworkProtocol).collect();
+        let built = protocols_reply(&list).unwrap();
+        let wire = encoded(&built);
+        prop_assert_eq!(parse_protocols_reply(&reply(&wire)), Ok(list.clone()));
+        // Another server's wording (no parenthesis before the list).
+        let sep = if spaced { ", " } else { "," };
+        let numbers: Vec<String> = list.iter().map(|p| p.0.to_string()).collect();
+        let wire = format!("522 {before}({}){after}\r\n", numbers.join(sep));
+        prop_assert_eq!(parse_protocols_reply(&reply(wire.as_bytes())), Ok(list));
     }
 }

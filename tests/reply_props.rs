@@ -237,3 +237,69 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// `ReplyDecoder::ignoring_excess_lines` (RFC 1123 §4.1.2.11): a stream of replies of any
+    /// length, in any chunks, yields every reply; one within the limit exactly as sent, a
+    /// longer one as its first `max` lines and its end line with the rest counted; memory
+    /// stays within the same bound as the strict decoder's.
+    #[test]
+    fn long_replies_keep_their_first_lines_and_code(
+        replies in prop::collection::vec(reply(), 1..5),
+        extra in prop::collection::vec(0usize..12, 5),
+        points in prop::collection::vec(any::<usize>(), 0..10),
+        max_reply_lines in 1usize..6,
+    ) {
+        // Longer replies: the generated ones with `extra` more middle lines.
+        let replies: Vec<Reply<'static>> = replies
+            .into_iter()
+            .zip(&extra)
+            .map(|(r, &n)| {
+                let mut lines: Vec<Text<'static>> =
+                    r.lines().map(|l| Text::try_from(l.to_vec()).unwrap()).collect();
+                let last = lines.pop();
+                for i in 0..n {
+                    lines.push(Text::try_from(format!("line {i}")).unwrap());
+                }
+                lines.extend(last);
+                Reply::multiline(r.code(), lines)
+            })
+            .collect();
+        let wire: Vec<u8> = replies.iter().flat_map(encode).collect();
+        let max_line_len = 64;
+        let limits = Limits::default()
+            .with_max_line_len(max_line_len)
+            .with_max_reply_lines(max_reply_lines);
+        let mut d = ReplyDecoder::ignoring_excess_lines(limits);
+        let mut got = Vec::new();
+        for c in split_at_points(&wire, &points) {
+            d.feed(c);
+            while let Some(r) = d.next_reply() {
+                let r = r.unwrap().into_owned();
+                got.push((r, d.excess_lines()));
+            }
+            let bound = max_reply_lines * (max_line_len + 2) + max_line_len + 2;
+            prop_assert!(d.buffered() <= bound, "{} > {}", d.buffered(), bound);
+        }
+        prop_assert_eq!(got.len(), replies.len());
+        for (sent, (back, excess)) in replies.iter().zip(&got) {
+            let sent_lines: Vec<&[u8]> = sent.lines().collect();
+            let back_lines: Vec<&[u8]> = back.lines().collect();
+            prop_assert_eq!(back.code(), sent.code());
+            if sent_lines.len() <= max_reply_lines {
+                prop_assert_eq!(back, sent);
+                prop_assert_eq!(*excess, 0);
+            } else {
+                prop_assert_eq!(&back_lines[..max_reply_lines], &sent_lines[..max_reply_lines]);
+                prop_assert_eq!(back_lines.last(), sent_lines.last());
+                prop_assert_eq!(back_lines.len(), max_reply_lines + 1);
+                prop_assert_eq!(*excess, sent_lines.len() - max_reply_lines - 1);
+                // It re-encodes and decodes to itself.
+                let again = encode(back);
+                prop_assert_eq!(&decode_reply(&again).unwrap().1, back);
+            }
+        }
+    }
+}

@@ -230,9 +230,9 @@ impl Driver {
                         self.question = Some(e);
                     }
                 }
-                o @ (Output::ListenData { .. }
-                | Output::OpenData { .. }
-                | Output::StartTransfer { .. }) => {
+                // ListenData before PROT P is allowed (RFC 4217 §10.2: the policy is checked
+                // on the transfer command); the connect and the transfer are not.
+                o @ (Output::OpenData { .. } | Output::StartTransfer { .. }) => {
                     prop_assert!(!self.data_required || self.prot_p, "{o:?} without PROT P");
                 }
                 Output::Timeout(t) => {

@@ -198,7 +198,7 @@ fn not_logged_in() {
             (F, "MIC aGVsbG8=", Code(502)),
             (F, "CONF aGVsbG8=", Code(502)),
             (F, "ENC aGVsbG8=", Code(502)),
-            (F, "LANG en", Code(502)),
+            (F, "LANG en", Code(200)), // RFC 2640 §4 (default languages: EN)
             (F, "HOST ftp.example.com", Asks("Host")),
             (F, "ABOR", Code(226)),
             (F, "REIN", Code(220)),
@@ -264,7 +264,7 @@ fn logged_in() {
             (L, "TYPE A N", Code(200)),
             (L, "TYPE L 8", Code(200)),
             (L, "TYPE E", Code(504)),
-            (L, "TYPE A T", Code(504)),
+            (L, "TYPE A T", Code(200)), // RFC 1123 §4.1.2.2: T as N
             (L, "TYPE A C", Code(504)),
             (L, "TYPE L 7", Code(504)),
             (L, "TYPE X", Code(501)),
@@ -311,7 +311,7 @@ fn protected() {
     check(
         plain_config(),
         &[
-            (P, "AUTH TLS", Code(503)),
+            (P, "AUTH TLS", Code(534)), // RFC 2228 §3: not willing
             (P, "PBSZ 0", Code(200)),
             (P, "PBSZ 1024", Code(200)),
             (P, "PROT P", Code(503)),
@@ -321,7 +321,7 @@ fn protected() {
             (PB, "PROT C", Code(200)),
             (PB, "PROT S", Code(536)),
             (PB, "PROT E", Code(536)),
-            (PB, "PROT X", Code(501)),
+            (PB, "PROT X", Code(504)), // RFC 2228 §3: unknown level
             (PL, "PWD", Asks("PrintDirectory")),
             (PL, "PASV", Listen),
         ],
@@ -377,17 +377,18 @@ fn control_required_for_credentials() {
     );
 }
 
-/// "No unprotected data" and "data protection denied".
+/// "No unprotected data" and "data protection denied". RFC 4217 §10.2: the policy is
+/// checked on the transfer command (521), not on PASV/EPSV/PORT/EPRT.
 #[test]
 fn data_policies() {
     use Setup::ProtectedLoggedIn as PL;
     check(
         Config::default().with_data(DataPolicy::Required),
         &[
-            (PL, "PASV", Code(534)),
-            (PL, "EPSV", Code(534)),
-            (PL, PORT, Code(534)),
-            (PL, EPRT, Code(534)),
+            (PL, "PASV", Listen),
+            (PL, "EPSV", Listen),
+            (PL, PORT, Code(200)),
+            (PL, EPRT, Code(200)),
             (PL, "RETR a", Code(521)),
             (PL, "STOR a", Code(521)),
             (PL, "APPE a", Code(521)),
@@ -621,7 +622,7 @@ fn iis_control_by_data_matrix() {
     let rows: [(ControlPolicy, DataPolicy, [Outcomes; 3]); 9] = [
         //           all clear   TLS both    TLS control only
         (CA, DA, [Ok(()),    Ok(()),    Ok(())]),
-        (CA, DR, [Err(534),  Ok(()),    Err(534)]),
+        (CA, DR, [Err(521),  Ok(()),    Err(534)]),
         (CA, DD, [Ok(()),    Err(534),  Ok(())]),
         (CC, DA, [Err(530),  Ok(()),    Ok(())]),
         (CC, DR, [Err(530),  Ok(()),    Err(534)]),

@@ -129,22 +129,25 @@ fn default_config_requires_tls_on_control_and_data() {
     // C: AUTH TLS / S: 234, then USER/PASS are served.
     h.auth_tls();
     h.login("alice");
-    // C: PASV (no PROT P yet) / S: 534, no listener asked for.
-    h.c("PASV");
-    h.s(534);
+    // C: LIST (no PROT P yet) / S: 521, the application is not asked (RFC 4217 §10.2).
+    h.c("LIST");
+    h.s(521);
     h.quiet();
     // C: PBSZ 0 / S: 200; C: PROT C / S: 534 (clear data refused).
     h.c("PBSZ 0");
     h.s(200);
     h.c("PROT C");
     h.s(534);
-    h.c("PASV");
-    h.s(534);
+    h.c("RETR x");
+    h.s(521);
     h.quiet();
-    // C: PROT P / S: 200; now PASV is served.
+    // C: PROT P / S: 200; now the transfer is served.
     h.c("PROT P");
     h.s(200);
     h.pasv();
+    h.c("RETR x");
+    let (_, e) = h.decision();
+    assert!(matches!(e, Event::Retrieve { .. }), "{e:?}");
 }
 
 /// Opting out of the secure default (`ControlPolicy::Optional`, `DataPolicy::Optional`)
@@ -212,22 +215,31 @@ fn policy_no_unprotected_commands_allows_quit() {
     assert_eq!(h.action(), Output::Close);
 }
 
-/// Policy 2, "no unprotected data": every data command (PASV, EPSV, PORT, EPRT and the
-/// transfer itself) is refused until PROT P; PROT C is refused.
+/// Policy 2, "no unprotected data": the transfer commands are refused with 521 until PROT P
+/// (RFC 4217 §10.2 checks the policy "on the actual command that will initiate the data
+/// transfer (and not on the PORT or PASV)"); PROT C is refused.
 #[test]
 fn policy_no_unprotected_data() {
     let mut h = Harness::greeted(Config::default().with_data(DataPolicy::Required));
     h.auth_tls();
     h.login("alice");
-    for cmd in [
-        "PASV",
-        "EPSV",
-        "PORT 198,51,100,7,195,80",
-        "EPRT |1|198.51.100.7|50000|",
-    ] {
-        h.c(cmd);
-        h.s(534);
-    }
+    // C: PASV / S: 227 and C: EPSV / S: 229 before PROT P; PORT/EPRT are 200.
+    h.pasv();
+    h.c("EPSV");
+    assert!(matches!(h.action(), Output::CloseData));
+    assert!(matches!(h.action(), Output::ListenData { .. }));
+    h.session
+        .handle_data_listening("192.0.2.1:50002".parse().unwrap(), h.now)
+        .unwrap();
+    h.drain();
+    h.s(229);
+    h.c("PORT 198,51,100,7,195,80");
+    assert!(matches!(h.action(), Output::CloseData));
+    h.s(200);
+    h.c("EPRT |1|198.51.100.7|50000|");
+    assert!(matches!(h.action(), Output::CloseData));
+    h.s(200);
+    h.quiet();
     h.c("RETR x");
     h.s(521); // RFC 4217 §10.2
     h.c("LIST");
@@ -238,7 +250,15 @@ fn policy_no_unprotected_data() {
     h.s(534);
     h.c("PROT P");
     h.s(200);
-    h.pasv();
+    // The EPRT address is still set: PASV replaces it.
+    h.c("PASV");
+    assert!(matches!(h.action(), Output::CloseData));
+    assert!(matches!(h.action(), Output::ListenData { .. }));
+    h.session
+        .handle_data_listening("192.0.2.1:50001".parse().unwrap(), h.now)
+        .unwrap();
+    h.drain();
+    h.s(227);
     h.c("RETR x");
     let (d, _) = h.decision();
     h.accept(d);
@@ -406,8 +426,9 @@ fn implicit_tls() {
     ));
     h.tls_ready(Channel::Control, TlsDetails::new());
     h.s(220);
+    // RFC 2228 §3: AUTH on a protected connection is not accepted (534).
     h.c("AUTH TLS");
-    h.s(503);
+    h.s(534);
     h.c("FEAT");
     let feat = h.reply();
     assert!(!feat.lines().any(|l| l.starts_with(b" AUTH")));
@@ -677,4 +698,317 @@ fn help_follows_the_configuration() {
     h.s(214);
     h.c("HELP PORT");
     h.s(502);
+}
+
+/// RFC 4217 §10.2: a client that sends PROT P after PASV works under "no unprotected data":
+/// `PASV` / `227`, `PBSZ 0`, `PROT P`, `RETR` / `150`, then the data handshake.
+#[test]
+fn prot_after_pasv_is_served() {
+    let mut h = Harness::greeted(Config::default());
+    h.auth_tls();
+    h.login("alice");
+    h.pasv();
+    h.prot_p();
+    h.c("RETR x");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(150);
+    h.data_connected();
+    assert!(matches!(
+        h.action(),
+        Output::StartTls {
+            channel: Channel::Data,
+            ..
+        }
+    ));
+}
+
+/// RFC 959 §5.4: PASS must follow the USER it answers; another command in between ends the
+/// half-done login and PASS gets 503 (the application is not asked).
+#[test]
+fn pass_after_another_command_is_bad_sequence() {
+    let mut h = Harness::greeted(plain_config());
+    h.c("USER alice");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(331);
+    h.c("NOOP");
+    h.s(200);
+    h.c("PASS secret");
+    h.s(503);
+    h.quiet();
+    // HOST is still refused (a USER came before it, RFC 7151 §3).
+    h.c("HOST 192.0.2.1");
+    h.s(503);
+    // A fresh USER (the half-done login ends) then PASS logs in.
+    h.c("USER alice");
+    assert_eq!(h.event(), Event::LoggedOut);
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(331);
+    h.c("PASS secret");
+    let (d, e) = h.decision();
+    assert!(matches!(e, Event::Authenticate { .. }), "{e:?}");
+    h.accept(d);
+    h.s(230);
+}
+
+/// RFC 1123 §4.1.2.2: TYPE T is implemented as TYPE N: `TYPE A T` is 200 and ASCII.
+#[test]
+fn type_a_t_is_type_a_n() {
+    let mut h = Harness::greeted(plain_config());
+    h.login("alice");
+    h.c("TYPE I");
+    h.s(200);
+    assert!(h.session.is_binary());
+    h.c("TYPE A T");
+    h.s(200);
+    assert!(!h.session.is_binary());
+    h.c("TYPE E");
+    h.s(504);
+}
+
+/// RFC 2228 §3: an unknown PROT level (`PROT X`) is 504; a malformed argument stays 501.
+#[test]
+fn prot_unknown_level_is_504() {
+    let mut h = Harness::greeted(Config::default());
+    h.auth_tls();
+    h.c("PBSZ 0");
+    h.s(200);
+    h.c("PROT X");
+    h.s(504);
+    h.c("PROT PP");
+    h.s(501);
+    h.c("PROT S");
+    h.s(536);
+}
+
+/// RFC 2228 §3: a second AUTH on a protected control connection is 534 ("not willing to
+/// accept"), and the session stays protected.
+#[test]
+fn second_auth_is_534() {
+    let mut h = Harness::greeted(Config::default());
+    h.auth_tls();
+    h.c("AUTH TLS");
+    h.s(534);
+    h.quiet();
+    assert!(h.session.is_control_protected());
+    h.login("alice");
+}
+
+/// Losing the control connection during a transfer fails the transfer and ends the
+/// session; nothing is sent.
+#[test]
+fn control_closed_fails_the_transfer() {
+    let mut h = Harness::greeted(plain_config());
+    h.login("alice");
+    h.pasv();
+    h.c("STOR up.bin");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(150);
+    h.data_connected();
+    h.start_transfer(d, Direction::Receive);
+    h.session.handle_control_closed(h.now);
+    h.drain();
+    h.transfer_ended(d, 426, false);
+    assert_eq!(h.action(), Output::CloseData);
+    assert_eq!(h.action(), Output::Close);
+    h.quiet();
+    assert_eq!(h.session.state(), ftps_proto::server::State::Closed);
+    // The application's late answer is not a success.
+    assert!(h.session.transfer_done(d).is_ok());
+    h.drain();
+    h.quiet();
+    // A second call does nothing.
+    h.session.handle_control_closed(h.now);
+    h.drain();
+    h.quiet();
+}
+
+/// Losing the control connection while the application decides drops the decision.
+#[test]
+fn control_closed_while_deciding() {
+    let mut h = Harness::greeted(plain_config());
+    h.c("USER alice");
+    let (d, _) = h.decision();
+    h.session.handle_control_closed(h.now);
+    h.drain();
+    assert_eq!(h.action(), Output::Close);
+    h.quiet();
+    assert!(h.session.accept(d).is_err());
+}
+
+/// RFC 7151 §3: a HOST with a port is 501, an IP literal that is not the server's address
+/// 504 (the harness's server is 192.0.2.1), an IPv6 literal needs brackets; the server's
+/// own address and a domain name go to the application.
+#[test]
+fn host_refuses_ports_and_foreign_addresses() {
+    let mut h = Harness::greeted(plain_config());
+    for (line, code) in [
+        ("HOST 192.0.2.1:2112", 501),
+        ("HOST ftp.example.com:21", 501),
+        ("HOST [2001:db8::c000:201]:2112", 501),
+        ("HOST 2001:db8::1", 501),
+        ("HOST not a name", 501),
+        ("HOST 203.0.113.9", 504),
+        ("HOST [2001:db8::c000:201]", 504),
+    ] {
+        h.c(line);
+        h.s(code);
+        h.quiet();
+    }
+    h.c("HOST 192.0.2.1");
+    let (d, e) = h.decision();
+    assert!(matches!(e, Event::Host { .. }), "{e:?}");
+    h.accept(d);
+    h.s(220);
+    assert_eq!(
+        h.session.host().map(|h| h.to_string()),
+        Some("192.0.2.1".into())
+    );
+}
+
+/// RFC 7151 §3: after AUTH TLS with a server name (SNI), HOST must match it (else 504);
+/// the match is case-insensitive. The Authenticate event carries both, for the
+/// application's decision.
+#[test]
+fn host_must_match_the_tls_server_name() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("AUTH TLS");
+    h.s(234);
+    let _ = h.action();
+    h.tls_ready(
+        Channel::Control,
+        TlsDetails::new().with_server_name(Some(text("ftp.example.com"))),
+    );
+    assert_eq!(
+        h.session.tls_server_name().map(|t| t.as_bytes().to_vec()),
+        Some(b"ftp.example.com".to_vec())
+    );
+    h.c("HOST other.example.com");
+    h.s(504);
+    h.quiet();
+    h.c("HOST FTP.Example.com");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(220);
+    h.c("USER alice");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(331);
+    h.c("PASS secret");
+    match h.event() {
+        Event::Authenticate {
+            host, server_name, ..
+        } => {
+            assert_eq!(host, Some(text("FTP.Example.com")));
+            assert_eq!(server_name, Some(text("ftp.example.com")));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// RFC 7151 §3: a HOST sent before AUTH TLS that the handshake's server name contradicts
+/// ends the session (421, protected) before any command is read.
+#[test]
+fn host_before_auth_contradicted_by_the_server_name_closes() {
+    let mut h = Harness::greeted(Config::default());
+    h.c("HOST ftp.example.com");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(220);
+    h.c("AUTH TLS");
+    h.s(234);
+    let _ = h.action();
+    h.tls_ready(
+        Channel::Control,
+        TlsDetails::new().with_server_name(Some(text("evil.example.net"))),
+    );
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+    h.quiet();
+}
+
+/// RFC 2640 §4: FEAT lists the languages (`*` on the one in use); `LANG` without a tag is
+/// the default, a tag offered (any case) or its primary tag is 200, a malformed tag 501, an
+/// unknown one 504; HOST and REIN go back to the default.
+#[test]
+fn lang_negotiates_among_the_configured_languages() {
+    use ftps_proto::types::LanguageTag;
+    let langs = vec![
+        LanguageTag::english(),
+        LanguageTag::try_from("fr").unwrap(),
+        LanguageTag::try_from("de-CH").unwrap(),
+    ];
+    let mut h = Harness::greeted(plain_config().with_languages(langs));
+    let feat_lang = |h: &mut Harness| {
+        h.c("FEAT");
+        let feat = h.reply();
+        feat.lines()
+            .find(|l| l.starts_with(b" LANG "))
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+    };
+    assert_eq!(feat_lang(&mut h).as_deref(), Some(" LANG EN*;fr;de-CH"));
+    h.c("LANG FR");
+    assert_eq!(h.s(200), "Language set to fr");
+    assert_eq!(h.session.language().as_text().as_bytes(), b"fr");
+    assert_eq!(feat_lang(&mut h).as_deref(), Some(" LANG EN;fr*;de-CH"));
+    // en-AU: primary tag EN is offered.
+    h.c("LANG en-AU");
+    assert_eq!(h.s(200), "Language set to EN");
+    h.c("LANG de");
+    assert_eq!(h.s(200), "Language set to de-CH");
+    h.c("LANG ja");
+    h.s(504);
+    h.c("LANG en_US");
+    h.s(501);
+    h.c("LANG");
+    assert_eq!(h.s(200), "Language set to EN");
+    h.c("LANG fr");
+    h.s(200);
+    h.c("HOST 192.0.2.1");
+    let (d, _) = h.decision();
+    h.accept(d);
+    h.s(220);
+    assert_eq!(h.session.language(), LanguageTag::english());
+    h.c("LANG fr");
+    h.s(200);
+    h.c("REIN");
+    h.s(220);
+    assert_eq!(h.session.language(), LanguageTag::english());
+    // No languages: LANG is not implemented and FEAT says nothing.
+    let mut h = Harness::greeted(plain_config().with_languages(vec![]));
+    h.c("LANG");
+    h.s(502);
+    assert_eq!(feat_lang(&mut h), None);
+}
+
+/// RFC 2640 §3.1: a CR inside a path name arrives as `CR NUL` and reaches the application
+/// as the CR; the path echoed in a reply shows it as a space (a reply line cannot hold it).
+#[test]
+fn cr_nul_in_a_pathname_is_a_cr() {
+    let mut h = Harness::greeted(plain_config());
+    h.login("alice");
+    h.raw(b"DELE a\r\0b\r\n");
+    let (d, e) = h.decision();
+    assert_eq!(
+        e,
+        Event::Delete {
+            decision: d,
+            path: ftps_proto::types::Pathname::new(&b"a\rb"[..]).unwrap()
+        }
+    );
+    h.accept(d);
+    h.s(250);
+    h.raw(b"MKD x\r\0\r\n");
+    let (d, _) = h.decision();
+    h.session
+        .accept_path(d, ftps_proto::types::Pathname::new(&b"/x\r"[..]).unwrap())
+        .unwrap();
+    h.drain();
+    assert_eq!(h.s(257), "\"/x \" created");
+    // Outside a path name a CR stays refused.
+    h.raw(b"SITE a\r\0b\r\n");
+    h.s(501);
 }

@@ -32,6 +32,11 @@ const LINES: &[&[u8]] = &[
     b"FEAT\r\n",
     b"STAT\r\n",
     b"HOST example.com\r\n",
+    b"HOST ftp.example.com\r\n",
+    b"HOST 192.0.2.1:21\r\n",
+    b"LANG\r\n",
+    b"LANG fr\r\n",
+    b"DELE a\r\0b\r\n",
     b"PWD\r\n",
     b"CWD /a\r\n",
     b"RNFR a\r\n",
@@ -178,10 +183,16 @@ impl Driver {
                 } else {
                     Channel::Data
                 };
+                let name = (*u.choose(&[None, Some("ftp.example.com"), Some("other.example")])?)
+                    .map(Text::from_static);
                 let details = TlsDetails::new()
                     .with_resumed(u.arbitrary()?)
-                    .with_client_certificate(u.arbitrary()?);
-                if u.ratio(1u8, 8)? {
+                    .with_client_certificate(u.arbitrary()?)
+                    .with_server_name(name);
+                if u.ratio(1u8, 16)? {
+                    // The control connection is lost (EOF or error).
+                    self.session.handle_control_closed(now);
+                } else if u.ratio(1u8, 8)? {
                     let _ = self.session.handle_tls_failed(channel, now);
                 } else {
                     let _ = self.session.handle_tls_ready(channel, details, now);

@@ -8,7 +8,7 @@
 use alloc::boxed::Box;
 
 use super::error::ProtocolErrorKind;
-use super::event::{CloseReason, Failure, RequestId, Response};
+use super::event::{CloseReason, Event, Failure, RequestId, Response};
 use super::machine::{Client, Job};
 use super::DataProtection;
 use crate::codec::{
@@ -128,6 +128,13 @@ impl Client {
         let code = reply.code();
         if code.is_preliminary() {
             // Not in RFC 959 §5.4 for these commands; be liberal and wait for the final one.
+            // A raw command's caller sees it: it may be the 150 of a transfer it asked for.
+            if matches!(*kind, CommandKind::Raw(_)) {
+                self.push_event(Event::Preliminary {
+                    request: id,
+                    reply: reply.clone(),
+                });
+            }
             self.job = Some(Job::Command { id, kind });
             return;
         }

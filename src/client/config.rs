@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use super::ErrorKind;
 use crate::codec::{Command, Limits};
-use crate::types::{Account, Password, Text, TransferType, Username};
+use crate::types::{Account, Hostname, LanguageTag, Password, TransferType, Username};
 
 /// How the control connection is secured (RFC 4217 §4, and implicit FTPS on port 990).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -127,7 +127,12 @@ pub struct Config {
     /// typed, without a port; an IPv6 literal in brackets (RFC 7151 §3.1). `500`/`502` mean
     /// the server has no virtual hosts and the session carries on; any other refusal ends it
     /// ([`super::CloseReason::HostRefused`]). Default: not sent.
-    pub host: Option<Text<'static>>,
+    ///
+    /// A [`Hostname`] is checked when it is made: a domain name or an IP literal, never a
+    /// port (RFC 7151 §3). RFC 7151 §4 wants the server's certificate checked against the
+    /// same name: [`Hostname::server_name`] is the name to verify it with, and the crate's
+    /// client adapters use it as the TLS server name when `tls_server_name` is not set.
+    pub host: Option<Hostname>,
     /// Passive or active data connections.
     pub data_mode: DataMode,
     /// Try `EPSV` before `PASV` in passive mode, `EPRT` before `PORT` in active mode.
@@ -138,14 +143,24 @@ pub struct Config {
     /// ([`super::DataAddress::ControlPeer`]), which defeats PASV-based bounce and
     /// data-redirection attacks (RFC 2577 §3) and NAT mistakes.
     pub trust_pasv_address: bool,
+    /// Send `EPSV ALL` before the first transfer of a login (RFC 2428 §4: it tells NATs and
+    /// firewalls that only `EPSV` follows) and then never `PASV`, `PORT` or `EPRT`: a
+    /// refused or unusable `EPSV` fails the transfer instead of falling back. Needs
+    /// [`DataMode::Passive`] (a transfer request in active mode is refused with
+    /// [`super::ErrorKind::Unsupported`]). Default `false`.
+    pub epsv_all: bool,
     /// `TYPE` sent after login. Default `TYPE I`.
     pub transfer_type: TransferType,
     /// Send `OPTS UTF8 ON` after login when FEAT announces `UTF8` (RFC 2640 §3.3). Default
     /// `true`.
     pub utf8: bool,
+    /// Send `LANG <tag>` after FEAT when FEAT announces `LANG` (RFC 2640 §4: the language of
+    /// the server's reply texts; see [`crate::types::Features::languages`] for the tags it
+    /// offers). A refusal keeps the server's default. Default: not sent.
+    pub language: Option<LanguageTag>,
     /// Deadlines.
     pub timeouts: Timeouts,
-    /// Memory bounds of the reply decoder.
+    /// Memory bounds of the reply decoder (see [`Config::with_limits`]).
     pub limits: Limits,
 }
 
@@ -162,8 +177,10 @@ impl Default for Config {
             data_mode: DataMode::default(),
             extended_data_commands: true,
             trust_pasv_address: false,
+            epsv_all: false,
             transfer_type: TransferType::Image,
             utf8: true,
+            language: None,
             timeouts: Timeouts::default(),
             limits: Limits::default(),
         }
@@ -186,9 +203,9 @@ impl Config {
         self.data_mode = mode;
         self
     }
-    /// Sets the virtual host name sent with `HOST`.
-    pub fn with_host(mut self, host: Text<'_>) -> Self {
-        self.host = Some(host.into_owned());
+    /// Sets the virtual host name sent with `HOST` (see [`Config::host`]).
+    pub fn with_host(mut self, host: Hostname) -> Self {
+        self.host = Some(host);
         self
     }
     /// Asks for `CCC` after login.
@@ -211,6 +228,27 @@ impl Config {
     /// The commands sent before `AUTH`, in order.
     pub fn commands_before_auth(&self) -> &[Command<'static>] {
         &self.before_auth
+    }
+
+    /// Sets the reply decoder's memory bounds: the longest line and the most lines one reply
+    /// keeps ([`Limits::max_reply_lines`], default 1024). A longer reply does not end the
+    /// session: its excess lines are dropped and reported
+    /// ([`super::Event::ExcessLinesIgnored`]), its code still answers the request.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`Config::language`].
+    pub fn with_language(mut self, tag: LanguageTag) -> Self {
+        self.language = Some(tag);
+        self
+    }
+
+    /// Sets [`Config::epsv_all`].
+    pub fn with_epsv_all(mut self, on: bool) -> Self {
+        self.epsv_all = on;
+        self
     }
 
     /// Sets the timeouts.

@@ -179,6 +179,14 @@ pub enum Event {
         /// The `(N bytes)` hint of the 150 reply, when given.
         size_hint: Option<u64>,
     },
+    /// A 1yz (positive preliminary) reply to a raw command ([`super::Client::raw`],
+    /// [`super::Client::raw_unchecked`]); the request goes on until its final reply.
+    Preliminary {
+        /// The request.
+        request: RequestId,
+        /// The 1yz reply.
+        reply: Reply<'static>,
+    },
     /// A request ended.
     Completed {
         /// The request.
@@ -189,6 +197,17 @@ pub enum Event {
     /// A reply that answers nothing in flight (for example a late 226 behind an ABOR's
     /// 225); it was ignored.
     Unsolicited(Reply<'static>),
+    /// A multi-line reply had more lines than [`crate::codec::Limits::max_reply_lines`]
+    /// (see [`super::Config::with_limits`]): the lines past the limit were dropped as they
+    /// arrived, never buffered (RFC 1123 §4.1.2.11, "ignoring the excess lines"). The reply
+    /// itself, with its first lines and its end line, is handled as usual right after this
+    /// event (a `STAT`, `HELP` or `SITE` request completes with it).
+    ExcessLinesIgnored {
+        /// The reply's code.
+        code: crate::types::ReplyCode,
+        /// How many lines were dropped.
+        lines: usize,
+    },
     /// The session ended; [`Output::Close`](super::Output::Close) follows.
     Closed(CloseReason),
 }

@@ -94,6 +94,16 @@ pub struct Client {
     pub(crate) pasv_refused: bool,
     pub(crate) eprt_refused: bool,
     pub(crate) mlsd_refused: bool,
+    /// A `REST` was accepted and no transfer has succeeded since: the server may still
+    /// hold its restart marker, so the next transfer that is not restarted sends `REST 0`
+    /// first (RFC 3659 §5.3).
+    pub(crate) restart_marker: bool,
+    /// `EPSV ALL` was sent in this login (RFC 2428 §4).
+    pub(crate) epsv_all_sent: bool,
+    /// The language the server accepted with `LANG` (RFC 2640 §4).
+    pub(crate) language: Option<Box<crate::types::LanguageTag>>,
+    /// The network protocols the server's last 522 named (RFC 2428 §2).
+    pub(crate) network_protocols: Option<Box<[crate::types::NetworkProtocol]>>,
     pub(crate) closed: bool,
     /// The name the server gave the file of the last `STOU` (RFC 1123 §4.1.2.9).
     pub(crate) unique_name: Option<Pathname<'static>>,
@@ -116,7 +126,7 @@ impl Client {
     /// connect timer). In implicit mode the first output is a control-channel
     /// [`Output::StartTls`]; otherwise the client waits for the greeting.
     pub fn new(config: Config, now: Instant) -> Client {
-        let decoder = ReplyDecoder::new(config.limits);
+        let decoder = ReplyDecoder::ignoring_excess_lines(config.limits);
         let mut client = Client {
             timers: Timers {
                 connect: deadline(now, config.timeouts.connect),
@@ -139,6 +149,10 @@ impl Client {
             pasv_refused: false,
             eprt_refused: false,
             mlsd_refused: false,
+            restart_marker: false,
+            epsv_all_sent: false,
+            language: None,
+            network_protocols: None,
             unique_name: None,
             closed: false,
         };
@@ -220,6 +234,21 @@ impl Client {
         &self.features
     }
 
+    /// The language the server accepted for its replies (`200` to `LANG`, RFC 2640 §4),
+    /// sent at login when [`Config::language`] is set and FEAT announces `LANG`. `None`:
+    /// the server's default language.
+    pub fn language(&self) -> Option<&crate::types::LanguageTag> {
+        self.language.as_deref()
+    }
+
+    /// The network protocols the server said it supports in its last `522` reply to `EPSV`
+    /// or `EPRT` (RFC 2428 §2, `522 ... (1,2)`; see [`crate::codec::parse_protocols_reply`]).
+    /// `None` until such a reply named some. The client uses them itself: `PASV` and `PORT`
+    /// (IPv4 only) are not tried after a 522 whose list leaves out IPv4 (`1`).
+    pub fn network_protocols(&self) -> Option<&[crate::types::NetworkProtocol]> {
+        self.network_protocols.as_deref()
+    }
+
     /// The next output. See the [module docs](super) for the contract.
     pub fn poll_output(&mut self) -> Output {
         if let Some(o) = self.out.pop_front() {
@@ -269,6 +298,15 @@ impl Client {
                     break;
                 }
             };
+            // RFC 1123 §4.1.2.11: the excess lines of a reply over the line limit were
+            // ignored; the reply (its first lines and its code) is still handled.
+            let excess = self.decoder.excess_lines();
+            if excess > 0 {
+                self.push_event(Event::ExcessLinesIgnored {
+                    code: reply.code(),
+                    lines: excess,
+                });
+            }
             self.on_reply(reply, now);
         }
         if !self.closed
@@ -305,6 +343,9 @@ impl Client {
                     self.logged_in = false;
                     self.prot = None;
                     self.features = Features::new();
+                    self.language = None;
+                    self.epsv_all_sent = false;
+                    self.restart_marker = false;
                     self.timers.keepalive = None;
                     self.timers.idle = None;
                     self.complete(id, Ok(Response::Done(*reply)));
@@ -321,7 +362,10 @@ impl Client {
         }
     }
 
-    /// A TLS handshake failed on this channel.
+    /// A TLS handshake failed on this channel. On the control connection the session ends
+    /// without a word (RFC 4217 §10.3: "the control connection is in an unknown state and
+    /// the client should simply drop the control connection"); see
+    /// [`Client::handle_tls_rejected`] for a handshake that completed but is refused.
     pub fn handle_tls_failed(&mut self, channel: Channel, now: Instant) {
         self.check_drained();
         if self.closed {
@@ -335,6 +379,25 @@ impl Client {
             }
             Channel::Data => self.transfer_data_failure(Failure::Tls(Channel::Data), now),
         }
+    }
+
+    /// The control connection's TLS handshake completed, but the adapter or the application
+    /// does not accept the session it set up (for example the certificate does not name the
+    /// HOST the client asked for, RFC 7151 §4): RFC 4217 §10.3 says "the control connection
+    /// should still be up in a protected state, so the client should issue a protected QUIT
+    /// command to end the session". The client sends `QUIT` (the adapter sends it through the
+    /// TLS session) and ends the session ([`CloseReason::TlsFailed`]) without waiting for
+    /// the reply. Use [`Client::handle_tls_failed`] when the handshake itself failed: the
+    /// connection is then in an unknown state and is simply dropped. Only while the control
+    /// handshake is awaited or right after [`Client::handle_tls_ready`] on it; otherwise
+    /// nothing happens.
+    pub fn handle_tls_rejected(&mut self, now: Instant) {
+        self.check_drained();
+        if self.closed || (!self.control_tls && !matches!(self.job, Some(Job::ControlTls { .. }))) {
+            return;
+        }
+        self.send(&Command::Quit, now);
+        self.close(CloseReason::TlsFailed);
     }
 
     /// The data connection is connected (passive: the adapter's connect succeeded; active:

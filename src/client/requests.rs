@@ -113,6 +113,10 @@ impl Client {
         if self.prot.is_none() {
             return Err(self.error(ErrorKind::DataProtection));
         }
+        if self.config.epsv_all && self.config.data_mode == super::DataMode::Active {
+            // RFC 2428 §4: after EPSV ALL no PORT or EPRT.
+            return Err(self.error(ErrorKind::Unsupported));
+        }
         self.busy_check()?;
         // MLSD when it was refused before, or when FEAT was answered without MLST (RFC 3659
         // §7.8: MLST in FEAT announces both MLST and MLSD).
@@ -280,10 +284,36 @@ impl Client {
     /// [`super::Response::Done`]. Commands that change state the client tracks (login,
     /// security, transfers, data connections, `TYPE`, `RNFR`...) are refused with
     /// [`ErrorKind::UseNamedRequest`].
+    /// A 1yz reply is shown as [`super::Event::Preliminary`] and the request waits for the
+    /// final one.
     pub fn raw(&mut self, command: Command<'_>, now: Instant) -> Result<RequestId, Error> {
         if is_reserved(&command) {
             return Err(self.error(ErrorKind::UseNamedRequest));
         }
+        self.command(CommandKind::Raw(command.into_owned()), now)
+    }
+
+    /// Any command, the verbs [`Client::raw`] refuses included (`PORT`, `RETR`, `TYPE`,
+    /// `PROT`, `REST`, `USER`...): the explicit opt-in for a caller who insists. Like `raw`,
+    /// its first final reply completes it ([`super::Response::Done`]) and 1yz replies are
+    /// shown as [`super::Event::Preliminary`].
+    ///
+    /// # Dangers
+    ///
+    /// The client does not know what the command did, so what it tracks can become false:
+    /// `TYPE` changes the representation behind [`super::Config::transfer_type`], `PROT` or
+    /// `CCC` the protection the client applies, `REST` leaves a marker the next transfer
+    /// inherits, `USER`/`REIN`/`AUTH` the login and security state, `PORT`/`PASV`/`RETR` a
+    /// data connection the client never opens (the server then waits for it, and its 425 or
+    /// 426 arrives as this request's final reply, or as an unsolicited reply after it).
+    /// `QUIT` completes with `221`; the session ends when the adapter reports the control
+    /// connection closed. Use it for diagnostics or a server's private extensions, not for
+    /// what a named request does.
+    pub fn raw_unchecked(
+        &mut self,
+        command: Command<'_>,
+        now: Instant,
+    ) -> Result<RequestId, Error> {
         self.command(CommandKind::Raw(command.into_owned()), now)
     }
 

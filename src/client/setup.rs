@@ -1,6 +1,7 @@
 //! Connection set-up and login: the greeting, `HOST` (RFC 7151), `AUTH TLS`/`AUTH SSL` and
 //! the control handshake (RFC 4217 §4), `USER`/`PASS`/`ACCT` (RFC 959 §4.1.1, §5.4), then
 //! `PBSZ 0` → `PROT` (RFC 4217 §8, §9) → `CCC` (§12.3) → `FEAT` (RFC 2389) → `OPTS UTF8 ON`
+//! (→ `LANG`, RFC 2640 §4, when configured)
 //! (RFC 2640 §3.3) → `TYPE`, and `REIN` (RFC 4217 §13).
 //!
 //! Owns the meaning of every reply to those commands. Must not handle data connections.
@@ -25,6 +26,7 @@ pub(crate) enum LoginStep {
     Ccc,
     Feat,
     Utf8,
+    Lang,
     Type,
 }
 
@@ -72,7 +74,7 @@ impl Client {
     /// After the greeting (or `REIN`): `HOST` if configured (RFC 7151 §3.3: before `AUTH`),
     /// then `AUTH`.
     pub(crate) fn begin_security(&mut self, now: Instant) {
-        if let Some(host) = self.config.host.clone() {
+        if let Some(host) = self.config.host.as_ref().map(|h| h.as_text().clone()) {
             self.job = Some(Job::Host);
             self.send(&Command::Host(host), now);
         } else {
@@ -307,10 +309,17 @@ impl Client {
                     let opts = Text::new_unchecked(&b"UTF8 ON"[..]);
                     self.login_send(job, LoginStep::Utf8, &Command::Opts(opts), now);
                 } else {
-                    self.send_type(job, now);
+                    self.send_lang(job, now);
                 }
             }
-            LoginStep::Utf8 => self.send_type(job, now),
+            LoginStep::Utf8 => self.send_lang(job, now),
+            LoginStep::Lang => {
+                // A refusal leaves the server's default language (RFC 2640 §4.2): not fatal.
+                if code.is_completion() {
+                    self.language = self.config.language.clone().map(Box::new);
+                }
+                self.send_type(job, now);
+            }
             LoginStep::Type => {
                 let id = job.id;
                 let result = if !code.is_completion() {
@@ -384,6 +393,18 @@ impl Client {
         }
     }
 
+    /// `LANG tag` when configured and FEAT announced `LANG` (RFC 2640 §4.1: "a user-PI
+    /// SHOULD issue a FEAT command prior to a LANG command").
+    fn send_lang(&mut self, job: Box<LoginJob>, now: Instant) {
+        match self.config.language.clone() {
+            Some(tag) if self.features.languages().is_some() => {
+                let lang = Command::Lang(Some(tag.as_text().clone()));
+                self.login_send(job, LoginStep::Lang, &lang, now);
+            }
+            _ => self.send_type(job, now),
+        }
+    }
+
     fn send_type(&mut self, job: Box<LoginJob>, now: Instant) {
         let t = self.config.transfer_type;
         self.login_send(job, LoginStep::Type, &Command::Type(t), now);
@@ -409,6 +430,9 @@ impl Client {
             self.connected = false;
             self.prot = None;
             self.features = Features::new();
+            self.language = None;
+            self.epsv_all_sent = false;
+            self.restart_marker = false;
             self.timers.keepalive = None;
             self.timers.idle = None;
             self.complete(id, Ok(Response::Done(reply.clone())));

@@ -15,10 +15,12 @@ use super::machine::{Client, Job};
 use super::timer::deadline;
 use super::{DataAddress, DataMode, DataProtection, Output};
 use crate::codec::{
-    parse_epsv_reply, parse_opening_size_hint, parse_pasv_reply, parse_unique_name, Command,
-    Expected, PayloadError, Reply,
+    parse_epsv_reply, parse_opening_size_hint, parse_pasv_reply, parse_protocols_reply,
+    parse_unique_name, Command, Expected, PayloadError, Reply,
 };
-use crate::types::{Channel, DataEnd, FunctionGroup, Instant, Pathname, ReplyCode};
+use crate::types::{
+    Channel, DataEnd, EpsvArgument, FunctionGroup, Instant, NetworkProtocol, Pathname, ReplyCode,
+};
 
 /// Where a transfer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,8 @@ pub(crate) enum Step {
 /// How the data connection is being negotiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Method {
+    /// `EPSV ALL` (RFC 2428 §4), then `EPSV`.
+    EpsvAll,
     Epsv,
     Pasv,
     Eprt,
@@ -84,6 +88,8 @@ pub(crate) struct Transfer {
     pub(crate) listen: Option<SocketAddr>,
     /// EPSV was sent for this transfer (so a refused PASV does not loop back to it).
     pub(crate) epsv_tried: bool,
+    /// The `REST` in flight is `REST 0`, clearing a marker an earlier transfer left.
+    pub(crate) rest_zero: bool,
 }
 
 impl Transfer {
@@ -110,6 +116,7 @@ impl Transfer {
             aborted: false,
             listen: None,
             epsv_tried: false,
+            rest_zero: false,
         }
     }
 
@@ -157,7 +164,10 @@ impl Client {
         t.data_tls_done = false;
         match self.config.data_mode {
             DataMode::Passive => {
-                if self.prefer_epsv() {
+                if self.config.epsv_all && !self.epsv_all_sent {
+                    let all = Command::Epsv(Some(EpsvArgument::All));
+                    self.negotiate(t, Method::EpsvAll, &all, now);
+                } else if self.prefer_epsv() {
                     self.negotiate(t, Method::Epsv, &Command::Epsv(None), now);
                 } else {
                     self.negotiate(t, Method::Pasv, &Command::Pasv, now);
@@ -177,9 +187,10 @@ impl Client {
     /// refused, or the server's FEAT list leaves it out (RFC 2428 predates FEAT, so that is
     /// only a hint: a refused PASV still falls back to EPSV).
     fn prefer_epsv(&self) -> bool {
-        self.config.extended_data_commands
-            && !self.epsv_refused
-            && (self.pasv_refused || self.features.is_empty() || self.features.epsv())
+        self.config.epsv_all
+            || self.config.extended_data_commands
+                && !self.epsv_refused
+                && (self.pasv_refused || self.features.is_empty() || self.features.epsv())
     }
 
     fn negotiate(&mut self, mut t: Box<Transfer>, method: Method, c: &Command<'_>, now: Instant) {
@@ -220,8 +231,18 @@ impl Client {
             Step::Negotiate => self.on_negotiate_reply(t, reply, now),
             Step::Rest => {
                 if code == ReplyCode::PENDING_FURTHER_INFORMATION {
+                    if t.rest_zero {
+                        self.restart_marker = false;
+                    }
+                    self.send_transfer_command(t, now);
+                } else if t.rest_zero {
+                    // RFC 3659 §5.3: an error to REST means the server does not implement it
+                    // (or the value is malformed, and 0 is not): no marker to clear.
+                    self.restart_marker = false;
                     self.send_transfer_command(t, now);
                 } else {
+                    // The server did not take the marker.
+                    self.restart_marker = false;
                     self.refused(t, reply, now);
                 }
             }
@@ -245,7 +266,24 @@ impl Client {
 
     fn on_negotiate_reply(&mut self, mut t: Box<Transfer>, reply: Reply<'static>, now: Instant) {
         let code = reply.code();
+        if code == ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED {
+            // RFC 2428 §2: the text names the protocols the server supports.
+            if let Ok(list) = parse_protocols_reply(&reply) {
+                self.network_protocols = Some(list.into_boxed_slice());
+            }
+        }
         match t.method {
+            Method::EpsvAll => {
+                // Sent once per login, whatever the answer: from now on only EPSV.
+                self.epsv_all_sent = true;
+                if (code.is_negative() && code.function_group() == FunctionGroup::Authentication)
+                    || code.is_transient_negative()
+                {
+                    self.refused(t, reply, now);
+                } else {
+                    self.negotiate(t, Method::Epsv, &Command::Epsv(None), now);
+                }
+            }
             Method::Epsv => {
                 if code.is_transient_negative() {
                     self.refused(t, reply, now);
@@ -265,8 +303,27 @@ impl Client {
                         self.open_data(t, DataAddress::ControlPeer { port }, now)
                     }
                     // Another 5xx, or a malformed 229: PASV (RFC 2428 §3 leaves EPSV
-                    // optional).
+                    // optional), unless EPSV ALL is configured (RFC 2428 §4: no other data
+                    // command after it) or a 522 said the server has no IPv4 (PASV is
+                    // IPv4 only).
                     _ => {
+                        if self.config.epsv_all || !self.ipv4_possible() {
+                            if code.is_negative() {
+                                self.refused(t, reply, now);
+                            } else {
+                                let e = parse_epsv_reply(&reply).err().unwrap_or(
+                                    PayloadError::Malformed {
+                                        offset: 0,
+                                        expected: Expected::Number,
+                                    },
+                                );
+                                t.failure = Some(
+                                    self.protocol_error(ProtocolErrorKind::MalformedPayload(e)),
+                                );
+                                self.finish(t, now);
+                            }
+                            return;
+                        }
                         self.epsv_refused = true;
                         self.negotiate(t, Method::Pasv, &Command::Pasv, now);
                     }
@@ -325,7 +382,7 @@ impl Client {
                         || code == ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED)
                 {
                     self.eprt_refused = true;
-                    match listen_v4(&t) {
+                    match listen_v4(&t).filter(|_| self.ipv4_possible()) {
                         Some(v4) => self.negotiate(t, Method::Port, &Command::Port(v4), now),
                         None => self.refused(t, reply, now),
                     }
@@ -356,8 +413,19 @@ impl Client {
         {
             t.step = Step::Rest;
             let offset = t.offset;
+            // Until this restarted transfer succeeds, the server may hold the marker.
+            self.restart_marker = true;
             self.job = Some(Job::Transfer(t));
             self.send(&Command::Rest(offset), now);
+        } else if self.restart_marker {
+            // RFC 3659 §5.3: "a user-PI that has issued a REST command, but that has not
+            // successfully transmitted the following data transfer command for any reason,
+            // should send another REST command before the next data transfer command. If
+            // that transfer is not to be restarted, then "REST 0" should be issued."
+            t.step = Step::Rest;
+            t.rest_zero = true;
+            self.job = Some(Job::Transfer(t));
+            self.send(&Command::Rest(0), now);
         } else {
             self.send_transfer_command(t, now);
         }
@@ -476,10 +544,14 @@ impl Client {
             Err(f)
         } else {
             match (t.final_reply.take(), t.data) {
-                (Some(reply), Data::Ended(DataEnd::Clean)) => Ok(Response::Transferred {
-                    command: t.command,
-                    reply,
-                }),
+                (Some(reply), Data::Ended(DataEnd::Clean)) => {
+                    // The marker was used by this transfer.
+                    self.restart_marker = false;
+                    Ok(Response::Transferred {
+                        command: t.command,
+                        reply,
+                    })
+                }
                 (reply, Data::Ended(end)) => Err(Failure::DataConnection { end, reply }),
                 (reply, _) => Err(Failure::DataConnection {
                     end: DataEnd::Failed,
@@ -499,6 +571,14 @@ impl Client {
                 None
             }
         }
+    }
+
+    /// Whether an IPv4-only command (`PASV`, `PORT`) can help: not after a 522 whose
+    /// protocol list leaves IPv4 out (RFC 2428 §2).
+    fn ipv4_possible(&self) -> bool {
+        self.network_protocols
+            .as_ref()
+            .map_or(true, |l| l.contains(&NetworkProtocol::IPV4))
     }
 
     pub(crate) fn transfer_data_listening(&mut self, address: SocketAddr, now: Instant) {
@@ -610,7 +690,7 @@ impl Client {
         if t.abort_requested {
             t.aborted = true;
             self.finish(t, now);
-        } else if t.method == Method::Epsv {
+        } else if t.method == Method::Epsv && !self.config.epsv_all && self.ipv4_possible() {
             self.epsv_refused = true;
             self.negotiate(t, Method::Pasv, &Command::Pasv, now);
         } else {

@@ -41,9 +41,11 @@ mod arbitrary_command;
 /// A line is `<verb>` or `<verb> SP <argument>`. The verb ends at the first SP; it is
 /// case-insensitive (RFC 959 §5.3.1). **Exactly one SP separates verb and argument**:
 /// everything after it is the argument, so a path name may begin with spaces
-/// (`RETR  x` retrieves ` x`). A line that carries CR or NUL anywhere is refused as a whole
-/// ([`CommandError::ForbiddenByte`]): no command argument may contain them (RFC 959 §4.1.3
-/// `<char>`), and a bare CR reaches the parser only as Telnet `CR NUL` (RFC 854).
+/// (`RETR  x` retrieves ` x`). A line that carries NUL anywhere, or a CR outside a path name,
+/// is refused as a whole ([`CommandError::ForbiddenByte`] or [`CommandError::InvalidText`]):
+/// no other argument may contain them (RFC 959 §4.1.3 `<char>`). A path name may hold a CR
+/// (RFC 2640 §3.1): it is sent as Telnet `CR NUL` (RFC 854) and both decoders read that back
+/// as the CR, so it can never end the line.
 ///
 /// # Canonical form
 ///
@@ -750,6 +752,45 @@ fn forbidden_in(bytes: Option<&[u8]>, offset: usize) -> Option<(usize, u8)> {
     find_line_break(a).map(|i| (offset + i, a[i]))
 }
 
+/// Whether the verb's argument is a path name (RFC 959 §5.3.2 `<pathname>`, and the path of
+/// `MFMT`).
+fn takes_pathname(key: u32) -> bool {
+    use keys::*;
+    matches!(
+        key,
+        CWD | XCWD
+            | SMNT
+            | RETR
+            | STOR
+            | STOU
+            | APPE
+            | RNFR
+            | RNTO
+            | DELE
+            | RMD
+            | XRMD
+            | MKD
+            | XMKD
+            | LIST
+            | NLST
+            | STAT
+            | SIZE
+            | MDTM
+            | MLST
+            | MLSD
+            | MFMT
+    )
+}
+
+/// [`forbidden_in`] for a path name argument: a CR is allowed (RFC 2640 §3.1: it arrived as
+/// `CR NUL`), LF and NUL are not.
+fn forbidden_in_path(bytes: Option<&[u8]>, offset: usize) -> Option<(usize, u8)> {
+    let a = bytes?;
+    a.iter()
+        .position(|&b| b == b'\n' || b == 0)
+        .map(|i| (offset + i, a[i]))
+}
+
 impl<'a> Command<'a> {
     /// Parses one command line (no line end, Telnet already removed).
     ///
@@ -840,8 +881,10 @@ impl<'a> Command<'a> {
             bytes,
             offset,
         };
+        use keys::*;
         let forbidden = match scanned {
             Scanned::Clean => None,
+            Scanned::No if takes_pathname(key) => forbidden_in_path(bytes, offset),
             Scanned::No => forbidden_in(bytes, offset),
         };
         if let Some((offset, byte)) = forbidden {
@@ -854,7 +897,6 @@ impl<'a> Command<'a> {
                 None => CommandError::ForbiddenByte { offset, byte },
             });
         }
-        use keys::*;
         match key {
             USER => sink.command(Command::User(Username::new_unchecked(tri!(
                 arg("USER").nonempty()
@@ -1399,11 +1441,13 @@ fn decode_unusual_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeEr
         Some(l) => l,
         None => &input[..lf],
     };
-    if !has_iac {
+    // `CR NUL` is a bare CR (RFC 854; RFC 2640 §3.1 for a CR in a path name).
+    let has_cr_nul = line.windows(2).any(|w| w == b"\r\0");
+    if !has_iac && !has_cr_nul {
         return Command::parse(line).map(|c| (rest, c)).map_err(invalid);
     }
     let mut clean = Vec::with_capacity(line.len());
-    let mut bytes = line.iter().enumerate();
+    let mut bytes = line.iter().enumerate().peekable();
     while let Some((i, &b)) = bytes.next() {
         if b == IAC {
             match bytes.next() {
@@ -1415,6 +1459,8 @@ fn decode_unusual_command(input: &[u8]) -> Result<(&[u8], Command<'_>), DecodeEr
                     })
                 }
             }
+        } else if b == b'\r' && bytes.peek().is_some_and(|(_, &n)| n == 0) {
+            bytes.next();
         }
         clean.push(b);
     }
@@ -1600,16 +1646,62 @@ mod tests {
     }
 
     #[test]
+    fn cr_in_a_pathname_travels_as_cr_nul() {
+        // RFC 2640 §3.1: "to store a pathname foo<CR><LF>boo.bar the pathname would become
+        // foo<CR><NUL><LF>boo.bar" -- an LF cannot be in a name here (it ends the line, RFC
+        // 1123 §4.1.2.10 liberal line ends), a CR can.
+        let p = Pathname::new(&b"foo\rboo.bar"[..]).unwrap();
+        let wire = enc(&Command::Stor(p.clone()));
+        assert_eq!(wire, b"STOR foo\r\0boo.bar\r\n");
+        assert_eq!(
+            decode_command(&wire),
+            Ok((&b""[..], Command::Stor(p.clone())))
+        );
+        let mut d = crate::codec::CommandDecoder::new(crate::codec::Limits::default());
+        d.feed(&wire);
+        assert_eq!(
+            d.next_line().map(|l| match l {
+                crate::codec::CommandLine::Command(c) => c.map(Command::into_owned),
+                _ => panic!("not a command"),
+            }),
+            Some(Ok(Command::Stor(p)))
+        );
+        // A CR at the end of the name, before the line end.
+        let q = Pathname::new(&b"x\r"[..]).unwrap();
+        let wire = enc(&Command::Dele(q.clone()));
+        assert_eq!(wire, b"DELE x\r\0\r\n");
+        assert_eq!(decode_command(&wire), Ok((&b""[..], Command::Dele(q))));
+        // With 0xFF too: both escapes.
+        let r = Pathname::new(&b"\xff\r"[..]).unwrap();
+        let wire = enc(&Command::Mkd(r.clone()));
+        assert_eq!(wire, b"MKD \xff\xff\r\0\r\n");
+        assert_eq!(decode_command(&wire), Ok((&b""[..], Command::Mkd(r))));
+    }
+
+    #[test]
     fn cr_and_nul_are_refused_anywhere() {
         // A known verb: its argument is wrong (501), offset in the line.
         assert_eq!(
-            Command::parse(b"RETR a\rDELE b"),
+            Command::parse(b"SITE a\rDELE b"),
             Err(CommandError::InvalidText {
-                verb: "RETR",
+                verb: "SITE",
                 source: InvalidText::LineBreak {
                     offset: 6,
                     byte: b'\r'
                 }
+            })
+        );
+        // A path name may hold a CR (RFC 2640 §3.1): one RETR of that name, never a second
+        // command; NUL stays refused there.
+        assert_eq!(
+            Command::parse(b"RETR a\rDELE b"),
+            Ok(Command::Retr(Pathname::new(&b"a\rDELE b"[..]).unwrap()))
+        );
+        assert_eq!(
+            Command::parse(b"RETR a\0b"),
+            Err(CommandError::InvalidText {
+                verb: "RETR",
+                source: InvalidText::LineBreak { offset: 6, byte: 0 }
             })
         );
         assert_eq!(

@@ -127,13 +127,21 @@ impl CommandError {
     /// The reply a server sends for this error (RFC 959 §4.2.1, §5.4): 500 when no command
     /// was recognised, 501 when a known command's argument is wrong, and 522 for an EPRT
     /// whose network protocol is neither 1 nor 2 (RFC 2428 §2: "the server MUST return 522";
-    /// its text lists the protocols the server supports).
+    /// its text lists the protocols the server supports), and 504 for a `PROT` level the
+    /// grammar does not know (`PROT X`, RFC 2228 §3: "not implemented for that parameter").
     pub fn reply_code(&self) -> ReplyCode {
         match self {
             CommandError::InvalidArgument {
                 expected: Expected::NetworkProtocol,
                 ..
             } => ReplyCode::NETWORK_PROTOCOL_NOT_SUPPORTED,
+            // RFC 2228 §3 (PROT): a level the server does not know is "not implemented for
+            // that parameter" (`PROT X`); a malformed argument stays 501.
+            CommandError::InvalidArgument {
+                verb: "PROT",
+                expected: Expected::Code,
+                ..
+            } => ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
             CommandError::MissingVerb { .. }
             | CommandError::InvalidVerb { .. }
             | CommandError::ForbiddenByte { .. } => ReplyCode::SYNTAX_ERROR,

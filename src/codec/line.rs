@@ -143,13 +143,15 @@ pub enum TelnetSignal {
 /// Telnet "interpret as command" (RFC 854).
 pub(crate) const IAC: u8 = 0xFF;
 
-/// Appends `bytes` with each 0xFF doubled (`IAC IAC`, RFC 959 §4.1, RFC 1123 §4.1.2.12): the
-/// escaping both encoders use so a data 0xFF survives the peer's Telnet handling.
+/// Appends `bytes` with each 0xFF doubled (`IAC IAC`, RFC 959 §4.1, RFC 1123 §4.1.2.12) and
+/// each CR followed by NUL (a bare CR in Telnet NVT, RFC 854; RFC 2640 §3.1 for path names):
+/// the escaping both encoders use so the bytes survive the peer's Telnet handling. Only a
+/// [`crate::types::Pathname`] can hold a CR.
 pub(crate) fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut rest = bytes;
-    while let Some(i) = rest.iter().position(|&b| b == IAC) {
+    while let Some(i) = rest.iter().position(|&b| b == IAC || b == b'\r') {
         out.extend_from_slice(&rest[..=i]);
-        out.push(IAC);
+        out.push(if rest[i] == IAC { IAC } else { 0 });
         rest = &rest[i + 1..];
     }
     out.extend_from_slice(rest);

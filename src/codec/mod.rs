@@ -27,8 +27,9 @@ pub use payload::{
     encode_facts, encode_timestamp, epsv_reply, feat_reply, mdtm_reply, mlst_reply,
     parse_epsv_reply, parse_facts, parse_feat_reply, parse_feature_line, parse_list_line,
     parse_mdtm_reply, parse_mlst_reply, parse_opening_size_hint, parse_pasv_reply,
-    parse_pathname_reply, parse_size_reply, parse_timestamp, parse_unique_name, pasv_reply,
-    pathname_reply, size_reply, ListEntry, ListFormat, PayloadError,
+    parse_pathname_reply, parse_protocols_reply, parse_size_reply, parse_timestamp,
+    parse_unique_name, pasv_reply, pathname_reply, protocols_reply, size_reply, ListEntry,
+    ListFormat, PayloadError,
 };
 pub use reply::{
     decode_reply, is_code_only_line, strip_repeated_prefix, Lines, Reply, ReplyDecoder,

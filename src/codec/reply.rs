@@ -56,6 +56,7 @@
 //! otherwise, and hands consumed frames back to the framer once per `feed`, not once per reply.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
@@ -972,9 +973,26 @@ pub struct ReplyDecoder {
     /// consumed from the framer only at the next `feed`: one `consume` per chunk instead of
     /// one per reply, and a returned reply still borrows the buffer until then anyway.
     at: Cursor,
+    /// [`ReplyDecoder::ignoring_excess_lines`]: a reply over the line limit is kept
+    /// (truncated) instead of being an error.
+    ignore_excess: bool,
+    /// In that mode, while the rest of an overlong reply is skipped: what is kept of it.
+    /// Boxed: rare, and the client machine embeds the decoder.
+    overflow: Option<Box<Overflow>>,
+    /// Lines the last reply returned lost (see [`ReplyDecoder::excess_lines`]).
+    last_excess: usize,
     /// Tests turn the plain-lines path off to compare it with the frame-by-frame path.
     #[cfg(test)]
     plain_path: bool,
+}
+
+/// An overlong reply being skipped by [`ReplyDecoder::ignoring_excess_lines`].
+#[derive(Debug)]
+struct Overflow {
+    /// The body of its first lines (as [`Reply`] holds it, without the last line's end).
+    kept: Vec<u8>,
+    /// Lines skipped so far.
+    skipped: usize,
 }
 
 /// Where the streaming decoder stands between two calls.
@@ -1023,9 +1041,42 @@ impl ReplyDecoder {
             at: framer.front(),
             framer,
             state: StreamState::Start,
+            ignore_excess: false,
+            overflow: None,
+            last_excess: 0,
             #[cfg(test)]
             plain_path: true,
         }
+    }
+
+    /// A decoder that keeps a session going through a reply of more than
+    /// [`Limits::max_reply_lines`] lines (a large `STAT`, `HELP` or `SITE` output): instead
+    /// of [`DecodeError::TooManyLines`], the reply is returned with its first
+    /// `max_reply_lines` lines and its end line (so its code still arrives, RFC 1123
+    /// §4.1.2.11: "ignoring the excess lines until the end of the multi-line reply is
+    /// reached"); the lines in between are dropped as they arrive, never buffered, and
+    /// counted ([`Self::excess_lines`]). Memory stays bounded by the limits.
+    ///
+    /// ```
+    /// use ftps_proto::codec::{Limits, ReplyDecoder};
+    ///
+    /// let mut decoder = ReplyDecoder::ignoring_excess_lines(Limits::default().with_max_reply_lines(2));
+    /// decoder.feed(b"211-Status\r\n one\r\n two\r\n three\r\n211 End\r\n");
+    /// let reply = decoder.next_reply().unwrap().unwrap().into_owned();
+    /// assert_eq!(reply.code().value(), 211);
+    /// assert_eq!(reply.lines().collect::<Vec<_>>(), [&b"Status"[..], b" one", b"End"]);
+    /// assert_eq!(decoder.excess_lines(), 2);
+    /// ```
+    pub fn ignoring_excess_lines(limits: Limits) -> Self {
+        let mut d = ReplyDecoder::new(limits);
+        d.ignore_excess = true;
+        d
+    }
+
+    /// How many lines the reply last returned by [`Self::next_reply`] lost to the line
+    /// limit (only with [`Self::ignoring_excess_lines`]); 0 for a complete reply.
+    pub fn excess_lines(&self) -> usize {
+        self.last_excess
     }
 
     /// The limits in force.
@@ -1046,6 +1097,7 @@ impl ReplyDecoder {
     /// decoder has resynchronised and can be called again.
     #[inline]
     pub fn next_reply(&mut self) -> Option<Result<Reply<'_>, DecodeError>> {
+        self.last_excess = 0;
         // Nearly always: at the start of a reply, plain lines buffered and no Telnet signal
         // or overlong line pending. Then the slice decoder's one-pass path reads the reply
         // from the framer's clean bytes as the frames would (it refuses 0xFF, which is data
@@ -1084,12 +1136,45 @@ impl ReplyDecoder {
                 StreamState::Skipping(code, digits) => {
                     let (frame, next) = self.framer.next_frame(self.at)?;
                     self.at = next;
-                    if let Frame::Line(range) = frame {
+                    let Frame::Line(range) = frame else {
+                        if let (Frame::TooLong, Some(o)) = (frame, self.overflow.as_mut()) {
+                            o.skipped += 1;
+                        }
+                        continue;
+                    };
+                    {
                         let line = self.framer.slice(range.clone());
-                        if would_end_reply(digits, line) {
+                        if !would_end_reply(digits, line) {
+                            if let Some(o) = self.overflow.as_mut() {
+                                o.skipped += 1;
+                            }
+                        } else {
                             self.state = StreamState::Start;
-                            if forbidden_in(padded_line(&self.framer, &range), line.len()).is_some()
-                            {
+                            let bad = forbidden_in(padded_line(&self.framer, &range), line.len())
+                                .is_some();
+                            if let Some(o) = self.overflow.take() {
+                                let Overflow {
+                                    kept: mut body,
+                                    mut skipped,
+                                } = *o;
+                                // The first lines kept, then this end line with its prefix (a
+                                // bad end line is dropped too: its bare code ends the reply).
+                                body.push(b'\n');
+                                if bad {
+                                    skipped += 1;
+                                    body.extend_from_slice(&digits);
+                                    body.push(b' ');
+                                } else {
+                                    body.extend_from_slice(line);
+                                }
+                                self.last_excess = skipped;
+                                return Some(Ok(Reply {
+                                    code,
+                                    body: Cow::Owned(body),
+                                    multiline: true,
+                                }));
+                            }
+                            if bad {
                                 continue;
                             }
                             let text = line.get(4..).map_or(range.end, |_| range.start + 4);
@@ -1166,6 +1251,22 @@ impl ReplyDecoder {
                                 resume,
                             };
                             return None;
+                        }
+                        Scan::Error {
+                            error: DecodeError::TooManyLines { .. },
+                            next,
+                            ..
+                        } if self.ignore_excess => {
+                            // Keep the lines checked so far; skip the rest up to the end line.
+                            let kept = self.framer.slice(first_start + 4..next.pos());
+                            let kept = kept.strip_suffix(b"\n").unwrap_or(kept);
+                            let kept = kept.strip_suffix(b"\r").unwrap_or(kept);
+                            self.overflow = Some(Box::new(Overflow {
+                                kept: kept.to_vec(),
+                                skipped: 0,
+                            }));
+                            self.at = next;
+                            self.state = StreamState::Skipping(code, code.digits());
                         }
                         Scan::Error { error, next, ended } => {
                             self.at = next;
@@ -1285,6 +1386,8 @@ impl ReplyDecoder {
         self.framer.clear();
         self.at = self.framer.front();
         self.state = StreamState::Start;
+        self.overflow = None;
+        self.last_excess = 0;
     }
 }
 

@@ -319,6 +319,7 @@ impl<'a> Answers<'a> {
                 decision,
                 user,
                 password,
+                ..
             } => {
                 let name = String::from_utf8_lossy(user.as_bytes()).into_owned();
                 let anonymous =

@@ -67,6 +67,8 @@ pub(crate) struct Fed {
     pub plaintext: Vec<u8>,
     /// The TLS handshake just completed: `(client certificate chain's leaf, resumed)`.
     pub handshake_done: Option<(Option<CertificateDer<'static>>, bool)>,
+    /// With `handshake_done`: the server name the client sent (SNI, RFC 6066 §3).
+    pub server_name: Option<crate::types::Text<'static>>,
     /// The TLS layer failed (handshake or record error).
     pub tls_failed: bool,
     /// The client closed TLS (close_notify) while TLS was active: the control connection is
@@ -158,6 +160,9 @@ impl ControlTls {
                         .map(|c| c.clone().into_owned());
                     let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
                     fed.handshake_done = Some((leaf, resumed));
+                    fed.server_name = conn.server_name().and_then(|n| {
+                        crate::types::Text::try_from(std::string::String::from(n)).ok()
+                    });
                 }
                 fed.closed = peer_closed;
                 Ok(fed)

@@ -10,7 +10,9 @@ use core::net::IpAddr;
 use core::time::Duration;
 
 use crate::codec::Limits;
-use crate::types::Text;
+use alloc::vec::Vec;
+
+use crate::types::{LanguageTag, Text};
 
 /// What the server requires of the control connection (RFC 4217 §10.1; the IIS-style "control
 /// channel" setting).
@@ -127,6 +129,13 @@ pub struct Config {
     pub greeting: Text<'static>,
     /// Text of the `215` SYST reply. Default: `UNIX Type: L8`.
     pub system_type: Text<'static>,
+    /// The languages offered with `LANG` (RFC 2640 §4), the first being the default (the
+    /// language of every reply before a `LANG`, and after `LANG` without a tag, `HOST` or
+    /// `REIN`). FEAT lists them (`LANG EN*;FR`, `*` on the one in use). The session only
+    /// negotiates: its own reply texts are English, and [`crate::server::Session::language`]
+    /// tells the application which language to write its texts in. Empty: no `LANG`
+    /// (`502`) and no FEAT line. Default: `EN` only.
+    pub languages: Vec<LanguageTag>,
     /// Whether `UTF8` is announced in FEAT and `OPTS UTF8 ON` accepted (RFC 2640 §3.2).
     /// Default: true.
     pub utf8: bool,
@@ -157,6 +166,7 @@ impl Default for Config {
             max_pipelined_bytes: 64 * 1024,
             greeting: Text::from_static("FTPS server ready"),
             system_type: Text::from_static("UNIX Type: L8"),
+            languages: alloc::vec![LanguageTag::english()],
             utf8: true,
             mlst_facts: Text::from_static("type*;size*;modify*;"),
         }
@@ -258,6 +268,12 @@ impl Config {
     /// Announces (or not) `UTF8` and accepts `OPTS UTF8 ON`.
     pub fn with_utf8(mut self, enabled: bool) -> Self {
         self.utf8 = enabled;
+        self
+    }
+    /// Sets the languages offered with `LANG`, the default first (see
+    /// [`Config::languages`]).
+    pub fn with_languages(mut self, languages: Vec<LanguageTag>) -> Self {
+        self.languages = languages;
         self
     }
 }

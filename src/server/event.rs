@@ -33,9 +33,11 @@ impl Decision {
 #[non_exhaustive]
 pub enum Event {
     /// `HOST <name>` (RFC 7151 §3): accept (`220`) or reject (`504` unknown host, or `421` to
-    /// close). Only asked before `USER`; afterwards the session answers `503` itself. When the
-    /// TLS client hello carried a server name, RFC 7151 §3 requires the application to check
-    /// that it matches `hostname`.
+    /// close). Only asked before `USER`, and only for a valid [`crate::types::Hostname`]: the
+    /// session itself answers `503` after `USER`, `501` for a port or a malformed name, `504`
+    /// for an IP literal that is not the server's address and for a name other than the TLS
+    /// server name (SNI) of the control handshake (RFC 7151 §3 "MUST verify that the hostname
+    /// in the HOST command matches").
     Host {
         /// The handle to answer.
         decision: Decision,
@@ -69,6 +71,13 @@ pub enum Event {
         user: Username<'static>,
         /// The password (redacted in `Debug`).
         password: Password<'static>,
+        /// The virtual host the client chose with `HOST` (RFC 7151), if it did.
+        host: Option<Text<'static>>,
+        /// The host name the client asked for in the control connection's TLS handshake
+        /// (SNI, RFC 6066 §3; [`super::TlsDetails::server_name`]), if any: with `host`, the
+        /// application can check that the user, the virtual host and the certificate it
+        /// presented belong together (RFC 7151 §4).
+        server_name: Option<Text<'static>>,
     },
     /// `CWD` / `XCWD`: accept (`250`) or reject (e.g. `550`).
     ChangeDirectory {

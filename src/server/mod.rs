@@ -9,7 +9,7 @@
 //! # The contract
 //!
 //! After [`Session::new`] and after **every** input (`handle_input`, `handle_tls_ready`, `handle_tls_failed`,
-//! `handle_data_*`, `handle_timeout`, and every decision method), drain
+//! `handle_data_*`, `handle_timeout`, `handle_control_closed`, and every decision method), drain
 //! [`Session::poll_output`] until it returns [`Output::Timeout`] (call
 //! [`Session::handle_timeout`] then, unless an input comes first) or [`Output::Idle`].
 //! Perform the outputs in order: a reply sent before an [`Output::StartTls`] goes out in
@@ -22,6 +22,7 @@
 //!          handle_data_listening(addr, now) / handle_data_listen_failed(now)
 //!          handle_data_connected(now) / handle_data_ended(DataEnd, now)
 //!          handle_timeout(now)
+//!          handle_control_closed(now)             EOF or error on control: ends the session
 //!          decisions: accept / accept_path / accept_size / accept_time / accept_facts /
 //!                     accept_lines / accept_unique / accept_certificate / require_tls /
 //!                     reject / transfer_done / transfer_failed
@@ -61,7 +62,8 @@
 //! [`Config::default`] requires TLS on both channels (RFC 4217 §10): [`ControlPolicy::Required`]
 //! ("no unprotected commands": `USER` in clear is `530`, every other command but `AUTH`,
 //! `FEAT`, `HOST` and `QUIT` is `533` until `AUTH TLS`) and [`DataPolicy::Required`] ("no
-//! unprotected data": `PROT C`, `PASV`, `EPSV`, `PORT`, `EPRT` are `534` until `PROT P`).
+//! unprotected data": `PROT C` is `534` and every transfer command is `521` until `PROT P`;
+//! `PASV`, `EPSV`, `PORT` and `EPRT` are served before it, RFC 4217 §10.2).
 //! Plaintext FTP is an explicit choice of the host:
 //!
 //! ```
@@ -84,8 +86,10 @@
 //! | PBSZ or PROT on a clear control connection; PROT before PBSZ (strict) | `503` |
 //! | PROT S or E | `536` |
 //! | PROT P under [`DataPolicy::Denied`]; PROT C under [`DataPolicy::Required`] | `534` |
-//! | PASV, EPSV, PORT, EPRT without PROT P under [`DataPolicy::Required`] | `534` |
-//! | A transfer command without PROT P under [`DataPolicy::Required`] (RFC 4217 §10.2) | `521` |
+//! | A transfer command without PROT P under [`DataPolicy::Required`] (RFC 4217 §10.2; PASV, EPSV, PORT, EPRT are served) | `521` |
+//! | A second AUTH on a protected control connection (RFC 2228 §3) | `534` |
+//! | PASS not right after the USER it answers (RFC 959 §5.4) | `503` |
+//! | PROT with an unknown level (`PROT X`, RFC 2228 §3) | `504` |
 //! | Data TLS not resumed (when required), data handshake failed, protection mismatch | `522` |
 //! | Upload ended without TLS close_notify, or the data connection broke | `426` |
 //! | PORT/EPRT to another host or a port below 1024 (RFC 2577 §3) | `504` |

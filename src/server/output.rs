@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
 
 use super::{Decision, Event};
-use crate::types::{Channel, Instant, TlsRole};
+use crate::types::{Channel, Instant, Text, TlsRole};
 
 /// The next thing the adapter must do, from [`super::Session::poll_output`]. Perform them in
 /// order; drain until [`Output::Timeout`] or [`Output::Idle`] after every input.
@@ -87,7 +87,7 @@ pub enum Direction {
 }
 
 /// What the adapter reports about a finished TLS handshake.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct TlsDetails {
     /// The handshake resumed an earlier session (for a data connection: the control
@@ -95,6 +95,11 @@ pub struct TlsDetails {
     pub resumed: bool,
     /// The client presented a certificate the TLS layer verified. Default: false.
     pub client_certificate: bool,
+    /// The host name the client asked for in the TLS handshake (the `server_name`
+    /// extension, RFC 6066 §3; rustls: `ServerConnection::server_name()`), for the control
+    /// connection. The session checks `HOST` against it (RFC 7151 §3) and hands it to the
+    /// application with [`super::Event::Authenticate`]. Default: none.
+    pub server_name: Option<Text<'static>>,
 }
 
 impl TlsDetails {
@@ -110,6 +115,11 @@ impl TlsDetails {
     /// Sets whether a verified client certificate was presented.
     pub fn with_client_certificate(mut self, presented: bool) -> Self {
         self.client_certificate = presented;
+        self
+    }
+    /// Sets the TLS server name the client sent, if it sent one.
+    pub fn with_server_name(mut self, name: Option<Text<'_>>) -> Self {
+        self.server_name = name.map(Text::into_owned);
         self
     }
 }

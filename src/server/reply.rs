@@ -2,7 +2,8 @@
 //! (RFC 959 §4.2), `257` path quoting (RFC 959 Appendix II) and the `227`/`229` payloads.
 //!
 //! Owns only byte formatting. Texts come from validated [`crate::types`] values, so no line
-//! break can reach the wire from here; `0xFF` is doubled (`IAC IAC`, RFC 959 §4.1). It must
+//! break can reach the wire from here (a CR of a path name, RFC 2640 §3.1, is written as a
+//! space: a reply line cannot carry it); `0xFF` is doubled (`IAC IAC`, RFC 959 §4.1). It must
 //! not decide which reply to send.
 
 use alloc::vec::Vec;
@@ -84,7 +85,8 @@ impl ReplyWriter {
     }
 
     fn push_byte(&mut self, b: u8) {
-        // Validated values never hold CR, LF or NUL; keep that true even for formatted text.
+        // Validated values never hold LF or NUL, and only a path name a CR; keep a reply line
+        // free of all three even for formatted text.
         match b {
             b'\r' | b'\n' | 0 => self.bytes.push(b' '),
             0xFF => self.bytes.extend_from_slice(&[0xFF, 0xFF]),

@@ -18,8 +18,9 @@ use super::{
 };
 use crate::codec::{Command, CommandDecoder, CommandError, CommandLine, TelnetSignal};
 use crate::types::{
-    Channel, DataEnd, EpsvArgument, FormatControl, Instant, Mode, NetworkProtocol, Pathname, Prot,
-    ReplyCode, Structure, Text, Timestamp, TlsRole, TransferType, Username,
+    Channel, DataEnd, EpsvArgument, FormatControl, Hostname, Instant, InvalidHostname, LanguageTag,
+    Mode, NetworkProtocol, Pathname, Prot, ReplyCode, Structure, Text, Timestamp, TlsRole,
+    TransferType, Username,
 };
 
 /// The session stops taking commands out of its buffer while this many outputs wait to be
@@ -47,6 +48,8 @@ pub struct Session {
     transfer: Option<Box<Transfer>>,
     deferred: Option<Box<Command<'static>>>,
     quit_after_transfer: bool,
+    /// The last command answered was `USER` with `331`: a `PASS` may follow.
+    awaiting_pass: bool,
     next_decision: u32,
     /// Tags this session's [`Decision`]s (from its addresses and start time).
     tag: u32,
@@ -83,7 +86,7 @@ struct Pending {
 
 #[derive(Debug)]
 enum Question {
-    Host,
+    Host(Hostname),
     User {
         user: Username<'static>,
         client_certificate: bool,
@@ -109,7 +112,7 @@ enum Question {
 impl Question {
     fn name(&self) -> &'static str {
         match self {
-            Question::Host => "HOST",
+            Question::Host(_) => "HOST",
             Question::User { .. } => "USER",
             Question::Password => "PASS",
             Question::Cwd => "CWD",
@@ -176,6 +179,8 @@ struct Security {
     pbsz: bool,
     /// `PROT P` is in force.
     private: bool,
+    /// The TLS server name (SNI) of the control handshake.
+    server_name: Option<Text<'static>>,
 }
 
 #[derive(Debug)]
@@ -192,7 +197,11 @@ struct Params {
     rename_from: Option<Pathname<'static>>,
     epsv_all: bool,
     utf8: bool,
-    host_given: bool,
+    /// The accepted `HOST` (RFC 7151).
+    host: Option<Hostname>,
+    /// The language chosen with `LANG` (RFC 2640 §4.1), an index into
+    /// [`Config::languages`]; 0, the default, until then.
+    language: usize,
     /// The facts chosen by `OPTS MLST` (RFC 3659 §7.9), as `fact;fact;`; `None` means the
     /// configured defaults.
     mlst: Option<Box<Text<'static>>>,
@@ -206,7 +215,8 @@ impl Params {
             rename_from: None,
             epsv_all: false,
             utf8: false,
-            host_given: false,
+            host: None,
+            language: 0,
             mlst: None,
         }
     }
@@ -295,6 +305,7 @@ impl Session {
             transfer: None,
             deferred: None,
             quit_after_transfer: false,
+            awaiting_pass: false,
             next_decision: 1,
             tag: session_tag(local, peer, now),
         };
@@ -350,6 +361,28 @@ impl Session {
     /// Whether the control connection is protected by TLS now.
     pub fn is_control_protected(&self) -> bool {
         self.security.protected
+    }
+
+    /// The language of replies (RFC 2640 §4): the one chosen with `LANG`, else the default
+    /// (the first of [`Config::languages`]; English when that list is empty). The session's
+    /// own texts are English; the application writes its texts in this language.
+    pub fn language(&self) -> LanguageTag {
+        self.config
+            .languages
+            .get(self.params.language)
+            .cloned()
+            .unwrap_or_else(LanguageTag::english)
+    }
+
+    /// The virtual host accepted with `HOST` (RFC 7151), if any.
+    pub fn host(&self) -> Option<&Hostname> {
+        self.params.host.as_ref()
+    }
+
+    /// The TLS server name (SNI, RFC 6066 §3) of the control connection's handshake, as the
+    /// adapter reported it in [`TlsDetails::server_name`].
+    pub fn tls_server_name(&self) -> Option<&Text<'static>> {
+        self.security.server_name.as_ref()
     }
 
     /// Whether `PROT P` is in force (data connections are protected).
@@ -444,6 +477,7 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
+                    self.security.server_name = details.server_name;
                     self.last_activity = self.now;
                     self.phase = Phase::Ready;
                     self.greet();
@@ -453,8 +487,23 @@ impl Session {
                     self.security.secured = true;
                     self.security.protected = true;
                     self.security.client_certificate = details.client_certificate;
+                    self.security.server_name = details.server_name;
                     self.last_activity = self.now;
                     self.phase = Phase::Ready;
+                    // RFC 7151 §3: a HOST sent before AUTH must match the name the client
+                    // then asked for in the handshake.
+                    if let (Some(host), Some(name)) =
+                        (&self.params.host, &self.security.server_name)
+                    {
+                        if host.ip().is_none() && !host.matches_server_name(name.as_bytes()) {
+                            self.send_line(
+                                ReplyCode::SERVICE_NOT_AVAILABLE,
+                                b"TLS server name does not match HOST; closing control connection",
+                            );
+                            self.close();
+                            return Ok(());
+                        }
+                    }
                     self.process();
                     Ok(())
                 }
@@ -645,6 +694,29 @@ impl Session {
         Ok(())
     }
 
+    /// The control connection was lost: the client closed it (EOF, or TLS close_notify
+    /// outside `CCC`/`REIN`), or reading or writing it failed. The session ends: a running
+    /// transfer fails ([`Event::TransferEnded`] with `426` and `success: false`: the file
+    /// may be incomplete, RFC 959 §4.1.3 asks for the transfer to complete only while the
+    /// control connection stands), the data connection is closed and [`Output::Close`]
+    /// follows. Nothing is sent. A pending decision is dropped (answering it afterwards is
+    /// [`Misuse::UnknownDecision`]). Calling it on a closed session does nothing.
+    pub fn handle_control_closed(&mut self, now: Instant) {
+        self.tick(now);
+        if self.phase_is_closed() {
+            return;
+        }
+        if let Some(t) = self.transfer.take() {
+            self.out.push_back(Output::Event(Event::TransferEnded {
+                decision: t.decision,
+                reply: ReplyCode::TRANSFER_ABORTED,
+                success: false,
+            }));
+        }
+        self.quit_after_transfer = false;
+        self.close();
+    }
+
     /// Time passed: `now` is at or after the last [`Output::Timeout`] (earlier calls are
     /// harmless). Releases a held-back login reply, fails a transfer whose data connection
     /// did not come (`425`), or ends an idle session (`421`).
@@ -730,7 +802,7 @@ impl Session {
         let pending = self.take_pending(decision, "accept", |q| {
             matches!(
                 q,
-                Question::Host
+                Question::Host(_)
                     | Question::User { .. }
                     | Question::Password
                     | Question::Cwd
@@ -749,8 +821,11 @@ impl Session {
             )
         })?;
         match pending.question {
-            Question::Host => {
-                self.params.host_given = true;
+            Question::Host(host) => {
+                self.params.host = Some(host);
+                // RFC 2640 §4.1: "the issuance of a HOST or REIN command will negate the
+                // affect of the LANG command".
+                self.params.language = 0;
                 self.send_line(ReplyCode::SERVICE_READY, b"Host accepted");
             }
             Question::User { user, .. } => self.ask_password(user),
@@ -1129,6 +1204,7 @@ impl Session {
             b"Password required"
         };
         self.login = Login::NeedPassword(user);
+        self.awaiting_pass = true;
         self.send_line(ReplyCode::NEED_PASSWORD, text);
     }
 
@@ -1289,6 +1365,9 @@ impl Session {
         }
         // RNTO must immediately follow RNFR (RFC 959 §4.1.3).
         let rename_from = self.params.rename_from.take();
+        // PASS must immediately follow the USER it answers (RFC 959 §5.4: USER, 331, PASS):
+        // after any other command a PASS gets 503.
+        let pass_may_follow = core::mem::take(&mut self.awaiting_pass);
 
         // "No unprotected commands" (RFC 4217 §10.1, RFC 2228 §3).
         if self.config.control == ControlPolicy::Required && !self.security.secured {
@@ -1350,13 +1429,20 @@ impl Session {
             Command::Pass(password) => match &self.login {
                 Login::None => self.send_line(ReplyCode::BAD_SEQUENCE, b"Login with USER first"),
                 Login::LoggedIn(_) => self.send_line(ReplyCode::SUPERFLUOUS, b"Already logged in"),
+                Login::NeedPassword(_) if !pass_may_follow => {
+                    self.send_line(ReplyCode::BAD_SEQUENCE, b"PASS must follow USER")
+                }
                 Login::NeedPassword(user) => {
                     let user = user.clone();
                     let password = password.into_owned();
+                    let host = self.params.host.as_ref().map(|h| h.as_text().clone());
+                    let server_name = self.security.server_name.clone();
                     self.ask(Question::Password, |decision| Event::Authenticate {
                         decision,
                         user,
                         password,
+                        host,
+                        server_name,
                     });
                 }
             },
@@ -1574,23 +1660,101 @@ impl Session {
                 })
             }
             // --- RFC 7151
-            Command::Host(hostname) => {
-                if !matches!(self.login, Login::None) {
-                    self.send_line(ReplyCode::BAD_SEQUENCE, b"HOST must come before USER");
-                } else {
-                    self.ask(Question::Host, |decision| Event::Host {
-                        decision,
-                        hostname,
-                    })
-                }
-            }
-            Command::Lang(_) => self.send_line(ReplyCode::NOT_IMPLEMENTED, b"LANG not implemented"),
+            Command::Host(hostname) => self.host_command(hostname),
+            Command::Lang(tag) => self.lang(tag),
             Command::Unknown { .. } => {
                 self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Command not implemented")
             }
             #[allow(unreachable_patterns)]
             _ => self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Command not implemented"),
         }
+    }
+
+    /// `LANG [tag]` (RFC 2640 §4.2): no tag is the default language; a tag offered (ignoring
+    /// case), or one whose primary tag is offered alone or with a sub-tag (the first such),
+    /// is `200`; a malformed tag `501`; any other `504`.
+    fn lang(&mut self, tag: Option<Text<'static>>) {
+        if self.config.languages.is_empty() {
+            self.send_line(ReplyCode::NOT_IMPLEMENTED, b"LANG not implemented");
+            return;
+        }
+        let chosen = match tag {
+            None => Some(0),
+            Some(t) => {
+                let Ok(asked) = LanguageTag::new(t.as_bytes()) else {
+                    self.send_line(
+                        ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                        b"LANG needs a language tag (RFC 2640 section 4.2)",
+                    );
+                    return;
+                };
+                let offered = &self.config.languages;
+                offered.iter().position(|l| l.matches(&asked)).or_else(|| {
+                    offered
+                        .iter()
+                        .position(|l| l.primary().eq_ignore_ascii_case(asked.primary()))
+                })
+            }
+        };
+        match chosen {
+            Some(i) => {
+                self.params.language = i;
+                let mut text = Vec::from(&b"Language set to "[..]);
+                text.extend_from_slice(self.language().as_text().as_bytes());
+                self.send_line(ReplyCode::COMMAND_OK, &text);
+            }
+            None => self.send_line(
+                ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
+                b"Language not supported",
+            ),
+        }
+    }
+
+    /// `HOST` (RFC 7151 §3): before login only; a port is `501`, an IP literal that is not
+    /// this server's address `504`, a name other than the TLS server name `504`; the rest is
+    /// the application's.
+    fn host_command(&mut self, hostname: Text<'static>) {
+        if !matches!(self.login, Login::None) {
+            self.send_line(ReplyCode::BAD_SEQUENCE, b"HOST must come before USER");
+            return;
+        }
+        let host = match Hostname::new(hostname.as_bytes()) {
+            Ok(h) => h,
+            Err(InvalidHostname::Port) => {
+                self.send_line(
+                    ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                    b"HOST takes no port (RFC 7151 section 3)",
+                );
+                return;
+            }
+            Err(_) => {
+                self.send_line(
+                    ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                    b"HOST needs a host name or an IP literal",
+                );
+                return;
+            }
+        };
+        if host.ip().is_some_and(|ip| canonical(ip) != self.local) {
+            self.send_line(
+                ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
+                b"That address is not this server's",
+            );
+            return;
+        }
+        if let Some(name) = &self.security.server_name {
+            if host.ip().is_none() && !host.matches_server_name(name.as_bytes()) {
+                self.send_line(
+                    ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
+                    b"HOST does not match the TLS server name",
+                );
+                return;
+            }
+        }
+        self.ask(Question::Host(host), |decision| Event::Host {
+            decision,
+            hostname,
+        })
     }
 
     fn login_user(&mut self, user: Username<'static>) {
@@ -1639,35 +1803,30 @@ impl Session {
                 self.params.binary = true;
                 self.send_line(ReplyCode::COMMAND_OK, b"Switching to binary mode");
             }
-            TransferType::Ascii(None | Some(FormatControl::NonPrint)) => {
+            // RFC 1123 §4.1.2.2: a host that makes no distinction between TYPE N and
+            // TYPE T SHOULD implement TYPE T to be identical to TYPE N.
+            TransferType::Ascii(
+                None | Some(FormatControl::NonPrint) | Some(FormatControl::Telnet),
+            ) => {
                 self.params.binary = false;
                 self.send_line(ReplyCode::COMMAND_OK, b"Switching to ASCII mode");
             }
             _ => self.send_line(
                 ReplyCode::NOT_IMPLEMENTED_FOR_PARAMETER,
-                b"Only TYPE A, A N, I and L 8 are supported",
+                b"Only TYPE A, A N, A T, I and L 8 are supported",
             ),
         }
     }
 
-    /// "No unprotected data": the data policy as it applies to data-connection setup.
-    fn data_setup_allowed(&mut self) -> bool {
-        if self.config.data == DataPolicy::Required && !self.security.private {
-            self.send_line(
-                ReplyCode::DENIED_FOR_POLICY,
-                b"Policy requires protected data connections: PBSZ 0 and PROT P first",
-            );
-            return false;
-        }
-        true
-    }
-
-    /// Checks before asking the application about a transfer.
+    /// Checks before asking the application about a transfer. "No unprotected data" is
+    /// checked here, on the command that opens the data connection, and not on
+    /// PASV/EPSV/PORT/EPRT (RFC 4217 §10.2: "SHOULD only check ... on the actual command that
+    /// will initiate the data transfer"), so a client may send PROT P after PASV.
     fn transfer_allowed(&mut self) -> bool {
         if self.config.data == DataPolicy::Required && !self.security.private {
             // RFC 4217 §10.2.
             self.send_line(
-                ReplyCode::new(521).unwrap_or(ReplyCode::DENIED_FOR_POLICY),
+                ReplyCode::PROT_SETTING_REFUSED,
                 b"Data connection cannot be opened with this PROT setting",
             );
             return false;
@@ -1702,9 +1861,6 @@ impl Session {
         }
         if !self.config.allow_active {
             self.send_line(ReplyCode::NOT_IMPLEMENTED, b"Active mode is disabled");
-            return;
-        }
-        if !self.data_setup_allowed() {
             return;
         }
         if extended && addr.is_ipv4() != self.peer.is_ipv4() {
@@ -1775,9 +1931,6 @@ impl Session {
                 return;
             }
         }
-        if !self.data_setup_allowed() {
-            return;
-        }
         if self.data.setup != Setup::None || self.data.conn != Conn::None {
             self.out.push_back(Output::CloseData);
         }
@@ -1789,7 +1942,7 @@ impl Session {
     /// Why the data connection cannot serve a transfer now, if it cannot: the reply, and
     /// whether an open data connection must be closed.
     fn data_refusal(&self) -> Option<(ReplyCode, &'static [u8], bool)> {
-        let code_522 = ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA);
+        let code_522 = ReplyCode::DATA_TLS_REFUSED;
         match self.data.setup {
             Setup::None => Some((
                 ReplyCode::CANT_OPEN_DATA,
@@ -1893,11 +2046,7 @@ impl Session {
     /// waits for it, else at the next transfer command (RFC 4217 §10.2).
     fn refuse_data(&mut self, text: &'static str) {
         if self.transfer.is_some() {
-            self.finish(
-                ReplyCode::new(522).unwrap_or(ReplyCode::CANT_OPEN_DATA),
-                text.as_bytes(),
-                false,
-            );
+            self.finish(ReplyCode::DATA_TLS_REFUSED, text.as_bytes(), false);
         } else {
             self.out.push_back(Output::CloseData);
             self.data = Data {
@@ -1989,10 +2138,10 @@ impl Session {
     fn help(&mut self, topic: Option<Text<'static>>) {
         const VERBS: &[&str] = &[
             "ABOR", "ACCT", "ALLO", "APPE", "AUTH", "CCC", "CDUP", "CWD", "DELE", "EPRT", "EPSV",
-            "FEAT", "HELP", "HOST", "LIST", "MDTM", "MFMT", "MKD", "MLSD", "MLST", "MODE", "NLST",
-            "NOOP", "OPTS", "PASS", "PASV", "PBSZ", "PORT", "PROT", "PWD", "QUIT", "REIN", "REST",
-            "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "STAT", "STOR", "STOU", "STRU", "SYST",
-            "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
+            "FEAT", "HELP", "HOST", "LANG", "LIST", "MDTM", "MFMT", "MKD", "MLSD", "MLST", "MODE",
+            "NLST", "NOOP", "OPTS", "PASS", "PASV", "PBSZ", "PORT", "PROT", "PWD", "QUIT", "REIN",
+            "REST", "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "STAT", "STOR", "STOU", "STRU",
+            "SYST", "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
         ];
         // Only what this configuration serves.
         let enabled: Vec<&str> = VERBS
@@ -2002,6 +2151,7 @@ impl Session {
                 "CCC" => self.config.allow_ccc,
                 "PORT" | "EPRT" => self.config.allow_active,
                 "AUTH" => self.config.control != ControlPolicy::Implicit,
+                "LANG" => !self.config.languages.is_empty(),
                 _ => true,
             })
             .collect();
@@ -2052,9 +2202,11 @@ impl Session {
             return;
         }
         if self.security.protected {
+            // RFC 2228 §3 (AUTH): "not willing to accept the named security mechanism" is
+            // 534; this server does not renegotiate TLS on a protected connection.
             self.send_line(
-                ReplyCode::BAD_SEQUENCE,
-                b"Control connection already protected",
+                ReplyCode::DENIED_FOR_POLICY,
+                b"Control connection already protected; AUTH not accepted again",
             );
             return;
         }
@@ -2083,10 +2235,12 @@ impl Session {
             self.out.push_back(Output::Event(Event::LoggedOut));
         }
         self.login = Login::None;
-        let host_given = self.params.host_given;
+        let host = self.params.host.take();
         let utf8 = self.params.utf8;
+        let language = self.params.language;
         self.params = Params::new();
-        self.params.host_given = host_given;
+        self.params.host = host;
+        self.params.language = language;
         self.params.utf8 = utf8;
         if self.data.setup != Setup::None || self.data.conn != Conn::None {
             self.out.push_back(Output::CloseData);
@@ -2164,7 +2318,8 @@ impl Session {
         self.reset_login_and_parameters();
         // A new login period: the pre-login deadline starts again.
         self.login_since = self.now;
-        self.params.host_given = false;
+        self.params.host = None;
+        self.params.language = 0;
         self.params.utf8 = false;
         // RFC 4217 §13: the reply goes out protected, then TLS is cleared (implicit FTPS
         // keeps it: it has no clear mode).
@@ -2213,6 +2368,20 @@ impl Session {
             mlst.push(b';');
         }
         w = w.middle(&mlst).middle(b"REST STREAM").middle(b"SIZE");
+        if !self.config.languages.is_empty() {
+            // RFC 2640 §4.3: `LANG tag*;tag`, `*` on the language in use.
+            let mut line = Vec::from(&b"LANG "[..]);
+            for (i, l) in self.config.languages.iter().enumerate() {
+                if i > 0 {
+                    line.push(b';');
+                }
+                line.extend_from_slice(l.as_text().as_bytes());
+                if i == self.params.language {
+                    line.push(b'*');
+                }
+            }
+            w = w.middle(&line);
+        }
         if self.config.utf8 {
             w = w.middle(b"UTF8");
         }

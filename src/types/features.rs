@@ -3,7 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{FactName, Mechanism, Text};
+use super::{FactName, LanguageTag, Mechanism, Text};
 
 /// One feature line of a FEAT reply: a name (case-insensitive, kept upper-cased) and its
 /// parameters as sent (RFC 2389 §3.2: `feat-name [SP feat-params]`).
@@ -173,6 +173,26 @@ impl Features {
         out
     }
 
+    /// The language tags of a `LANG EN*;FR` line (RFC 2640 §4.3), with whether each is the
+    /// one in use (marked `*`). Tags that do not fit the grammar are skipped. `None` when
+    /// LANG is not announced.
+    pub fn languages(&self) -> Option<Vec<(LanguageTag, bool)>> {
+        let f = self.get("LANG")?;
+        Some(
+            f.parameters()
+                .as_bytes()
+                .split(|b| *b == b';')
+                .filter_map(|t| {
+                    let (t, current) = match t.strip_suffix(b"*") {
+                        Some(t) => (t, true),
+                        None => (t, false),
+                    };
+                    LanguageTag::new(t).ok().map(|tag| (tag, current))
+                })
+                .collect(),
+        )
+    }
+
     /// The facts of an `MLST size*;modify*;type*;` line (RFC 3659 §7.8), with whether each
     /// is enabled by default (marked `*`). `None` when MLST is not announced.
     pub fn mlst_facts(&self) -> Option<Vec<(FactName, bool)>> {
@@ -253,6 +273,18 @@ mod tests {
         let mut g = f.clone();
         g.insert(Feature::new(b"auth", Text::try_from("TLS").unwrap()).unwrap());
         assert_eq!(g, f, "an exact repeat is ignored");
+    }
+
+    #[test]
+    fn languages_of_the_lang_line() {
+        // S:  LANG EN*;FR;de-CH;bad_tag     (RFC 2640 §4.3.1)
+        let f = feats(&[("LANG", "EN*;FR;de-CH;bad_tag")]);
+        let l = f.languages().unwrap();
+        assert_eq!(l.len(), 3);
+        assert_eq!(l[0], (LanguageTag::english(), true));
+        assert_eq!(l[2].0.as_text().as_bytes(), b"de-CH");
+        assert!(!l[2].1);
+        assert!(feats(&[("UTF8", "")]).languages().is_none());
     }
 
     #[test]

@@ -142,8 +142,13 @@ codes! {
     BAD_SEQUENCE = 503;
     /// 504 Command not implemented for that parameter.
     NOT_IMPLEMENTED_FOR_PARAMETER = 504;
+    /// 521 Data connection cannot be opened with this PROT setting (RFC 4217 §10.2).
+    PROT_SETTING_REFUSED = 521;
     /// 522 Network protocol not supported (RFC 2428 §2, §3).
     NETWORK_PROTOCOL_NOT_SUPPORTED = 522;
+    /// 522 as RFC 4217 §10.2 uses it: the data connection's TLS negotiation failed or was
+    /// unacceptable (the same number as [`Self::NETWORK_PROTOCOL_NOT_SUPPORTED`]).
+    DATA_TLS_REFUSED = 522;
     /// 530 Not logged in.
     NOT_LOGGED_IN = 530;
     /// 532 Need account for storing files.

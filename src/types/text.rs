@@ -3,8 +3,10 @@
 //! Every argument that reaches the wire is one of these newtypes. Their constructors reject
 //! CR, LF and NUL, so an encoder can never be made to emit a second command or reply line
 //! (RFC 959 §4.1.3: `<string> ::= <char> | <char><string>`, `<char>` excludes CR and LF;
-//! NUL is rejected because many peers treat it as a line end). 0xFF is allowed: encoders
-//! double it (`IAC IAC`, RFC 959 §4.1, RFC 1123 §4.1.2.12).
+//! NUL is rejected because many peers treat it as a line end). The one exception is a CR in
+//! a [`Pathname`] (RFC 2640 §3.1), which the command encoder sends as `CR NUL`, so it cannot
+//! end the line either. 0xFF is allowed: encoders double it (`IAC IAC`, RFC 959 §4.1, RFC
+//! 1123 §4.1.2.12).
 //!
 //! Values are bytes, not `str`: path names on real servers are not always UTF-8 (RFC 2640
 //! §2.2). Borrowed (`Cow::Borrowed`) on the decoding hot path; `into_owned` for storage.
@@ -49,6 +51,17 @@ fn check_line(bytes: &[u8]) -> Result<(), InvalidText> {
         .iter()
         .position(|&b| b == b'\r' || b == b'\n' || b == 0)
     {
+        Some(offset) => Err(InvalidText::LineBreak {
+            offset,
+            byte: bytes[offset],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A path name may hold a CR (RFC 2640 §3.1: it travels as `CR NUL`), never LF or NUL.
+fn check_path(bytes: &[u8]) -> Result<(), InvalidText> {
+    match bytes.iter().position(|&b| b == b'\n' || b == 0) {
         Some(offset) => Err(InvalidText::LineBreak {
             offset,
             byte: bytes[offset],
@@ -218,9 +231,12 @@ macro_rules! validated_bytes {
 }
 
 validated_bytes! {
-    /// A path name argument (RFC 959 §5.3.2 `<pathname>`): any bytes but CR, LF and NUL,
-    /// at least one byte. Interpretation (separators, UTF-8, RFC 2640) is the server's.
-    Pathname, check = |b| { check_nonempty(b)?; check_line(b) }, debug = plain
+    /// A path name argument (RFC 959 §5.3.2 `<pathname>`): any bytes but LF and NUL, at
+    /// least one byte. A CR is allowed: RFC 2640 §3.1 ("When a \<CR\> character is encountered
+    /// as part of a pathname it MUST be padded with a \<NUL\> character prior to sending the
+    /// command"), so the command encoder sends it as `CR NUL` and both command decoders
+    /// read that back as the CR. Interpretation (separators, UTF-8) is the server's.
+    Pathname, check = |b| { check_nonempty(b)?; check_path(b) }, debug = plain
 }
 
 validated_bytes! {
@@ -303,8 +319,21 @@ mod tests {
 
     #[test]
     fn line_breaks_are_refused_with_offset() {
+        // A path name may hold a CR (RFC 2640 §3.1), never LF or NUL.
         assert_eq!(
             Pathname::new(&b"a\r\nDELE x"[..]),
+            Err(InvalidText::LineBreak {
+                offset: 2,
+                byte: b'\n'
+            })
+        );
+        assert!(Pathname::new(&b"a\rb"[..]).is_ok());
+        assert_eq!(
+            Pathname::new(&b"a\0"[..]),
+            Err(InvalidText::LineBreak { offset: 1, byte: 0 })
+        );
+        assert_eq!(
+            Text::new(&b"a\rb"[..]),
             Err(InvalidText::LineBreak {
                 offset: 1,
                 byte: b'\r'

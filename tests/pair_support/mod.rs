@@ -535,7 +535,8 @@ impl Pair {
             },
             SOutput::EndTls { .. } => {}
             SOutput::ListenData { peer } => {
-                self.check_server_data_action("ListenData");
+                // A listener before PROT P is allowed: the policy is checked on the transfer
+                // command (RFC 4217 §10.2); OpenData and StartTransfer are checked.
                 self.next_port += 1;
                 let a = SocketAddr::new(addr(SERVER).ip(), self.next_port);
                 self.data.listener = Some((a, peer));

@@ -72,6 +72,8 @@ macro_rules! server_io_session_tests {
             exit_after_one_session_the_server_stops,
             ccc_returns_the_control_connection_to_clear_text,
             a_newcomer_displaces_a_silent_session_when_full,
+            failed_control_handshake_sends_nothing_in_clear,
+            host_is_checked_against_the_tls_server_name,
         );
     };
     (@each $adapter:ty; $($name:ident),* $(,)?) => {
@@ -784,4 +786,54 @@ pub fn a_newcomer_displaces_a_silent_session_when_full<A: Adapter>() {
     drop(third);
     (srv.stop)();
     srv.join();
+}
+
+/// Run per adapter by `server_io_session_tests!`: RFC 4217 §10.1, a control handshake that
+/// fails is answered with nothing in clear (at most TLS alert records) and the connection
+/// is closed.
+pub fn failed_control_handshake_sends_nothing_in_clear<A: Adapter>() {
+    let srv = start::<A>("tlsfail", Config::default());
+    let mut tcp = TcpStream::connect(srv.explicit).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut greeting = Vec::new();
+    let mut b = [0u8; 1];
+    while !greeting.ends_with(b"\r\n") {
+        tcp.read_exact(&mut b).unwrap();
+        greeting.push(b[0]);
+    }
+    assert!(greeting.starts_with(b"220"));
+    tcp.write_all(b"AUTH TLS\r\n").unwrap();
+    let mut reply = Vec::new();
+    while !reply.ends_with(b"\r\n") {
+        tcp.read_exact(&mut b).unwrap();
+        reply.push(b[0]);
+    }
+    assert!(reply.starts_with(b"234"), "{reply:?}");
+    // A handshake record whose body is not a ClientHello.
+    tcp.write_all(b"\x16\x03\x01\x00\x08garbage!").unwrap();
+    let mut rest = Vec::new();
+    // The server closes (EOF within the read timeout).
+    tcp.read_to_end(&mut rest).unwrap();
+    // Only TLS alert records (content type 21), never FTP text.
+    let mut at = 0;
+    while at < rest.len() {
+        assert_eq!(rest[at], 21, "not a TLS alert: {rest:?}");
+        let len = usize::from(u16::from_be_bytes([rest[at + 3], rest[at + 4]]));
+        at += 5 + len;
+    }
+    assert_eq!(at, rest.len());
+}
+
+/// Run per adapter by `server_io_session_tests!`: RFC 7151 §3, the adapter hands the TLS
+/// server name (SNI, `localhost` here) to the session, which refuses a HOST that does not
+/// match it (504) and accepts one that does.
+pub fn host_is_checked_against_the_tls_server_name<A: Adapter>() {
+    let srv = start::<A>("sni", Config::default());
+    let mut c = Client::connect(srv.explicit, &srv.client, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.cmd("HOST other.example.com", 504);
+    c.cmd("HOST LOCALHOST", 220);
+    c.cmd("USER alice", 331);
+    c.cmd("PASS secret", 230);
 }

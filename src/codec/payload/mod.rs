@@ -1,8 +1,8 @@
 //! Parsers for the payloads of particular replies (227, 229, 257, 211 FEAT, 213 SIZE and
-//! MDTM, 250 MLST, the 150 size hint) and of data-connection lines (MLSx facts, LIST), and
-//! for servers the exact inverse of the reply parsers (`pasv_reply`, `epsv_reply`,
-//! `pathname_reply`, `feat_reply`, `size_reply`, `mdtm_reply`, `mlst_reply`, `encode_timestamp`,
-//! `encode_facts`).
+//! MDTM, 250 MLST, the 150 size hint, the 522 protocol list) and of data-connection lines
+//! (MLSx facts, LIST), and for servers the exact inverse of the reply parsers (`pasv_reply`,
+//! `epsv_reply`, `pathname_reply`, `feat_reply`, `size_reply`, `mdtm_reply`, `mlst_reply`,
+//! `protocols_reply`, `encode_timestamp`, `encode_facts`).
 //!
 //! Owns the grammars of reply *texts* and listing lines, one concept per file. It must not
 //! frame lines or decode replies (that is `reply`) and keeps no state: every parser takes a
@@ -16,6 +16,7 @@ mod list;
 mod opening;
 mod pasv;
 mod pathname;
+mod protocols;
 mod size;
 mod timestamp;
 
@@ -26,6 +27,7 @@ pub use list::{parse_list_line, ListEntry, ListFormat};
 pub use opening::{parse_opening_size_hint, parse_unique_name};
 pub use pasv::{parse_pasv_reply, pasv_reply};
 pub use pathname::{parse_pathname_reply, pathname_reply};
+pub use protocols::{parse_protocols_reply, protocols_reply};
 pub use size::{parse_size_reply, size_reply};
 pub use timestamp::{encode_timestamp, mdtm_reply, parse_mdtm_reply, parse_timestamp};
 

@@ -70,8 +70,10 @@ pub fn parse_pathname_reply<'a>(reply: &'a Reply<'_>) -> Result<Pathname<'a>, Pa
 
 /// The 257 reply a server sends for PWD or MKD: `257 "path" commentary`, embedded quotes
 /// doubled (RFC 959 Appendix II); an empty commentary leaves just the quoted path. The
-/// inverse of [`parse_pathname_reply`]. 0xFF bytes of the path become `IAC IAC` when the
-/// reply is encoded.
+/// inverse of [`parse_pathname_reply`] for every path without a CR. 0xFF bytes of the path
+/// become `IAC IAC` when the reply is encoded. A CR, which a path name may hold (RFC 2640
+/// §3.1, sent as `CR NUL` in commands), cannot stand in a reply line ([`Reply`] lines are
+/// [`Text`]): it is written as a space.
 ///
 /// ```
 /// use ftps_proto::codec::{parse_pathname_reply, pathname_reply};
@@ -90,7 +92,7 @@ pub fn pathname_reply(path: &Pathname<'_>, commentary: &Text<'_>) -> Reply<'stat
     let mut text = Vec::with_capacity(path.len() + quotes + 3 + commentary.as_bytes().len());
     text.push(b'"');
     for &b in path {
-        text.push(b);
+        text.push(if b == b'\r' { b' ' } else { b });
         if b == b'"' {
             text.push(b'"');
         }
@@ -100,7 +102,7 @@ pub fn pathname_reply(path: &Pathname<'_>, commentary: &Text<'_>) -> Reply<'stat
         text.push(b' ');
         text.extend_from_slice(commentary.as_bytes());
     }
-    // Built from a path name and a text: no CR, LF or NUL.
+    // Built from a path name (its CR replaced) and a text: no CR, LF or NUL.
     Reply::new(ReplyCode::PATHNAME_CREATED, Text::new_unchecked(text))
 }
 

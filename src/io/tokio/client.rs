@@ -210,7 +210,8 @@ async fn within<T>(
 
 impl Client {
     /// Connects to `addr`, checks the server's certificate against `tls_name`
-    /// (`options.tls_server_name` wins if set) and secures the session as
+    /// (`options.tls_server_name` wins if set, then the `HOST` name of `options.config.host`) and
+    /// secures the session as
     /// `options.config.security` says. Returns once the greeting arrived and TLS is up.
     pub async fn connect(
         addr: SocketAddr,
@@ -219,7 +220,13 @@ impl Client {
     ) -> Result<Client, Error> {
         let tls_config: Arc<ClientConfig> = options.tls.build()?;
         let shown = std::format!("{addr}");
-        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
+        // RFC 7151 §4: the certificate is checked against the HOST name when one is sent.
+        let host = options.config.host.as_ref().map(|h| h.server_name());
+        let name = options
+            .tls_server_name
+            .as_deref()
+            .or(host)
+            .unwrap_or(tls_name);
         let server_name = ServerName::try_from(String::from(name)).map_err(|e| Error::Connect {
             target: shown.clone(),
             source: io::Error::new(io::ErrorKind::InvalidInput, e),

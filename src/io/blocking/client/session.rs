@@ -59,7 +59,8 @@ pub struct Options {
     /// Certificate verification, client certificate, versions, cipher suites.
     pub tls: ClientTlsOptions,
     /// The name the server's certificate must carry (and SNI), when it differs from the
-    /// host connected to.
+    /// host connected to. When unset and `config.host` is set, the `HOST` name is used
+    /// (RFC 7151 §4: the virtual host and the certificate must match).
     pub tls_server_name: Option<String>,
     /// Data buffer size (default [`DEFAULT_BUFFER_SIZE`]).
     pub buffer_size: usize,
@@ -338,7 +339,8 @@ impl BlockingClient {
     }
 
     /// Connects to `target` (anything `ToSocketAddrs` takes) and checks the server's
-    /// certificate against `tls_name` (`options.tls_server_name` wins if set). The security
+    /// certificate against `tls_name` (`options.tls_server_name` wins if set, then the `HOST`
+    /// name of `options.config.host`). The security
     /// mode is `options.config.security`.
     pub fn connect_to(
         target: impl ToSocketAddrs,
@@ -372,7 +374,13 @@ impl BlockingClient {
             source,
         };
         let tls_config = options.tls.build()?;
-        let name = options.tls_server_name.as_deref().unwrap_or(tls_name);
+        // RFC 7151 §4: the certificate is checked against the HOST name when one is sent.
+        let host = options.config.host.as_ref().map(|h| h.server_name());
+        let name = options
+            .tls_server_name
+            .as_deref()
+            .or(host)
+            .unwrap_or(tls_name);
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|e| connect_error(io::Error::new(io::ErrorKind::InvalidInput, e)))?;
         let deadline = Deadline::after(options.config.timeouts.connect);
@@ -855,6 +863,12 @@ impl BlockingClient {
                     }
                     Event::Unsolicited(reply) => {
                         self.note(|| std::format!("unsolicited reply: {}", ShowReply(&reply)));
+                    }
+                    Event::Preliminary { request, reply } => {
+                        self.note(|| std::format!("request {request}: {}", ShowReply(&reply)));
+                    }
+                    Event::ExcessLinesIgnored { code, lines } => {
+                        self.note(|| std::format!("reply {code:?}: {lines} excess lines dropped"));
                     }
                     Event::Closed(reason) => {
                         self.closed = Some(reason.clone());

@@ -200,17 +200,14 @@ impl Run<'_> {
             Input::Control(bytes) => {
                 let fed = match self.control.feed(&bytes) {
                     Ok(f) => f,
-                    Err(_) => {
-                        self.closed = true;
-                        return;
-                    }
+                    Err(_) => return self.control_lost(now),
                 };
                 if fed.tls_failed {
                     self.handshake.stop();
                     if self.control.is_handshaking() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
                     } else {
-                        self.closed = true;
+                        self.control_lost(now);
                     }
                     return;
                 }
@@ -218,7 +215,8 @@ impl Run<'_> {
                     self.handshake.stop();
                     let details = TlsDetails::new()
                         .with_resumed(resumed)
-                        .with_client_certificate(leaf.is_some());
+                        .with_client_certificate(leaf.is_some())
+                        .with_server_name(fed.server_name.clone());
                     self.certificate = leaf;
                     let _ = self
                         .machine
@@ -232,16 +230,23 @@ impl Run<'_> {
                 }
                 if fed.closed {
                     let _ = self.drain();
-                    self.closed = true;
+                    self.control_lost(now);
                 }
             }
-            Input::ControlClosed => self.closed = true,
+            Input::ControlClosed => self.control_lost(now),
             Input::Data(id, notice) => {
                 if self.worker.as_ref().is_some_and(|w| w.id == id) {
                     self.data_notice(notice, now);
                 }
             }
         }
+    }
+
+    /// The control connection is gone: the machine fails what runs and closes; perform it.
+    fn control_lost(&mut self, now: Instant) {
+        self.machine.handle_control_closed(now);
+        let _ = self.drain();
+        self.closed = true;
     }
 
     fn data_notice(&mut self, notice: Notice, now: Instant) {

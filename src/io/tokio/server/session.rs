@@ -210,15 +210,14 @@ impl Run<'_> {
         match input {
             Input::Control(bytes) => {
                 let Ok(fed) = self.control.feed(&bytes).await else {
-                    self.closed = true;
-                    return;
+                    return self.control_lost(now).await;
                 };
                 if fed.tls_failed {
                     self.handshake.stop();
                     if self.control.is_handshaking() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
                     } else {
-                        self.closed = true;
+                        self.control_lost(now).await;
                     }
                     return;
                 }
@@ -226,7 +225,8 @@ impl Run<'_> {
                     self.handshake.stop();
                     let details = TlsDetails::new()
                         .with_resumed(resumed)
-                        .with_client_certificate(leaf.is_some());
+                        .with_client_certificate(leaf.is_some())
+                        .with_server_name(fed.server_name.clone());
                     self.certificate = leaf;
                     let _ = self
                         .machine
@@ -239,16 +239,23 @@ impl Run<'_> {
                 }
                 if fed.closed {
                     let _ = self.drain().await;
-                    self.closed = true;
+                    self.control_lost(now).await;
                 }
             }
-            Input::ControlClosed => self.closed = true,
+            Input::ControlClosed => self.control_lost(now).await,
             Input::Data(id, notice) => {
                 if self.worker.as_ref().is_some_and(|w| w.id == id) {
                     self.data_notice(notice, now);
                 }
             }
         }
+    }
+
+    /// The control connection is gone: the machine fails what runs and closes; perform it.
+    async fn control_lost(&mut self, now: Instant) {
+        self.machine.handle_control_closed(now);
+        let _ = self.drain().await;
+        self.closed = true;
     }
 
     fn data_notice(&mut self, notice: Notice, now: Instant) {
