@@ -1248,12 +1248,14 @@ impl Session {
     }
 
     /// The pre-login deadline (RFC 959 §4.2 `421`): while nobody is logged in, except while
-    /// the application holds a decision (it is checked again once answered).
+    /// the application holds a decision (it is checked again once answered). A deadline that
+    /// passed while the application was deciding is due now, never in the past: the machine
+    /// never announces a deadline earlier than the last time it was told.
     fn login_deadline(&self) -> Option<Instant> {
         match self.phase {
             Phase::Closed | Phase::Deciding(_) => None,
             _ if self.logged_in() => None,
-            _ => Some(self.login_since + self.config.login_timeout),
+            _ => Some((self.login_since + self.config.login_timeout).max(self.now)),
         }
     }
 
