@@ -12,12 +12,15 @@
 //!   versions, cipher suites, session resumption).
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod admission;
 mod answers;
 pub mod blocking;
+mod client_ascii;
 mod control_hold;
 mod control_tls;
 mod data_notice;
 pub mod fs;
+mod passive;
 mod session_tls;
 pub mod tls;
 #[cfg(feature = "tokio")]
