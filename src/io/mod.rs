@@ -16,6 +16,7 @@ mod admission;
 mod answers;
 pub mod blocking;
 mod client_ascii;
+mod control_hold;
 mod control_tls;
 mod data_notice;
 pub mod fs;

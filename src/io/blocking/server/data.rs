@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant as StdInstant};
 use std::vec;
 
-use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
+use rustls::{HandshakeKind, ProtocolVersion, ServerConfig, ServerConnection, StreamOwned};
 
 use crate::io::passive::PassiveSlot;
 use crate::types::DataEnd;
@@ -168,15 +168,49 @@ pub enum DataStream {
 impl DataStream {
     /// Runs the TLS server handshake (the FTP client is the TLS client on the data
     /// connection too, RFC 4217 §2) until `deadline`, then checks resumption.
+    ///
+    /// It returns only once everything rustls queued during the handshake is written,
+    /// including the TLS 1.3 session tickets that follow the client's Finished (the
+    /// configuration's `send_tls13_tickets`): they are on the wire before the caller can
+    /// report the handshake done, hence before any file byte (and, with the session's hold on
+    /// control input, before the reply to a command sent during the handshake), so a client
+    /// that reads its data connection only once, right before it closes it (curl), finds them.
     pub fn tls_accept(
         tcp: TcpStream,
         tls: &DataTls,
         deadline: StdInstant,
     ) -> Result<DataStream, DataError> {
+        Self::tls_accept_notifying(tcp, tls, deadline, || false)
+    }
+
+    /// [`DataStream::tls_accept`], calling `started` once the client's first TLS bytes have
+    /// arrived and before anything is answered: until the client gets the server's flight it
+    /// cannot finish its handshake, so anything it sends after its handshake (the transfer
+    /// command on the control connection) comes after `started`.
+    ///
+    /// `started` returns whether to defer the tickets: true for an upload already accepted
+    /// when the client began its handshake (its command came before it: lftp,
+    /// ftplib, this crate's clients): the TLS 1.3 tickets stay queued and go out with the
+    /// server's close_notify, after the client's. A client that reads to the server's end
+    /// (ours) gets them; one that closes right after its close_notify (lftp) has nothing
+    /// unread that would turn its close into a reset cutting the upload.
+    pub fn tls_accept_notifying(
+        tcp: TcpStream,
+        tls: &DataTls,
+        deadline: StdInstant,
+        started: impl FnOnce() -> bool,
+    ) -> Result<DataStream, DataError> {
         let mut conn =
             ServerConnection::new(tls.config.clone()).map_err(|e| DataError::Tls(io_other(e)))?;
         conn.set_buffer_limit(Some(TRANSFER_BUFFER));
         let mut tcp = tcp;
+        wait_readable(&tcp, deadline)?;
+        let defer_tickets = started();
+        let timed_out = |e: &io::Error| {
+            e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut
+        };
+        // The handshake, one write or one read at a time, so that what the client's Finished
+        // produces (the tickets) is written only below.
         while conn.is_handshaking() {
             let left = deadline.saturating_duration_since(StdInstant::now());
             if left.is_zero() {
@@ -184,20 +218,45 @@ impl DataStream {
             }
             tcp.set_read_timeout(Some(left))?;
             tcp.set_write_timeout(Some(left))?;
-            match conn.complete_io(&mut tcp) {
-                Ok((0, 0)) if conn.is_handshaking() => {
-                    return Err(DataError::Tls(io::ErrorKind::UnexpectedEof.into()))
+            if conn.wants_write() {
+                match conn.write_tls(&mut tcp) {
+                    Ok(0) => return Err(DataError::Tls(io::ErrorKind::WriteZero.into())),
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if timed_out(&e) => return Err(DataError::Timeout),
+                    Err(e) => return Err(DataError::Tls(e)),
                 }
+                continue;
+            }
+            match conn.read_tls(&mut tcp) {
+                Ok(0) => return Err(DataError::Tls(io::ErrorKind::UnexpectedEof.into())),
                 Ok(_) => {}
-                Err(e)
-                    if e.kind() == io::ErrorKind::WouldBlock
-                        || e.kind() == io::ErrorKind::TimedOut =>
-                {
-                    return Err(DataError::Timeout)
-                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if timed_out(&e) => return Err(DataError::Timeout),
+                Err(e) => return Err(DataError::Tls(e)),
+            }
+            if let Err(e) = conn.process_new_packets() {
+                // The alert describing the error, if rustls queued one.
+                let _ = conn.write_tls(&mut tcp);
+                return Err(DataError::Tls(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    e,
+                )));
+            }
+        }
+        // What is still queued: TLS 1.3 tickets, or TLS 1.2's final flight (never deferred:
+        // the client waits for it).
+        let defer = defer_tickets && conn.protocol_version() == Some(ProtocolVersion::TLSv1_3);
+        while !defer && conn.wants_write() {
+            match conn.write_tls(&mut tcp) {
+                Ok(0) => return Err(DataError::Tls(io::ErrorKind::WriteZero.into())),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if timed_out(&e) => return Err(DataError::Timeout),
                 Err(e) => return Err(DataError::Tls(e)),
             }
         }
+        tcp.flush()?;
         if tls.require_resumption && conn.handshake_kind() != Some(HandshakeKind::Resumed) {
             // Close properly; the session machine explains the refusal on the control
             // connection.
@@ -354,7 +413,7 @@ impl DataStream {
             }
             let r = match &mut self {
                 DataStream::Clear(s) => s.read(&mut buf),
-                DataStream::Tls(s) => s.read(&mut buf),
+                DataStream::Tls(s) => read_without_writing(s, &mut buf),
             };
             match r {
                 Ok(0) => break DataEnd::Clean,
@@ -388,6 +447,51 @@ impl DataStream {
     /// Closes at once, without close_notify (ABOR, errors): the peer sees an unclean end.
     pub fn abort(&self) {
         let _ = self.tcp().shutdown(Shutdown::Both);
+    }
+}
+
+/// Reads plaintext under TLS without writing anything (rustls's `Stream` would first write
+/// what is queued: deferred tickets must wait for the end of the upload). `Ok(0)` after the
+/// peer's close_notify; `UnexpectedEof` for an EOF without it.
+fn read_without_writing(
+    s: &mut StreamOwned<ServerConnection, TcpStream>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        match s.conn.reader().read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            r => return r,
+        }
+        match s.conn.read_tls(&mut s.sock) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = s.conn.process_new_packets() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+        }
+    }
+}
+
+/// Blocks until `tcp` has bytes to read (or EOF), at most until `deadline`.
+fn wait_readable(tcp: &TcpStream, deadline: StdInstant) -> Result<(), DataError> {
+    let mut one = [0u8; 1];
+    loop {
+        let left = deadline.saturating_duration_since(StdInstant::now());
+        if left.is_zero() {
+            return Err(DataError::Timeout);
+        }
+        tcp.set_read_timeout(Some(left))?;
+        match tcp.peek(&mut one) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut =>
+            {
+                return Err(DataError::Timeout)
+            }
+            Err(e) => return Err(DataError::Tls(e)),
+        }
     }
 }
 

@@ -8,7 +8,9 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
 use std::time::{Duration, Instant as StdInstant};
 use std::vec::Vec;
 
@@ -20,6 +22,7 @@ use super::transfer::{Command, Notice, Setup, Timing, Worker};
 use super::ServerOptions;
 use crate::io::admission::{HandshakeDeadline, Ticket};
 use crate::io::answers::{Answers, Prepared};
+use crate::io::control_hold::ControlHold;
 use crate::io::fs::Root;
 use crate::io::passive::PassiveSlot;
 use crate::io::session_tls::SessionTls;
@@ -62,6 +65,11 @@ struct Run<'a> {
     next_worker: u64,
     transfer: Option<Decision>,
     inbox: SyncSender<Input>,
+    /// Control input held while a data handshake the client began is finishing.
+    hold: ControlHold<Input>,
+    /// An accepted upload waits for its data connection (read by the data side when the
+    /// client's handshake begins: then the TLS 1.3 tickets are kept for the upload's end).
+    upload_waiting: Arc<AtomicBool>,
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
@@ -110,6 +118,8 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool, ticket: Ticke
         next_worker: 0,
         transfer: None,
         inbox: tx,
+        hold: ControlHold::new(),
+        upload_waiting: Arc::new(AtomicBool::new(false)),
         epoch,
         local,
         closed: false,
@@ -151,11 +161,24 @@ impl Run<'_> {
             if self.closed {
                 return;
             }
+            if let Some(held) = self.hold.next() {
+                self.input(held);
+                continue;
+            }
             let machine = deadline.map(|t| t.saturating_duration_since(self.now()));
-            let input = match self.handshake.bound(machine) {
+            let hold = self
+                .hold
+                .deadline()
+                .map(|t| t.saturating_duration_since(StdInstant::now()));
+            let wait = match (self.handshake.bound(machine), hold) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let input = match wait {
                 Some(wait) => match rx.recv_timeout(wait) {
                     Ok(i) => i,
                     Err(RecvTimeoutError::Timeout) => {
+                        self.hold.expire(StdInstant::now());
                         self.timed_out();
                         continue;
                     }
@@ -164,6 +187,13 @@ impl Run<'_> {
                 None => match rx.recv() {
                     Ok(i) => i,
                     Err(_) => return,
+                },
+            };
+            let input = match input {
+                Input::Data(..) => input,
+                control => match self.hold.offer(control, StdInstant::now()) {
+                    Some(now) => now,
+                    None => continue,
                 },
             };
             self.input(input);
@@ -236,6 +266,17 @@ impl Run<'_> {
             Input::ControlClosed => self.control_lost(now),
             Input::Data(id, notice) => {
                 if self.worker.as_ref().is_some_and(|w| w.id == id) {
+                    // The client began its data handshake: what it sends on the control
+                    // connection from now on comes after that handshake, so it waits for
+                    // its end (the tickets written) to reach the machine in that order.
+                    match notice {
+                        Notice::TlsStarted => {
+                            let accepted = self.answers.transfer_prepared();
+                            self.hold.data_handshake_started(accepted);
+                        }
+                        Notice::Connected => self.hold.data_connected(StdInstant::now()),
+                        _ => self.hold.end(),
+                    }
                     self.data_notice(notice, now);
                 }
             }
@@ -287,6 +328,7 @@ impl Run<'_> {
     }
 
     fn stop_worker(&mut self) {
+        self.hold.end();
         if let Some(w) = self.worker.take() {
             if self.transfer.take().is_some() {
                 // A transfer is running (ABOR, or a failure): cut it.
@@ -329,9 +371,8 @@ impl Run<'_> {
                 }
                 Channel::Data => match &self.worker {
                     Some(w) => {
-                        // Tickets only when the client will read this connection.
                         let config = self.tls.data(self.answers.download_prepared());
-                        w.command(Command::Tls(config))
+                        w.command(Command::Tls(config, self.upload_waiting.clone()))
                     }
                     None => {
                         let _ = self.machine.handle_tls_failed(Channel::Data, now);
@@ -358,6 +399,11 @@ impl Run<'_> {
                         .then_some(addr),
                     _ => None,
                 };
+                if ok.is_some() {
+                    // A client that handshakes first sends its transfer command right behind
+                    // its ClientHello: let the handshake (and its tickets) go first.
+                    self.hold.passive_listening();
+                }
                 let _ = match ok {
                     Some(addr) => self.machine.handle_data_listening(addr, now),
                     None => self.machine.handle_data_listen_failed(now),
@@ -405,6 +451,10 @@ impl Run<'_> {
                 let certificate = self.certificate.clone();
                 self.answers
                     .answer(&mut self.machine, event, certificate.as_ref());
+                self.upload_waiting.store(
+                    self.answers.transfer_prepared() && !self.answers.download_prepared(),
+                    AtomicOrdering::SeqCst,
+                );
             }
             // Timeout and Idle end the drain loop before reaching here; outputs added later
             // are ignored.

@@ -7,6 +7,7 @@
 //! the shared application answers (`crate::io::answers`).
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
 use std::time::Instant as StdInstant;
 use std::vec::Vec;
@@ -24,6 +25,7 @@ use super::Shared;
 use crate::io::admission::{HandshakeDeadline, Ticket};
 use crate::io::answers::{Answers, Prepared};
 use crate::io::blocking::server::data::listen_in_range;
+use crate::io::control_hold::ControlHold;
 use crate::io::passive::PassiveSlot;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
@@ -66,6 +68,11 @@ struct Run<'a> {
     next_worker: u64,
     transfer: Option<Decision>,
     inbox: mpsc::Sender<Input>,
+    /// Control input held while a data handshake the client began is finishing.
+    hold: ControlHold<Input>,
+    /// An accepted upload waits for its data connection (read by the data side when the
+    /// client's handshake begins: then the TLS 1.3 tickets are kept for the upload's end).
+    upload_waiting: Arc<AtomicBool>,
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
@@ -114,6 +121,8 @@ pub(super) async fn run(
         next_worker: 0,
         transfer: None,
         inbox: tx,
+        hold: ControlHold::new(),
+        upload_waiting: Arc::new(AtomicBool::new(false)),
         epoch: StdInstant::now(),
         local,
         closed: false,
@@ -162,12 +171,25 @@ impl Run<'_> {
             if self.closed {
                 return;
             }
+            if let Some(held) = self.hold.next() {
+                self.input(held).await;
+                continue;
+            }
             let machine = deadline.map(|t| t.saturating_duration_since(self.now()));
-            let input = match self.handshake.bound(machine) {
+            let hold = self
+                .hold
+                .deadline()
+                .map(|t| t.saturating_duration_since(StdInstant::now()));
+            let wait = match (self.handshake.bound(machine), hold) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let input = match wait {
                 Some(wait) => match tokio::time::timeout(wait, rx.recv()).await {
                     Ok(Some(i)) => i,
                     Ok(None) => return,
                     Err(_) => {
+                        self.hold.expire(StdInstant::now());
                         self.timed_out();
                         continue;
                     }
@@ -175,6 +197,13 @@ impl Run<'_> {
                 None => match rx.recv().await {
                     Some(i) => i,
                     None => return,
+                },
+            };
+            let input = match input {
+                Input::Data(..) => input,
+                control => match self.hold.offer(control, StdInstant::now()) {
+                    Some(now) => now,
+                    None => continue,
                 },
             };
             self.input(input).await;
@@ -245,6 +274,17 @@ impl Run<'_> {
             Input::ControlClosed => self.control_lost(now).await,
             Input::Data(id, notice) => {
                 if self.worker.as_ref().is_some_and(|w| w.id == id) {
+                    // The client began its data handshake: what it sends on the control
+                    // connection from now on comes after that handshake, so it waits for
+                    // its end (the tickets written) to reach the machine in that order.
+                    match notice {
+                        Notice::TlsStarted => {
+                            let accepted = self.answers.transfer_prepared();
+                            self.hold.data_handshake_started(accepted);
+                        }
+                        Notice::Connected => self.hold.data_connected(StdInstant::now()),
+                        _ => self.hold.end(),
+                    }
                     self.data_notice(notice, now);
                 }
             }
@@ -310,6 +350,7 @@ impl Run<'_> {
     }
 
     fn stop_worker(&mut self) {
+        self.hold.end();
         if let Some(w) = self.worker.take() {
             // The passive listener (if still open) closes before the next reply.
             if let Some(p) = &w.passive {
@@ -360,9 +401,8 @@ impl Run<'_> {
                 ..
             } => {
                 if self.worker.is_some() {
-                    // Tickets only when the client will read this connection.
                     let config = self.tls.data(self.answers.download_prepared());
-                    self.command(Command::Tls(config));
+                    self.command(Command::Tls(config, self.upload_waiting.clone()));
                 } else {
                     let _ = self.machine.handle_tls_failed(Channel::Data, now);
                 }
@@ -387,6 +427,9 @@ impl Run<'_> {
                             listener: PassiveSlot::new(listener),
                             peer,
                         });
+                        // A client that handshakes first sends its transfer command right
+                        // behind its ClientHello: let the handshake (and tickets) go first.
+                        self.hold.passive_listening();
                         let _ = self.machine.handle_data_listening(addr, now);
                     }
                     Err(_) => {
@@ -442,6 +485,10 @@ impl Run<'_> {
                     }
                     _ => answer(),
                 }
+                self.upload_waiting.store(
+                    self.answers.transfer_prepared() && !self.answers.download_prepared(),
+                    AtomicOrdering::SeqCst,
+                );
             }
             // Timeout and Idle end the drain loop before reaching here; outputs added later
             // are ignored.
