@@ -25,6 +25,9 @@ use suppaftp::rustls::{ClientConfig, RootCertStore};
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, RustlsConnector, RustlsFtpStream};
 
+/// How long one read or write of the control connection may wait.
+const STALL: Duration = Duration::from_secs(5);
+
 struct Args(Vec<String>);
 
 impl Args {
@@ -63,7 +66,12 @@ fn config(cafile: &str) -> Result<Arc<ClientConfig>, String> {
 
 fn session(a: &Args, config: &Arc<ClientConfig>) -> Result<RustlsFtpStream, FtpError> {
     let addr = format!("127.0.0.1:{}", a.need("port"));
-    let mut ftp = RustlsFtpStream::connect(addr)?
+    // A stalled server fails the session instead of hanging the run (libunftp 0.24 sometimes
+    // never answers a session's first command under load).
+    let tcp = std::net::TcpStream::connect(addr).map_err(FtpError::ConnectionError)?;
+    tcp.set_read_timeout(Some(STALL)).map_err(FtpError::ConnectionError)?;
+    tcp.set_write_timeout(Some(STALL)).map_err(FtpError::ConnectionError)?;
+    let mut ftp = RustlsFtpStream::connect_with_stream(tcp)?
         .into_secure(RustlsConnector::from(Arc::clone(config)), "localhost")?;
     ftp.login(a.need("user"), a.need("pass"))?;
     Ok(ftp)
