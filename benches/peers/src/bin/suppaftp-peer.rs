@@ -69,8 +69,10 @@ fn session(a: &Args, config: &Arc<ClientConfig>) -> Result<RustlsFtpStream, FtpE
     // A stalled server fails the session instead of hanging the run (libunftp 0.24 sometimes
     // never answers a session's first command under load).
     let tcp = std::net::TcpStream::connect(addr).map_err(FtpError::ConnectionError)?;
-    tcp.set_read_timeout(Some(STALL)).map_err(FtpError::ConnectionError)?;
-    tcp.set_write_timeout(Some(STALL)).map_err(FtpError::ConnectionError)?;
+    tcp.set_read_timeout(Some(STALL))
+        .map_err(FtpError::ConnectionError)?;
+    tcp.set_write_timeout(Some(STALL))
+        .map_err(FtpError::ConnectionError)?;
     let mut ftp = RustlsFtpStream::connect_with_stream(tcp)?
         .into_secure(RustlsConnector::from(Arc::clone(config)), "localhost")?;
     ftp.login(a.need("user"), a.need("pass"))?;

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use suppaftp::rustls::pki_types::pem::PemObject;
 use suppaftp::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use suppaftp::rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection};
+use suppaftp::rustls::{
+    ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection,
+};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     let flag = format!("--{name}");
@@ -72,15 +74,12 @@ fn main() {
         let mut s = ServerConnection::new(server.clone()).expect("server");
         in_server += t.elapsed();
         while c.is_handshaking() || s.is_handshaking() {
-            let mut moved = pump(
-                &mut |b| c.write_tls(b).expect("client write"),
-                &mut |b| {
-                    let t = Instant::now();
-                    s.read_tls(&mut &b[..]).expect("server read");
-                    s.process_new_packets().expect("server process");
-                    in_server += t.elapsed();
-                },
-            );
+            let mut moved = pump(&mut |b| c.write_tls(b).expect("client write"), &mut |b| {
+                let t = Instant::now();
+                s.read_tls(&mut &b[..]).expect("server read");
+                s.process_new_packets().expect("server process");
+                in_server += t.elapsed();
+            });
             moved |= pump(
                 &mut |b| {
                     let t = Instant::now();
