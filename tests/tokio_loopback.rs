@@ -736,3 +736,77 @@ async fn auth_tls_secures_a_clear_session_which_logs_in_again() {
     }
     server.stop().await;
 }
+
+/// An upload source that hands out its bytes in uneven pieces (1 byte to 70 000), is
+/// interrupted now and then, and fails after `fail_after` bytes if set.
+struct Dribble {
+    data: Vec<u8>,
+    at: usize,
+    calls: usize,
+    fail_after: Option<usize>,
+}
+
+impl tokio::io::AsyncRead for Dribble {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        this.calls += 1;
+        if this.calls % 7 == 0 {
+            return Poll::Ready(Err(std::io::ErrorKind::Interrupted.into()));
+        }
+        if this.fail_after.is_some_and(|n| this.at >= n) {
+            return Poll::Ready(Err(std::io::Error::other("source broke")));
+        }
+        let piece = [1, 70_000, 4096, 333, 65_536, 17][this.calls % 6];
+        let end = (this.at + piece)
+            .min(this.data.len())
+            .min(this.at + buf.remaining());
+        buf.put_slice(&this.data[this.at..end]);
+        this.at = end;
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// C: STOR from a source of uneven, interrupted reads: the server's file holds every byte in
+/// order (the upload reads ahead into one half of its buffer while it sends the other).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_from_a_source_of_uneven_reads_arrives_whole_and_in_order() {
+    let f = fixture("dribble");
+    let server = Serving::start(f.options.clone()).await;
+    let data = payload(2_500_000, 9);
+    let mut c = logged_in(server.explicit, client_options(&f.cert)).await;
+    let mut source = Dribble {
+        data: data.clone(),
+        at: 0,
+        calls: 0,
+        fail_after: None,
+    };
+    let sent = c.store(p("dribble.bin"), &mut source).await.unwrap();
+    assert_eq!(sent, data.len() as u64);
+    assert!(std::fs::read(f.root.join("dribble.bin")).unwrap() == data);
+    c.quit().await.unwrap();
+    server.stop().await;
+}
+
+/// C: STOR whose source fails after 1 MB: the upload is an error, never a success, and the
+/// session goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_whose_source_fails_midway_is_an_error() {
+    let f = fixture("broken-source");
+    let server = Serving::start(f.options.clone()).await;
+    let mut c = logged_in(server.explicit, client_options(&f.cert)).await;
+    let mut source = Dribble {
+        data: payload(2_500_000, 3),
+        at: 0,
+        calls: 0,
+        fail_after: Some(1_000_000),
+    };
+    assert!(c.store(p("broken.bin"), &mut source).await.is_err());
+    assert_eq!(c.pwd().await.unwrap().unwrap().as_bytes(), b"/");
+    c.quit().await.unwrap();
+    server.stop().await;
+}

@@ -2,15 +2,16 @@
 //! timing gate). Everything is on 127.0.0.1 and stops by itself.
 //!
 //! ```text
-//! ftps-bench serve --root DIR --port P --cert PEM --key KEY --user U --pass P [--lifetime S] [--max-sessions N]
-//! ftps-bench get   --port P --ca PEM --user U --pass P --path REMOTE [--out FILE]
-//! ftps-bench put   --port P --ca PEM --user U --pass P --path REMOTE --in FILE
+//! ftps-bench serve --root DIR --port P --cert PEM --key KEY --user U --pass P [--lifetime S] [--max-sessions N] [--plain]
+//! ftps-bench get   --port P --ca PEM --user U --pass P --path REMOTE [--out FILE] [--plain]
+//! ftps-bench put   --port P --ca PEM --user U --pass P --path REMOTE --in FILE [--plain]
 //! ftps-bench load  --port P --ca PEM --user U --pass P --clients N --seconds S
 //! ftps-bench scale --port P --ca PEM --user U --pass P --sessions N --size BYTES
 //! ```
 //!
 //! `serve` is the tokio server adapter (explicit FTPS, `PROT P` required), printing `ready`
-//! once bound. `get`/`put` are the tokio client adapter, printing `bytes seconds`. `load`
+//! once bound (`--plain`: TLS optional on control and data). `get`/`put` (`--plain`: no
+//! TLS at all, for the cost of `PROT P` between the same two programs) are the tokio client adapter, printing `bytes seconds`. `load`
 //! runs N concurrent clients for S seconds, each repeating connect, `AUTH TLS`, login
 //! (`USER`/`PASS`, `PBSZ`/`PROT`, `FEAT`, `TYPE`), `PWD`, `QUIT`, printing completed
 //! sessions per second. `scale` opens N sessions, waits until every one is logged in, then
@@ -23,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ftps_proto::client::Login;
+use ftps_proto::client::{Login, Security};
 use ftps_proto::io::tls::{ClientTlsOptions, ServerIdentity, ServerTlsOptions, TrustRoots};
 use ftps_proto::io::tokio::client::{Client, Options};
 use ftps_proto::io::tokio::server::{Server, ServerOptions, User};
@@ -40,6 +41,9 @@ impl Args {
             .position(|a| *a == flag)
             .and_then(|i| self.0.get(i + 1))
             .map(String::as_str)
+    }
+    fn has(&self, flag: &str) -> bool {
+        self.0.iter().any(|a| a.strip_prefix("--") == Some(flag))
     }
     fn need(&self, name: &str) -> &str {
         self.get(name).unwrap_or_else(|| panic!("missing --{name}"))
@@ -60,7 +64,11 @@ impl Args {
 fn options(a: &Args) -> Options {
     let mut tls = ClientTlsOptions::default();
     tls.roots = TrustRoots::CaFile(PathBuf::from(a.need("ca")));
-    Options::default().with_tls(tls)
+    let mut o = Options::default().with_tls(tls);
+    if a.has("plain") {
+        o.config = o.config.with_security(Security::Plain);
+    }
+    o
 }
 
 fn login(a: &Args) -> Login {
@@ -114,9 +122,16 @@ async fn serve(a: &Args) {
     o.max_sessions = a.num("max-sessions", 2048) as usize;
     // Every benchmark client comes from 127.0.0.1.
     o.max_sessions_per_address = o.max_sessions;
-    o.session = Config::default()
-        .with_control(ControlPolicy::Required)
-        .with_data(DataPolicy::Required);
+    o.session = if a.has("plain") {
+        // TLS offered, not required: the same program's plain FTP, for the PROT P cost.
+        Config::default()
+            .with_control(ControlPolicy::Optional)
+            .with_data(DataPolicy::Optional)
+    } else {
+        Config::default()
+            .with_control(ControlPolicy::Required)
+            .with_data(DataPolicy::Required)
+    };
     let server = Server::bind(o).await.expect("bind");
     let stop = server.stop_handle();
     let lifetime = Duration::from_secs(a.num("lifetime", 600));

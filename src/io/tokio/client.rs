@@ -1116,6 +1116,10 @@ async fn download(
 /// An upload: sends everything, then close_notify (under TLS) and FIN, then waits (at most
 /// [`LINGER`]) for the server's close_notify or EOF so the close never resets unread bytes.
 ///
+/// The buffer is used as two halves: the next chunk is read from the source while the current
+/// one is encrypted and written: reading the source (for a `tokio::fs::File`, a round trip to
+/// the blocking pool) and writing the data connection overlap instead of taking turns.
+///
 /// `ascii`: `TYPE A`, each LF of the source sent as CRLF (counts are those of the data
 /// connection).
 async fn upload(
@@ -1127,21 +1131,20 @@ async fn upload(
 ) -> Outcome {
     let mut bytes = 0u64;
     let mut converted = Vec::new();
-    loop {
-        let n = match source.read(buf).await {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Outcome {
-                    bytes,
-                    end: DataEnd::Failed,
-                    cause: None,
-                    local: Some(e),
-                }
-            }
-        };
-        let read = buf.get(..n).unwrap_or(&[]);
+    let failed_source = |bytes, e| Outcome {
+        bytes,
+        end: DataEnd::Failed,
+        cause: None,
+        local: Some(e),
+    };
+    let half = (buf.len() / 2).max(1);
+    let (mut current, mut next) = buf.split_at_mut(half);
+    let mut n = match read_chunk(source, current).await {
+        Ok(n) => n,
+        Err(e) => return failed_source(bytes, e),
+    };
+    while n > 0 {
+        let read = current.get(..n).unwrap_or(&[]);
         let out = if ascii {
             converted.clear();
             lf_to_crlf(read, &mut converted);
@@ -1149,7 +1152,11 @@ async fn upload(
         } else {
             read
         };
-        if let Err(e) = within(idle, stream.write_all(out)).await {
+        let (written, ahead) = tokio::join!(
+            within(idle, stream.write_all(out)),
+            read_chunk(source, next)
+        );
+        if let Err(e) = written {
             return Outcome {
                 bytes,
                 end: DataEnd::Failed,
@@ -1158,6 +1165,11 @@ async fn upload(
             };
         }
         bytes = bytes.saturating_add(out.len() as u64);
+        n = match ahead {
+            Ok(n) => n,
+            Err(e) => return failed_source(bytes, e),
+        };
+        core::mem::swap(&mut current, &mut next);
     }
     if let Err(e) = within(idle, stream.shutdown()).await {
         return Outcome {
@@ -1181,6 +1193,19 @@ async fn upload(
         end: DataEnd::Clean,
         cause: None,
         local: None,
+    }
+}
+
+/// One read of the upload's source (0: its end), retried when interrupted.
+async fn read_chunk(
+    source: &mut (dyn AsyncRead + Unpin + Send),
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        match source.read(buf).await {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
     }
 }
 

@@ -475,15 +475,16 @@ impl Run<'_> {
             }
             Output::Event(event) => {
                 let certificate = self.certificate.clone();
+                let may_block = Answers::may_block(&event);
                 let (answers, machine) = (&mut self.answers, &mut self.machine);
                 let answer = || answers.answer(machine, event, certificate.as_ref());
-                // Answers touch the file system (stat, open, list): on a multi-threaded
+                // Answers that touch the file system (stat, open, list): on a multi-threaded
                 // runtime, tell tokio this worker blocks so other sessions move elsewhere.
-                match tokio::runtime::Handle::current().runtime_flavor() {
-                    tokio::runtime::RuntimeFlavor::MultiThread => {
-                        tokio::task::block_in_place(answer)
-                    }
-                    _ => answer(),
+                // The login and PWD are answered from memory, without that hand-over.
+                if may_block {
+                    blocking(answer)
+                } else {
+                    answer()
                 }
                 self.upload_waiting.store(
                     self.answers.transfer_prepared() && !self.answers.download_prepared(),
