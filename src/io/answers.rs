@@ -874,6 +874,8 @@ mod tests {
                 decision,
                 user: Username::try_from("alice").unwrap(),
                 password: Password::try_from("secret").unwrap(),
+                host: None,
+                server_name: None,
             },
             Event::PrintDirectory { decision },
             Event::ChangeToParent { decision },
