@@ -62,5 +62,7 @@ mod url;
 
 pub use abort::AbortHandle;
 pub use error::Error;
-pub use session::{BlockingClient, Options, Progress, StoredUnique, Trace, DEFAULT_BUFFER_SIZE};
+pub use session::{
+    BlockingClient, ListingChunks, Options, Progress, StoredUnique, Trace, DEFAULT_BUFFER_SIZE,
+};
 pub use url::{FtpUrl, UrlError, UrlHost, UrlSecurity};

@@ -160,10 +160,32 @@ enum DataSlot {
     Open(Stream),
 }
 
+/// A listing consumer that is told which command produced the bytes
+/// ([`BlockingClient::mlsd_each`]).
+pub type ListingChunks<'a> = dyn FnMut(TransferCommand, &[u8]) -> io::Result<()> + 'a;
+
 /// What a transfer does with its bytes.
-enum Body<'a> {
+enum Body<'a, 'b> {
     Download(&'a mut dyn Write),
     Upload(&'a mut dyn Read),
+    /// A listing handed over chunk by chunk with the command that runs.
+    Listing(&'a mut ListingChunks<'b>),
+}
+
+/// A [`Write`] that hands each chunk to a [`ListingChunks`] callback.
+struct ChunkSink<'a, 'b> {
+    command: TransferCommand,
+    f: &'a mut ListingChunks<'b>,
+}
+
+impl Write for ChunkSink<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (self.f)(self.command, buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// What a run of the event loop waits for.
@@ -474,6 +496,23 @@ impl BlockingClient {
         self.listing(id, sink).map(|_| ())
     }
 
+    /// `MLSD [path]` like [`BlockingClient::mlsd`], handing the listing to `f` chunk by chunk
+    /// as it arrives, with the command that produces it (`MLSD`, or `LIST` after the server
+    /// refused MLSD): the caller knows the format before the first byte, and can show a
+    /// listing of any size in bounded memory. An error from `f` abandons the transfer
+    /// ([`Error::File`]).
+    pub fn mlsd_each(
+        &mut self,
+        path: Option<Pathname<'_>>,
+        f: &mut ListingChunks<'_>,
+    ) -> Result<TransferCommand, Error> {
+        let id = self.machine.mlsd(path, self.clock.now())?;
+        match self.run(Target::Request(id), Some(Body::Listing(f)))? {
+            Some(Response::Transferred { command, .. }) => Ok(command),
+            other => Err(unexpected(other)),
+        }
+    }
+
     fn listing(&mut self, id: RequestId, sink: &mut dyn Write) -> Result<TransferCommand, Error> {
         match self.run(Target::Request(id), Some(Body::Download(sink)))? {
             Some(Response::Transferred { command, .. }) => Ok(command),
@@ -481,7 +520,7 @@ impl BlockingClient {
         }
     }
 
-    fn transfer(&mut self, id: RequestId, body: Body<'_>) -> Result<u64, Error> {
+    fn transfer(&mut self, id: RequestId, body: Body<'_, '_>) -> Result<u64, Error> {
         let mut moved = 0u64;
         match self.run_moving(Target::Request(id), Some(body), &mut moved)? {
             Some(Response::Transferred { .. }) => Ok(moved),
@@ -673,7 +712,11 @@ impl BlockingClient {
     // The event loop
     // ----------------------------------------------------------------------------------
 
-    fn run(&mut self, target: Target, body: Option<Body<'_>>) -> Result<Option<Response>, Error> {
+    fn run(
+        &mut self,
+        target: Target,
+        body: Option<Body<'_, '_>>,
+    ) -> Result<Option<Response>, Error> {
         let mut moved = 0;
         self.run_moving(target, body, &mut moved)
     }
@@ -684,7 +727,7 @@ impl BlockingClient {
     fn run_moving(
         &mut self,
         target: Target,
-        mut body: Option<Body<'_>>,
+        mut body: Option<Body<'_, '_>>,
         moved: &mut u64,
     ) -> Result<Option<Response>, Error> {
         self.cause = None;
@@ -1050,7 +1093,7 @@ impl BlockingClient {
         &mut self,
         command: TransferCommand,
         size_hint: Option<u64>,
-        body: Option<&mut Body<'_>>,
+        body: Option<&mut Body<'_, '_>>,
     ) -> Outcome {
         let stream = match core::mem::replace(&mut self.data, DataSlot::None) {
             DataSlot::Open(s) => s,
@@ -1083,6 +1126,17 @@ impl BlockingClient {
         let sent = match body {
             Some(Body::Download(w)) => {
                 Err(data::receive(stream, *w, buffer, idle, abort, &mut report))
+            }
+            Some(Body::Listing(f)) => {
+                let mut sink = ChunkSink { command, f: *f };
+                Err(data::receive(
+                    stream,
+                    &mut sink,
+                    buffer,
+                    idle,
+                    abort,
+                    &mut report,
+                ))
             }
             Some(Body::Upload(r)) => data::send_body(stream, *r, buffer, idle, abort, &mut report),
             // A transfer nobody asked for (cannot happen: one request at a time).
