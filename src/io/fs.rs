@@ -662,7 +662,8 @@ fn perm_fact(e: &Entry) -> std::string::String {
     p
 }
 
-/// MLSD's data: a `cdir` heading for `dir` (its virtual path), then one facts line per entry,
+/// MLSD's data: a `cdir` heading named `.` (as ProFTPD and pure-ftpd write it: rclone and
+/// aioftp take an absolute name there for one more entry), then one facts line per entry,
 /// each CRLF-terminated (RFC 3659 §7.2).
 pub fn mlsd_listing(root: &Root, dir: &VirtualPath) -> Result<Vec<u8>, FsError> {
     let here = root.stat(dir)?;
@@ -670,7 +671,7 @@ pub fn mlsd_listing(root: &Root, dir: &VirtualPath) -> Result<Vec<u8>, FsError> 
         // MLSD of a file is an error (RFC 3659 §7.1); MLST serves files.
         return Err(FsError::NotADirectory);
     }
-    let mut out = facts_line(&here, dir.as_bytes(), true);
+    let mut out = facts_line(&here, b".", true);
     out.extend_from_slice(b"\r\n");
     for e in root.list(dir)? {
         out.extend_from_slice(&facts_line(&e, &e.name, false));
