@@ -154,8 +154,8 @@ many_ftps_client() {
     timeout "${MANY_TIMEOUT:-180}" "$bin" --verbose "$@" batch "$MANY_PLAN" 2>"$log"
     local rc=$?
     if [ "$rc" -ne 0 ]; then
-        echo "ftps-client exit $rc: $({ grep -E '^(error|ftps-client:)' "$log" || tail -1 "$log"; } | tail -1 | tr -d '\r')"
+        echo "ftps-client exit $rc: $({ grep -m1 '^batch: line [0-9]*: FAILED' "$log" || grep -E '^(error|ftps-client:)' "$log" || tail -1 "$log"; } | tail -1 | tr -d '\r')"
         return 1
     fi
-    echo "$(grep -c 'RETR \|STOR ' "$log") transfers in one batch run"
+    echo "$(grep -c '^batch: line [0-9]*: ok: ' "$log") batch lines ok in one session"
 }
