@@ -36,7 +36,9 @@
 #   MATRIX_MANY_ROUNDS (default 8: 24 transfers per session), MATRIX_MANY_CLIENTS (default
 #   "curl lftp ftplib ftps-client suppaftp basic-ftp"), MATRIX_ONLY (space-separated sections
 #   to run: clients extras many wget rclone refusals; default all), MATRIX_NO_MD=1 (do not
-#   rewrite SERVER-MATRIX.md), INTEROP_CLIENTS_DIR (where clients.sh, ftplib_client.py and
+#   rewrite SERVER-MATRIX.md), MATRIX_BUDGET (default 900 s for the run: many/, wget/ and
+#   rclone checks not started by then FAIL as not run), MANY_TIMEOUT (default 90 s per many/
+#   client run), INTEROP_CLIENTS_DIR (where clients.sh, ftplib_client.py and
 #   env.sh live; default this directory), INTEROP_DIR (cache for npm's basic-ftp and the
 #   suppaftp build; default /var/tmp/ftps-proto-interop), MATRIX_LOG_DIR (keep the client log
 #   of every failed many/ check there).
@@ -70,6 +72,11 @@ PY="${INTEROP_PYTHON:-/usr/bin/python3}"
 [ -x "$PY" ] || PY="$(command -v python3)"
 START_SECONDS=$SECONDS
 wants() { [[ " $ONLY " == *" $1 "* ]]; }
+# Seconds for the checks (counted from after the builds); many/wget/rclone checks not started by then FAIL
+# as "not run". Each client call has its own timeout besides (MANY_TIMEOUT for many/).
+BUDGET="${MATRIX_BUDGET:-900}"
+export MANY_TIMEOUT="${MANY_TIMEOUT:-90}"
+over_budget() { [ $((SECONDS - CHECKS_START)) -ge "$BUDGET" ]; }
 say() { printf '[matrix] %s\n' "$*" >&2; }
 
 WORK="$(mktemp -d /tmp/ftps-server-matrix.XXXXXX)"
@@ -162,6 +169,9 @@ if { wants many && [[ " $MANY_CLIENTS " == *" basic-ftp "* ]]; } \
         "basic-ftp@$BASIC_FTP_VERSION" >"$WORK/npm.log" 2>&1) \
         || say "npm install failed: $(tail -3 "$WORK/npm.log")"
 fi
+
+CHECKS_START=$SECONDS
+BUILD_SECONDS=$((SECONDS - START_SECONDS))
 
 # The interop environment's CA and server certificate when present (setup-servers.sh), else a
 # throw-away CA made here the same way (RSA 2048, SAN localhost + 127.0.0.1).
@@ -333,7 +343,7 @@ many_run() {
                 "NORMAL:-VERS-ALL:+VERS-TLS$tls" || return 1
             echo "$(grep -c -- '<--- 226' "$log") x 226 on one control connection (GnuTLS priority VERS-TLS$tls only)" ;;
         ftplib)
-            timeout 180 "$PY" "$CLIENTS_DIR/ftplib_client.py" many "$mode" "$tls" 127.0.0.1 "$port" \
+            timeout "$MANY_TIMEOUT" "$PY" "$CLIENTS_DIR/ftplib_client.py" many "$mode" "$tls" 127.0.0.1 "$port" \
                 "$USER_NAME" "$USER_PASS" "$CA" "$MANY_PLAN" 2>"$log" ;;
         ftps-client)
             [ -x "$CLIENT_BIN" ] || { echo "no ftps-client binary at $CLIENT_BIN"; return 1; }
@@ -342,11 +352,11 @@ many_run() {
                 "$scheme://$USER_NAME:$USER_PASS@127.0.0.1:$port/" ;;
         suppaftp)
             [ -x "$SUPPAFTP_BIN" ] || { echo "suppaftp driver not built (see the build step)"; return 1; }
-            timeout 180 "$SUPPAFTP_BIN" "$mode" "$tls" 127.0.0.1 "$port" "$USER_NAME" "$USER_PASS" \
+            timeout "$MANY_TIMEOUT" "$SUPPAFTP_BIN" "$mode" "$tls" 127.0.0.1 "$port" "$USER_NAME" "$USER_PASS" \
                 "$CA" "$MANY_PLAN" 2>"$log" ;;
         basic-ftp)
             [ -f "$NODE_MODULES/basic-ftp/package.json" ] || { echo "basic-ftp not installed in $NODE_MODULES"; return 1; }
-            timeout 180 node "$HERE/basic-ftp/many.js" "$NODE_MODULES" "$mode" "$tls" 127.0.0.1 \
+            timeout "$MANY_TIMEOUT" node "$HERE/basic-ftp/many.js" "$NODE_MODULES" "$mode" "$tls" 127.0.0.1 \
                 "$port" "$USER_NAME" "$USER_PASS" "$CA" "$MANY_PLAN" 2>"$log" ;;
         *) echo "unknown client $client"; return 1 ;;
     esac
@@ -358,6 +368,7 @@ if wants many; then
             for mode in explicit implicit; do
                 for client in $MANY_CLIENTS; do
                     name="many/${ADAPTER[$inst]}/$mode/tls$tls/$client"
+                    if over_budget; then fail "$name" "not run, the matrix time budget (${BUDGET}s) is exhausted"; continue; fi
                     tag="m-${ADAPTER[$inst]:0:1}-${mode:0:1}-${tls/./}-$client"
                     many_plan "$tag" "${ROOT[$inst]}"
                     log="$WORK/$tag.log"
@@ -395,6 +406,7 @@ if wants wget; then
         for tls in 1.3 1.2; do
             for mode in explicit implicit; do
                 name="wget/${ADAPTER[$inst]}/$mode/tls$tls"
+                if over_budget; then fail "$name" "not run, the matrix time budget (${BUDGET}s) is exhausted"; continue; fi
                 opts=(--ca-certificate="$CA" --secure-protocol="TLSv${tls/./_}" --user="$USER_NAME"
                       --password="$USER_PASS" -d --tries=1 --timeout=30)
                 port="${PORT[$inst]}"
@@ -438,6 +450,7 @@ fi
 rclone_suite() {
     local label="$1" inst="$2" mode="$3" port flags src dst log="$WORK/rclone.log" remote
     shift 3
+    if over_budget; then fail "rclone-$label/${ADAPTER[$inst]}/$mode" "not run, the matrix time budget (${BUDGET}s) is exhausted"; return; fi
     port="${PORT[$inst]}"
     : >"$WORK/rclone.conf"
     flags=(--config "$WORK/rclone.conf" --ftp-host 127.0.0.1 --ftp-user "$USER_NAME"
@@ -513,7 +526,7 @@ fi
 # --------------------------------------------------------------------------------------------
 elapsed=$((SECONDS - START_SECONDS))
 summary="$passed passed, $failed failed, $skipped skipped"
-times=""
+times="builds ${BUILD_SECONDS}s"
 for s in clients extras many wget rclone; do
     [ -n "${SECTION_TIME[$s]:-}" ] && times="$times${times:+, }$s ${SECTION_TIME[$s]}s"
 done
