@@ -557,6 +557,33 @@ echo "$summary"
     echo
     echo "**$summary**"
     echo
+    if grep -q '^[A-Z]* many/' "$RESULTS"; then
+        echo "Many transfers in one control session ($((MANY_ROUNDS * 3)) each; explicit / implicit):"
+        echo
+        echo "| client | blocking TLS 1.3 | blocking TLS 1.2 | tokio TLS 1.3 | tokio TLS 1.2 |"
+        echo "|---|---|---|---|---|"
+        for client in $MANY_CLIENTS; do
+            row="| $client |"
+            for a in blocking tokio; do
+                for tls in 1.3 1.2; do
+                    cell=""
+                    for mode in explicit implicit; do
+                        r="$(grep -E "^[A-Z]+ many/$a/$mode/tls$tls/$client( |:|$)" "$RESULTS" | head -1)"
+                        case "$r" in
+                            PASS*) v=pass ;;
+                            FAIL*) v="**FAIL** ($(sed -E 's/^[^:]*: //; s/ \[[0-9]+\/[0-9]+ transfers.*//' <<<"$r" \
+                                       | grep -oE '[0-9]{3} [A-Za-z][^[(]{0,60}|logged in [0-9]+ times|not run' | head -1 | sed 's/ curl:.*//; s/ *$//'))" ;;
+                            *) v="-" ;;
+                        esac
+                        cell="$cell${cell:+ / }$v"
+                    done
+                    row="$row $cell |"
+                done
+            done
+            echo "$row"
+        done
+        echo
+    fi
     echo '```text'
     cat "$RESULTS"
     echo '```'
