@@ -42,7 +42,11 @@ TLS:
   --client-ca PEM               verify client certificates against these CAs
   --tls-versions both|1.2|1.3   protocol versions                  [both]
   --data-tickets never|downloads|always
-                                TLS 1.3 tickets on data connections [downloads]
+                                TLS 1.3 tickets after each data handshake [always]
+                                (always: 2 per data connection, needed by curl/OpenSSL
+                                and rustls clients to resume every transfer; never and
+                                downloads make curl's 2nd transfer and a rustls client's
+                                9th upload fail with 522)
 Policy (the session machine's Config):
   --control optional|credentials|required
                                 control channel policy             [required]
@@ -119,7 +123,7 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         max_sessions: 64,
         exit_after: None,
         trace: false,
-        data_tickets: DataTickets::Downloads,
+        data_tickets: DataTickets::Always,
         async_runtime: false,
     };
     let mut key: Option<PathBuf> = None;

@@ -117,6 +117,11 @@ impl<'a> Answers<'a> {
         }
     }
 
+    /// Whether a transfer was accepted and waits for its data connection.
+    pub fn transfer_prepared(&self) -> bool {
+        self.prepared.is_some()
+    }
+
     /// Whether the accepted transfer waiting for its data connection is a download.
     pub fn download_prepared(&self) -> bool {
         matches!(self.prepared, Some((_, Prepared::Source(_))))

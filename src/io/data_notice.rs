@@ -17,7 +17,11 @@ pub(crate) enum Notice {
     Connected,
     /// The active-mode connection could not be made.
     ConnectFailed,
-    /// TLS handshake done.
+    /// The client's first TLS bytes arrived on the data connection (its handshake has
+    /// begun; the server's flight is not written yet). No machine input: the session adapter
+    /// holds control input until the handshake ends (`crate::io::control_hold`).
+    TlsStarted,
+    /// TLS handshake done, every byte rustls queued (the TLS 1.3 session tickets) written.
     TlsReady {
         resumed: bool,
         client_certificate: bool,
@@ -59,6 +63,8 @@ pub(crate) fn apply(
             now,
         ),
         Notice::TlsFailed => m.handle_tls_failed(Channel::Data, now),
+        // Ordering only (see the variant); nothing for the machine.
+        Notice::TlsStarted => Ok(()),
         Notice::Sent { end } => match (end, transfer.take()) {
             (DataEnd::Clean, Some(d)) => m.transfer_done(d),
             (end, _) => m.handle_data_ended(end, now),

@@ -17,15 +17,30 @@ use crate::io::tls::TlsConfigError;
 /// server (8), since such a client spends one per resumed data connection.
 const CONTROL_TICKETS: usize = 8;
 
+/// TLS 1.3 tickets sent after every data handshake (under [`DataTickets::Always`]).
+///
+/// At least one, because OpenSSL clients (curl) keep only the latest ticket and treat a
+/// TLS 1.3 session as single-use (removed once resumed), and rustls clients (ours, suppaftp)
+/// pop one ticket per connection: each data connection must pay back the ticket it spent.
+/// Two rather than one so that a rustls client's store (8 per server) refills when a
+/// connection's tickets are lost (a transfer aborted before the client read them), instead of
+/// shrinking by one each time until the session can no longer resume. GnuTLS (lftp, wget)
+/// and Python reuse the control connection's session and ignore them; the tickets are
+/// stateless (the session's own key, [`crate::io::tls::per_session_config`]), so resuming one
+/// many times works too.
+pub(crate) const DATA_TICKETS: usize = 2;
+
 /// One session's TLS configurations.
 #[derive(Debug)]
 pub(crate) struct SessionTls {
     /// The control connection's: sends [`CONTROL_TICKETS`] tickets.
     control: Arc<ServerConfig>,
+    /// A data connection's when it gets tickets: [`DATA_TICKETS`].
+    data_tickets: Arc<ServerConfig>,
     /// A data connection's when it gets no tickets.
     data_quiet: Arc<ServerConfig>,
     /// When a data connection gets tickets.
-    data_tickets: DataTickets,
+    policy: DataTickets,
 }
 
 impl SessionTls {
@@ -34,8 +49,9 @@ impl SessionTls {
         let session = crate::io::tls::per_session_config(&options.tls)?;
         Ok(SessionTls {
             control: with_tickets(&session, CONTROL_TICKETS),
+            data_tickets: with_tickets(&session, DATA_TICKETS),
             data_quiet: with_tickets(&session, 0),
-            data_tickets: options.data_tickets,
+            policy: options.data_tickets,
         })
     }
 
@@ -45,20 +61,21 @@ impl SessionTls {
     }
 
     /// A data connection's configuration. `download_prepared`: the transfer that follows is
-    /// a download, so the client will read this connection.
+    /// a download (only [`DataTickets::Downloads`] looks at it).
     ///
-    /// Why data connections may get no tickets: an uploading client never reads its data
-    /// connection; tickets left unread in its receive buffer turn its close into a TCP reset
-    /// that can destroy the end of the upload (seen with curl 7.88 + OpenSSL 3: about one
-    /// 1 MiB upload in ten lost its tail; vsftpd shows the same). See [`DataTickets`].
+    /// The adapters write the tickets as part of the handshake, before they report it done
+    /// (so before the `150` and any file byte), and order the client's control input after
+    /// a data handshake it began (`crate::io::control_hold`): a client that reads its data
+    /// connection only once before closing it (curl) finds them, and nothing is left unread
+    /// to turn its close into a reset.
     pub(crate) fn data(&self, download_prepared: bool) -> Arc<ServerConfig> {
-        let tickets = match self.data_tickets {
+        let tickets = match self.policy {
             DataTickets::Always => true,
             DataTickets::Downloads => download_prepared,
             _ => false,
         };
         if tickets {
-            self.control.clone()
+            self.data_tickets.clone()
         } else {
             self.data_quiet.clone()
         }

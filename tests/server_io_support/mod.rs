@@ -61,8 +61,9 @@ macro_rules! server_io_session_tests {
             data_connection_that_does_not_resume_the_control_session_is_refused,
             the_root_is_a_jail_for_the_session,
             wrong_password_is_530_and_the_user_list_is_enforced,
-            early_handshake_uploads_resume_with_the_control_tickets,
-            with_data_tickets_always_a_rustls_client_never_runs_out,
+            without_data_tickets_a_rustls_client_resumes_only_8_uploads,
+            by_default_a_rustls_client_never_runs_out,
+            curl_order_uploads_find_the_tickets_before_the_reply,
             type_a_stores_lf_and_sends_crlf,
             client_certificate_logs_its_user_in_with_232,
             abor_during_a_download_is_426_then_226_and_the_session_goes_on,
@@ -469,8 +470,8 @@ pub fn wrong_password_is_530_and_the_user_list_is_enforced<A: Adapter>() {
     c.cmd("USER anonymous", 530); // anonymous is off by default
 }
 
-/// curl's order (TLS on the data connection before STOR), `n` times in one session, by a
-/// rustls client, which spends each TLS 1.3 ticket once. Returns the reply to each upload.
+/// TLS on the data connection completed before STOR, `n` times in one session, by a rustls
+/// client, which spends each TLS 1.3 ticket once. Returns the reply to each upload.
 fn early_handshake_uploads(srv: &Running, n: usize) -> Vec<u16> {
     let mut c = Client::connect(srv.explicit, &srv.client, false);
     assert_eq!(c.reply().0, 220);
@@ -501,20 +502,180 @@ fn early_handshake_uploads(srv: &Running, n: usize) -> Vec<u16> {
         .collect()
 }
 
-/// Run per adapter as `#[test] fn early_handshake_uploads_resume_with_the_control_tickets` by `server_io_session_tests!`.
-pub fn early_handshake_uploads_resume_with_the_control_tickets<A: Adapter>() {
-    // Default (DataTickets::Downloads): no tickets on these data connections, 8 from the
-    // control connection, so a rustls client resumes 8 uploads; the 9th is refused (522).
-    let srv = start::<A>("tickets-default", strict());
-    let codes = early_handshake_uploads(&srv, 9);
-    assert_eq!(codes, [226, 226, 226, 226, 226, 226, 226, 226, 522]);
+/// Run per adapter as `#[test] fn without_data_tickets_a_rustls_client_resumes_only_8_uploads` by `server_io_session_tests!`.
+pub fn without_data_tickets_a_rustls_client_resumes_only_8_uploads<A: Adapter>() {
+    // What the non-default policies break: no tickets on these data connections (uploads
+    // after an early handshake are not known downloads), 8 from the control connection, so a
+    // rustls client resumes 8 uploads; the 9th is refused (522).
+    for (tag, tickets) in [
+        ("tickets-downloads", DataTickets::Downloads),
+        ("tickets-never", DataTickets::Never),
+    ] {
+        let srv = start_with::<A>(tag, strict(), tickets);
+        let codes = early_handshake_uploads(&srv, 9);
+        assert_eq!(
+            codes,
+            [226, 226, 226, 226, 226, 226, 226, 226, 522],
+            "{tickets:?}"
+        );
+    }
 }
 
-/// Run per adapter as `#[test] fn with_data_tickets_always_a_rustls_client_never_runs_out` by `server_io_session_tests!`.
-pub fn with_data_tickets_always_a_rustls_client_never_runs_out<A: Adapter>() {
-    let srv = start_with::<A>("tickets-always", strict(), DataTickets::Always);
-    let codes = early_handshake_uploads(&srv, 12);
+/// Run per adapter as `#[test] fn by_default_a_rustls_client_never_runs_out` by `server_io_session_tests!`.
+pub fn by_default_a_rustls_client_never_runs_out<A: Adapter>() {
+    // The default policy: tickets on every data connection, so the store of a client that
+    // spends one per connection (8 kept) never empties.
+    assert_eq!(
+        ServerOptions::new(identity::localhost().1.build().unwrap(), ".".into()).data_tickets,
+        DataTickets::Always
+    );
+    let srv = start::<A>("tickets-default", strict());
+    let codes = early_handshake_uploads(&srv, 30);
     assert!(codes.iter().all(|&c| c == 226), "{codes:?}");
+}
+
+/// A client session store that behaves like OpenSSL's client as curl uses it: it keeps only
+/// the latest TLS 1.3 ticket and a resumed session is gone (single use). It counts tickets.
+#[derive(Debug, Default)]
+pub struct LatestTicketOnly {
+    inner: Option<Arc<rustls::client::ClientSessionMemoryCache>>,
+    latest: std::sync::Mutex<Option<rustls::client::Tls13ClientSessionValue>>,
+    /// TLS 1.3 tickets received so far.
+    pub received: std::sync::atomic::AtomicUsize,
+}
+
+impl LatestTicketOnly {
+    fn new() -> Self {
+        LatestTicketOnly {
+            inner: Some(Arc::new(rustls::client::ClientSessionMemoryCache::new(4))),
+            ..Default::default()
+        }
+    }
+
+    fn received(&self) -> usize {
+        self.received.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn inner(&self) -> &rustls::client::ClientSessionMemoryCache {
+        self.inner.as_ref().unwrap()
+    }
+}
+
+impl rustls::client::ClientSessionStore for LatestTicketOnly {
+    fn set_kx_hint(&self, name: ServerName<'static>, group: rustls::NamedGroup) {
+        self.inner().set_kx_hint(name, group)
+    }
+    fn kx_hint(&self, name: &ServerName<'_>) -> Option<rustls::NamedGroup> {
+        self.inner().kx_hint(name)
+    }
+    fn set_tls12_session(
+        &self,
+        name: ServerName<'static>,
+        value: rustls::client::Tls12ClientSessionValue,
+    ) {
+        self.inner().set_tls12_session(name, value)
+    }
+    fn tls12_session(
+        &self,
+        name: &ServerName<'_>,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.inner().tls12_session(name)
+    }
+    fn remove_tls12_session(&self, name: &ServerName<'static>) {
+        self.inner().remove_tls12_session(name)
+    }
+    fn insert_tls13_ticket(
+        &self,
+        _name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        self.received
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *self.latest.lock().unwrap() = Some(value);
+    }
+    fn take_tls13_ticket(
+        &self,
+        _name: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.latest.lock().unwrap().take()
+    }
+}
+
+/// Run per adapter as `#[test] fn curl_order_uploads_find_the_tickets_before_the_reply` by `server_io_session_tests!`.
+pub fn curl_order_uploads_find_the_tickets_before_the_reply<A: Adapter>() {
+    // curl 7.88 + OpenSSL 3 exactly: the ClientHello, then at once the transfer command, then
+    // the rest of the handshake; after the reply it uploads, and reads its data connection
+    // only once, without waiting, right before it closes it. It keeps only the latest
+    // ticket, and a resumed TLS 1.3 session cannot be resumed again. So each data connection
+    // must hand it a ticket before the reply (else the upload's close can reset the
+    // connection and cut the file, and the next transfer cannot resume: 522).
+    let srv = start::<A>("tickets-curl", strict());
+    let store = Arc::new(LatestTicketOnly::new());
+    let mut config = ClientConfig::clone(&srv.client);
+    config.resumption = rustls::client::Resumption::store(store.clone());
+    let config = Arc::new(config);
+    let mut c = Client::connect(srv.explicit, &config, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    let payload: Vec<u8> = (0..100_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    for i in 0..20 {
+        let before = store.received();
+        let mut data = c.epsv(&config);
+        let Conn::Tls(s) = &mut data else {
+            unreachable!()
+        };
+        // C (data): ClientHello.
+        while s.conn.wants_write() {
+            s.conn.write_tls(&mut s.sock).unwrap();
+        }
+        // C: STOR, right behind it.
+        let r = c.ctl.as_mut().unwrap().get_mut();
+        r.write_all(format!("STOR c{i}.bin\r\n").as_bytes())
+            .unwrap();
+        r.flush().unwrap();
+        handshake(&mut data);
+        let (code, text) = c.reply();
+        assert!(code == 150 || code == 125, "transfer {i}: {text}");
+        // One read of whatever is already there, without waiting: the tickets must be.
+        let Conn::Tls(s) = &mut data else {
+            unreachable!()
+        };
+        s.sock.set_nonblocking(true).unwrap();
+        loop {
+            match s.conn.read_tls(&mut s.sock) {
+                Ok(0) => break,
+                Ok(_) => {
+                    s.conn.process_new_packets().unwrap();
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("transfer {i}: {e}"),
+            }
+        }
+        s.sock.set_nonblocking(false).unwrap();
+        assert!(
+            store.received() > before,
+            "transfer {i}: no TLS 1.3 ticket on the data connection before the {code} reply"
+        );
+        assert_eq!(
+            s.conn.handshake_kind(),
+            Some(rustls::HandshakeKind::Resumed),
+            "transfer {i}"
+        );
+        data.write_all(&payload).unwrap();
+        if let Conn::Tls(s) = &mut data {
+            s.conn.send_close_notify();
+            s.flush().unwrap();
+        }
+        drop(data); // closed without reading again, as curl does
+        let (code, text) = c.reply();
+        assert_eq!(code, 226, "transfer {i}: {text}");
+        assert_eq!(
+            std::fs::read(srv.root.join(format!("c{i}.bin"))).unwrap(),
+            payload,
+            "transfer {i}"
+        );
+    }
 }
 
 /// Run per adapter as `#[test] fn type_a_stores_lf_and_sends_crlf` by `server_io_session_tests!`.

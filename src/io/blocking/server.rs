@@ -56,23 +56,41 @@ pub use crate::io::user::User;
 
 /// Whether TLS 1.3 session tickets are sent after a data connection's handshake.
 ///
-/// A client that handshakes on the data connection before the transfer command (curl) and
-/// then uploads never reads that connection: tickets left unread make its close a TCP reset,
-/// which can destroy the end of the upload (curl 7.88 + OpenSSL 3: about one upload in ten).
-/// A client that spends each ticket once (rustls) needs new tickets to keep resuming: it
-/// gets 8 on the control connection and more on every data connection that carries one.
-/// OpenSSL, GnuTLS and Python clients reuse the control connection's session and need none.
+/// The default, [`DataTickets::Always`], is the only policy under which every client tested
+/// resumes on every data connection of a session over TLS 1.3 (curl 7.88 + OpenSSL 3, lftp
+/// and wget with GnuTLS, Python's ftplib, rustls clients: ours and suppaftp), so that the
+/// default "data connections must resume the control session" (RFC 4217 §10) holds for any
+/// number of transfers. Why each client needs what:
+/// - OpenSSL (curl) keeps only the latest ticket and drops a TLS 1.3 session once resumed:
+///   it needs a new ticket on *every* data connection, and it handshakes right after
+///   connecting, before the transfer command, so the server cannot know yet whether the
+///   transfer is a download.
+/// - rustls clients pop one ticket per connection (8 kept per server): without tickets on
+///   data connections the 9th transfer of a session cannot resume.
+/// - GnuTLS and Python reuse the control connection's session; tickets do not matter.
+///
+/// The tickets are written as part of the data handshake, before the session is told it is
+/// done (so before `150` and any file byte), and the client's control input is held while a
+/// data handshake it began finishes: an uploading client that reads its data connection only
+/// once before closing it (curl) finds them there instead of leaving them unread, which
+/// would turn its close into a TCP reset that can cut the upload (`426`).
+///
+/// TLS 1.2 does not use this: session IDs and session tickets there may be resumed any number
+/// of times, and every client tested resumes the control session on every data connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DataTickets {
-    /// Never: no reset risk; a rustls client resumes at most 8 data connections per session.
+    /// Never. Breaks TLS 1.3 resumption: curl's second transfer of a session gets `522`
+    /// (measured with curl 7.88), and a rustls client's 9th (it spent the 8 tickets of the
+    /// control connection).
     Never,
-    /// Only when a download is known to follow (the client handshakes after the `150`), the
-    /// default: no reset risk, and rustls clients that download are replenished.
-    #[default]
+    /// Only when a download is already known to follow (the client handshakes after the
+    /// transfer command). curl handshakes before it, so curl's data connections get none and
+    /// its second transfer gets `522` (measured with curl 7.88); rustls clients that mostly
+    /// upload run out after 8 transfers.
     Downloads,
-    /// Always (8 per data connection): rustls clients never run out; curl's early-handshake
-    /// uploads over TLS 1.3 may be cut by a reset.
+    /// After every data handshake (2 tickets; the control connection sends 8), the default.
+    #[default]
     Always,
 }
 
@@ -104,7 +122,7 @@ pub struct ServerOptions {
     /// Stop accepting after this many sessions and return from [`Server::run`] when they
     /// have ended (for tests and CI). Default: none.
     pub exit_after: Option<usize>,
-    /// TLS 1.3 tickets on data connections. Default: [`DataTickets::Downloads`].
+    /// TLS 1.3 tickets on data connections. Default: [`DataTickets::Always`].
     pub data_tickets: DataTickets,
     /// Print every output of every session and every data notice to stderr (passwords are
     /// redacted by their `Debug`). Default: false.
@@ -125,7 +143,7 @@ impl ServerOptions {
             data_idle_timeout: Duration::from_secs(120),
             max_sessions: 64,
             exit_after: None,
-            data_tickets: DataTickets::Downloads,
+            data_tickets: DataTickets::Always,
             trace: false,
         }
     }

@@ -128,15 +128,36 @@ pub enum DataStream {
 impl DataStream {
     /// Runs the TLS server handshake (the FTP client is the TLS client on the data
     /// connection too, RFC 4217 §2) until `deadline`, then checks resumption.
+    ///
+    /// It returns only once everything rustls queued during the handshake is written,
+    /// including the TLS 1.3 session tickets that follow the client's Finished (the
+    /// configuration's `send_tls13_tickets`): they are on the wire before the caller can
+    /// report the handshake done, hence before any `150` and any file byte, so a client that
+    /// reads its data connection only once, right before it closes it (curl), finds them.
     pub fn tls_accept(
         tcp: TcpStream,
         tls: &DataTls,
         deadline: StdInstant,
     ) -> Result<DataStream, DataError> {
+        Self::tls_accept_notifying(tcp, tls, deadline, || {})
+    }
+
+    /// [`DataStream::tls_accept`], calling `started` once the client's first TLS bytes have
+    /// arrived and before anything is answered: until the client gets the server's flight it
+    /// cannot finish its handshake, so anything it sends after its handshake (the transfer
+    /// command on the control connection) comes after `started`.
+    pub fn tls_accept_notifying(
+        tcp: TcpStream,
+        tls: &DataTls,
+        deadline: StdInstant,
+        started: impl FnOnce(),
+    ) -> Result<DataStream, DataError> {
         let mut conn =
             ServerConnection::new(tls.config.clone()).map_err(|e| DataError::Tls(io_other(e)))?;
         conn.set_buffer_limit(Some(TRANSFER_BUFFER));
         let mut tcp = tcp;
+        wait_readable(&tcp, deadline)?;
+        started();
         while conn.is_handshaking() {
             let left = deadline.saturating_duration_since(StdInstant::now());
             if left.is_zero() {
@@ -158,6 +179,23 @@ impl DataStream {
                 Err(e) => return Err(DataError::Tls(e)),
             }
         }
+        // complete_io normally writes what the client's Finished produced (the tickets)
+        // before it returns; make sure of it whatever the path out of the loop.
+        while conn.wants_write() {
+            match conn.write_tls(&mut tcp) {
+                Ok(0) => return Err(DataError::Tls(io::ErrorKind::WriteZero.into())),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if e.kind() == io::ErrorKind::WouldBlock
+                        || e.kind() == io::ErrorKind::TimedOut =>
+                {
+                    return Err(DataError::Timeout)
+                }
+                Err(e) => return Err(DataError::Tls(e)),
+            }
+        }
+        tcp.flush()?;
         if tls.require_resumption && conn.handshake_kind() != Some(HandshakeKind::Resumed) {
             // Close properly; the session machine explains the refusal on the control
             // connection.
@@ -348,6 +386,28 @@ impl DataStream {
     /// Closes at once, without close_notify (ABOR, errors): the peer sees an unclean end.
     pub fn abort(&self) {
         let _ = self.tcp().shutdown(Shutdown::Both);
+    }
+}
+
+/// Blocks until `tcp` has bytes to read (or EOF), at most until `deadline`.
+fn wait_readable(tcp: &TcpStream, deadline: StdInstant) -> Result<(), DataError> {
+    let mut one = [0u8; 1];
+    loop {
+        let left = deadline.saturating_duration_since(StdInstant::now());
+        if left.is_zero() {
+            return Err(DataError::Timeout);
+        }
+        tcp.set_read_timeout(Some(left))?;
+        match tcp.peek(&mut one) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut =>
+            {
+                return Err(DataError::Timeout)
+            }
+            Err(e) => return Err(DataError::Tls(e)),
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use super::data::listen_in_range;
 use super::transfer::{Command, Notice, Setup, Timing, Worker};
 use super::ServerOptions;
 use crate::io::answers::{Answers, Prepared};
+use crate::io::control_hold::ControlHold;
 use crate::io::fs::Root;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
@@ -62,6 +63,8 @@ struct Run<'a> {
     next_worker: u64,
     transfer: Option<Decision>,
     inbox: SyncSender<Input>,
+    /// Control input held while a data handshake the client began is finishing.
+    hold: ControlHold<Input>,
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
@@ -103,6 +106,7 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         next_worker: 0,
         transfer: None,
         inbox: tx,
+        hold: ControlHold::new(),
         epoch,
         local,
         closed: false,
@@ -143,22 +147,42 @@ impl Run<'_> {
             if self.closed {
                 return;
             }
-            let input = match deadline {
-                Some(t) => {
-                    let wait = t.saturating_duration_since(self.now());
-                    match rx.recv_timeout(wait) {
-                        Ok(i) => i,
-                        Err(RecvTimeoutError::Timeout) => {
-                            let now = self.now();
+            if let Some(held) = self.hold.next() {
+                self.input(held);
+                continue;
+            }
+            let machine_wait = deadline.map(|t| t.saturating_duration_since(self.now()));
+            let hold_wait = self
+                .hold
+                .deadline()
+                .map(|t| t.saturating_duration_since(StdInstant::now()));
+            let wait = match (machine_wait, hold_wait) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let input = match wait {
+                Some(wait) => match rx.recv_timeout(wait) {
+                    Ok(i) => i,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.hold.expire(StdInstant::now());
+                        let now = self.now();
+                        if deadline.is_some_and(|t| now >= t) {
                             self.machine.handle_timeout(now);
-                            continue;
                         }
-                        Err(RecvTimeoutError::Disconnected) => return,
+                        continue;
                     }
-                }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
                 None => match rx.recv() {
                     Ok(i) => i,
                     Err(_) => return,
+                },
+            };
+            let input = match input {
+                Input::Data(..) => input,
+                control => match self.hold.offer(control, StdInstant::now()) {
+                    Some(now) => now,
+                    None => continue,
                 },
             };
             self.input(input);
@@ -221,6 +245,17 @@ impl Run<'_> {
             Input::ControlClosed => self.closed = true,
             Input::Data(id, notice) => {
                 if self.worker.as_ref().is_some_and(|w| w.id == id) {
+                    // The client began its data handshake: what it sends on the control
+                    // connection from now on comes after that handshake, so it waits for
+                    // its end (the tickets written) to reach the machine in that order.
+                    match notice {
+                        Notice::TlsStarted => {
+                            let accepted = self.answers.transfer_prepared();
+                            self.hold.data_handshake_started(accepted);
+                        }
+                        Notice::Connected => self.hold.data_connected(StdInstant::now()),
+                        _ => self.hold.end(),
+                    }
                     self.data_notice(notice, now);
                 }
             }
@@ -255,6 +290,7 @@ impl Run<'_> {
     }
 
     fn stop_worker(&mut self) {
+        self.hold.end();
         if let Some(w) = self.worker.take() {
             if self.transfer.take().is_some() {
                 // A transfer is running (ABOR, or a failure): cut it.
@@ -323,6 +359,11 @@ impl Run<'_> {
                         .then_some(addr),
                     _ => None,
                 };
+                if ok.is_some() {
+                    // A client that handshakes first sends its transfer command right behind
+                    // its ClientHello: let the handshake (and its tickets) go first.
+                    self.hold.passive_listening();
+                }
                 let _ = match ok {
                     Some(addr) => self.machine.handle_data_listening(addr, now),
                     None => self.machine.handle_data_listen_failed(now),

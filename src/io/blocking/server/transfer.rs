@@ -156,7 +156,11 @@ fn run(
                     // The machine decides about resumption from what is reported.
                     require_resumption: false,
                 };
-                match DataStream::tls_accept(tcp, &tls, StdInstant::now() + timing.connect) {
+                let deadline = StdInstant::now() + timing.connect;
+                let started = || {
+                    notify(Notice::TlsStarted);
+                };
+                match DataStream::tls_accept_notifying(tcp, &tls, deadline, started) {
                     Ok(s) => {
                         let resumed = s.resumed().unwrap_or(false);
                         let client_certificate = s.client_certificate();

@@ -113,11 +113,30 @@ pub(super) async fn run<N, F>(
                     notify(Notice::TlsFailed).await;
                     return;
                 };
+                // Wait for the client's first TLS bytes and say so before answering them:
+                // the client cannot finish its handshake (and send the transfer command)
+                // before it has our flight, so the session orders its control input after
+                // this notice (see `crate::io::control_hold`).
+                let mut one = [0u8; 1];
+                let deadline = tokio::time::Instant::now() + timing.connect;
+                if !matches!(
+                    tokio::time::timeout_at(deadline, tcp.peek(&mut one)).await,
+                    Ok(Ok(_))
+                ) {
+                    notify(Notice::TlsFailed).await;
+                    return;
+                }
+                if !notify(Notice::TlsStarted).await {
+                    return;
+                }
                 let tcp = BufReader::with_capacity(TLS_READ_AHEAD, tcp);
+                // tokio-rustls's accept future resolves only after flushing what the
+                // handshake queued, the TLS 1.3 tickets included: they are on the wire
+                // before `TlsReady`, so before any `150` and any file byte.
                 let accept = TlsAcceptor::from(config).accept_with(tcp, |conn| {
                     conn.set_buffer_limit(Some(CHUNK));
                 });
-                match tokio::time::timeout(timing.connect, accept).await {
+                match tokio::time::timeout_at(deadline, accept).await {
                     Ok(Ok(s)) => {
                         let (_, conn) = s.get_ref();
                         let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);

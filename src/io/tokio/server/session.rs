@@ -24,6 +24,7 @@ use super::data::{self, Command, Notice, Setup, Timing};
 use super::Shared;
 use crate::io::answers::{Answers, Prepared};
 use crate::io::blocking::server::data::listen_in_range;
+use crate::io::control_hold::ControlHold;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
 use crate::types::{Channel, Instant, ReplyCode, Text};
@@ -63,6 +64,8 @@ struct Run<'a> {
     next_worker: u64,
     transfer: Option<Decision>,
     inbox: mpsc::Sender<Input>,
+    /// Control input held while a data handshake the client began is finishing.
+    hold: ControlHold<Input>,
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
@@ -97,6 +100,7 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         next_worker: 0,
         transfer: None,
         inbox: tx,
+        hold: ControlHold::new(),
         epoch: StdInstant::now(),
         local,
         closed: false,
@@ -138,22 +142,42 @@ impl Run<'_> {
             if self.closed {
                 return;
             }
-            let input = match deadline {
-                Some(t) => {
-                    let wait = t.saturating_duration_since(self.now());
-                    match tokio::time::timeout(wait, rx.recv()).await {
-                        Ok(Some(i)) => i,
-                        Ok(None) => return,
-                        Err(_) => {
-                            let now = self.now();
+            if let Some(held) = self.hold.next() {
+                self.input(held).await;
+                continue;
+            }
+            let machine_wait = deadline.map(|t| t.saturating_duration_since(self.now()));
+            let hold_wait = self
+                .hold
+                .deadline()
+                .map(|t| t.saturating_duration_since(StdInstant::now()));
+            let wait = match (machine_wait, hold_wait) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let input = match wait {
+                Some(wait) => match tokio::time::timeout(wait, rx.recv()).await {
+                    Ok(Some(i)) => i,
+                    Ok(None) => return,
+                    Err(_) => {
+                        self.hold.expire(StdInstant::now());
+                        let now = self.now();
+                        if deadline.is_some_and(|t| now >= t) {
                             self.machine.handle_timeout(now);
-                            continue;
                         }
+                        continue;
                     }
-                }
+                },
                 None => match rx.recv().await {
                     Some(i) => i,
                     None => return,
+                },
+            };
+            let input = match input {
+                Input::Data(..) => input,
+                control => match self.hold.offer(control, StdInstant::now()) {
+                    Some(now) => now,
+                    None => continue,
                 },
             };
             self.input(input).await;
@@ -212,6 +236,17 @@ impl Run<'_> {
             Input::ControlClosed => self.closed = true,
             Input::Data(id, notice) => {
                 if self.worker.as_ref().is_some_and(|w| w.id == id) {
+                    // The client began its data handshake: what it sends on the control
+                    // connection from now on comes after that handshake, so it waits for
+                    // its end (the tickets written) to reach the machine in that order.
+                    match notice {
+                        Notice::TlsStarted => {
+                            let accepted = self.answers.transfer_prepared();
+                            self.hold.data_handshake_started(accepted);
+                        }
+                        Notice::Connected => self.hold.data_connected(StdInstant::now()),
+                        _ => self.hold.end(),
+                    }
                     self.data_notice(notice, now);
                 }
             }
@@ -250,6 +285,7 @@ impl Run<'_> {
     }
 
     fn stop_worker(&mut self) {
+        self.hold.end();
         if let Some(w) = self.worker.take() {
             if self.transfer.take().is_some() {
                 // A transfer is running (ABOR, or a failure): cut it (no close_notify).
@@ -321,6 +357,9 @@ impl Run<'_> {
                 match listener.and_then(|l| Ok((l.local_addr()?, l))) {
                     Ok((addr, listener)) => {
                         self.spawn_worker(Setup::Accept { listener, peer });
+                        // A client that handshakes first sends its transfer command right
+                        // behind its ClientHello: let the handshake (and tickets) go first.
+                        self.hold.passive_listening();
                         let _ = self.machine.handle_data_listening(addr, now);
                     }
                     Err(_) => {
