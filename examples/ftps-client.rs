@@ -819,6 +819,11 @@ impl Session<'_> {
         resume: bool,
         ascii: bool,
     ) -> Result<String, String> {
+        if resume && ascii {
+            // RFC 3659 §5: a TYPE A restart marker counts transferred (CRLF) bytes, not the
+            // local file's.
+            return Err("--continue cannot resume an --ascii download".into());
+        }
         self.set_ascii(ascii)?;
         let remote_path = path(remote)?;
         let (file, offset) = if resume {

@@ -14,6 +14,7 @@
 
 mod answers;
 pub mod blocking;
+mod client_ascii;
 mod control_hold;
 mod control_tls;
 mod data_notice;

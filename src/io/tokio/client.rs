@@ -52,6 +52,7 @@ use crate::client::{
     State, TransferCommand,
 };
 use crate::codec::{Command, Reply};
+use crate::io::client_ascii::{lf_to_crlf, CrlfToLf};
 use crate::types::{
     Channel, DataEnd, Facts, Features, Instant, Pathname, Text, Timestamp, TransferType,
 };
@@ -60,6 +61,10 @@ pub use crate::io::blocking::client::{Error, Options, StoredUnique};
 
 /// How long an upload waits for the server's close after our close_notify and FIN.
 const LINGER: Duration = Duration::from_secs(2);
+
+/// After a stalled transfer: how long the final reply may take once the data connection is
+/// closed (a live server answers `426` at once). See `Client::after_stall`.
+const STALL_GRACE: Duration = Duration::from_millis(250);
 /// Size of one control read.
 const CONTROL_READ: usize = 4096;
 /// Read-ahead of a TLS data connection: rustls reads its input 4 KiB at a time, so without
@@ -130,6 +135,17 @@ struct Outcome {
     local: Option<io::Error>,
 }
 
+impl Outcome {
+    /// The data connection stalled: nothing moved for the whole data timeout.
+    fn stalled(&self) -> bool {
+        self.local.is_none()
+            && self
+                .cause
+                .as_ref()
+                .is_some_and(|c| c.kind() == io::ErrorKind::TimedOut)
+    }
+}
+
 /// Stops the running transfer of the [`Client`] it came from, from any task or thread (RFC
 /// 959 §4.1.3 ABOR): the data connection is dropped without close_notify (so the server
 /// cannot take a partial upload for a complete one), `ABOR` is sent, and the transfer call
@@ -167,6 +183,8 @@ pub struct Client {
     buffer: Vec<u8>,
     options: Options,
     abort: Arc<tokio::sync::watch::Sender<bool>>,
+    /// `TYPE A` is in force: file transfers convert line ends (RFC 959 §3.1.1.1).
+    ascii: bool,
 }
 
 impl core::fmt::Debug for Client {
@@ -236,6 +254,7 @@ impl Client {
             buffer: std::vec![0u8; buffer_size],
             options,
             abort: Arc::new(tokio::sync::watch::Sender::new(false)),
+            ascii: false,
         };
         client.run(Target::Connected, None).await?;
         Ok(client)
@@ -268,7 +287,9 @@ impl Client {
     /// Logs in (then `PBSZ 0`/`PROT`, `FEAT`, `TYPE` as configured).
     pub async fn login(&mut self, login: Login) -> Result<(), Error> {
         let id = self.machine.login(login, self.now())?;
-        self.run(Target::Request(id), None).await.map(|_| ())
+        self.run(Target::Request(id), None).await?;
+        self.ascii = matches!(self.options.config.transfer_type, TransferType::Ascii(_));
+        Ok(())
     }
 
     /// `PWD`.
@@ -493,9 +514,14 @@ impl Client {
     /// already sent [`Config::transfer_type`](crate::client::Config::transfer_type) (`TYPE I`
     /// by default), and sends it again after a new login. `SIZE` answers in the current type
     /// (RFC 3659 §4). A refusal is [`Error::Refused`]; the type in force does not change.
+    ///
+    /// Under `TYPE A` file transfers convert line ends as the blocking client's `set_type`
+    /// says (RFC 959 §3.1.1.1: CRLF received → LF, LF sent → CRLF; listings as sent).
     pub async fn set_type(&mut self, t: TransferType) -> Result<(), Error> {
         let id = self.machine.set_type(t, self.now())?;
-        self.run(Target::Request(id), None).await.map(|_| ())
+        self.run(Target::Request(id), None).await?;
+        self.ascii = matches!(t, TransferType::Ascii(_));
+        Ok(())
     }
 
     /// `PBSZ 0` then `PROT P` or `PROT C` (RFC 4217 §8, §9): changes the protection of the
@@ -598,18 +624,30 @@ impl Client {
                             return Ok(None);
                         }
                     }
-                    Event::TransferStarted { request, .. } => {
+                    Event::TransferStarted {
+                        request, command, ..
+                    } => {
                         let body = match (&target, body.as_mut()) {
                             (Target::Request(id), Some(b)) if *id == request => Some(b),
                             _ => None,
                         };
+                        // TYPE A converts files only: listings reach the caller as sent.
+                        let ascii = self.ascii
+                            && matches!(
+                                command,
+                                TransferCommand::Retr
+                                    | TransferCommand::Stor
+                                    | TransferCommand::Appe
+                                    | TransferCommand::Stou
+                            );
                         let mut aborted = self.abort.subscribe();
                         let outcome = tokio::select! {
-                            o = self.move_bytes(body) => Some(o),
+                            o = self.move_bytes(body, ascii) => Some(o),
                             // Dropping the transfer drops the data connection, unclean.
                             _ = aborted.wait_for(|&a| a) => None,
                         };
                         let now = self.now();
+                        let stalled = outcome.as_ref().is_some_and(Outcome::stalled);
                         match outcome {
                             Some(outcome) => {
                                 *moved = outcome.bytes;
@@ -629,6 +667,10 @@ impl Client {
                             }
                         }
                         self.pump().await;
+                        if stalled {
+                            self.after_stall().await;
+                            self.pump().await;
+                        }
                     }
                     Event::Completed { request, result } => {
                         if let Target::Request(id) = target {
@@ -919,8 +961,61 @@ impl Client {
         }
     }
 
+    /// A transfer stalled: the data connection carried nothing for the whole data timeout.
+    /// The machine now waits for the final reply; a live server sends it (`426`) as soon as
+    /// it sees the data connection close, and anything it said during the stall is already
+    /// buffered. So the final reply gets a short grace ([`STALL_GRACE`], at most the reply
+    /// timeout); if the request is still open then, the server has said nothing on either
+    /// connection for the data timeout and the control connection is given up: the transfer
+    /// fails after one deadline, not after a second, full reply timeout.
+    async fn after_stall(&mut self) {
+        let grace = match self.options.config.timeouts.reply {
+            Some(r) => r.min(STALL_GRACE),
+            None => STALL_GRACE,
+        };
+        let until = tokio::time::Instant::now() + grace;
+        let mut buf = [0u8; CONTROL_READ];
+        loop {
+            let settled = self
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::Completed { .. } | Event::Closed(_)));
+            if settled || self.closed.is_some() {
+                return;
+            }
+            let Some(control) = self.control.as_mut() else {
+                return;
+            };
+            match tokio::time::timeout_at(until, control.read(&mut buf)).await {
+                Ok(Ok(0)) => {
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the control connection",
+                    ))
+                }
+                Ok(Ok(n)) => {
+                    let now = self.now();
+                    self.machine.handle_input(buf.get(..n).unwrap_or(&[]), now);
+                    self.pump().await;
+                }
+                Ok(Err(e)) => return self.control_failed(e),
+                Err(_) => {
+                    let waited = self.options.config.timeouts.data.unwrap_or_default();
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        std::format!(
+                            "the server stopped responding: nothing on the data or control \
+                             connection for {} ms",
+                            waited.as_millis()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
     /// Moves the bytes of a started transfer and ends the data connection.
-    async fn move_bytes(&mut self, body: Option<&mut Body<'_>>) -> Outcome {
+    async fn move_bytes(&mut self, body: Option<&mut Body<'_>>, ascii: bool) -> Outcome {
         let DataSlot::Open(mut stream) = core::mem::replace(&mut self.data, DataSlot::None) else {
             return Outcome {
                 bytes: 0,
@@ -932,28 +1027,44 @@ impl Client {
         let idle = self.options.config.timeouts.data;
         let buf = &mut self.buffer;
         match body {
-            Some(Body::Upload(source)) => upload(&mut stream, &mut **source, buf, idle).await,
-            Some(Body::Download(sink)) => download(&mut stream, &mut **sink, buf, idle).await,
+            Some(Body::Upload(source)) => {
+                upload(&mut stream, &mut **source, buf, idle, ascii).await
+            }
+            Some(Body::Download(sink)) => {
+                download(&mut stream, &mut **sink, buf, idle, ascii).await
+            }
             // A transfer nobody asked for (one request at a time: cannot happen): drain it.
-            None => download(&mut stream, &mut tokio::io::sink(), buf, idle).await,
+            None => download(&mut stream, &mut tokio::io::sink(), buf, idle, false).await,
         }
     }
 }
 
 /// A download: reads until the stream ends. Clean only for close_notify before EOF under
-/// TLS (tokio-rustls reports EOF without it as `UnexpectedEof`), or FIN in clear.
+/// TLS (tokio-rustls reports EOF without it as `UnexpectedEof`), or FIN in clear. `ascii`:
+/// `TYPE A`, CRLF written as LF (counts stay those of the data connection).
 async fn download(
     stream: &mut Stream,
     sink: &mut (dyn AsyncWrite + Unpin + Send),
     buf: &mut [u8],
     idle: Option<Duration>,
+    ascii: bool,
 ) -> Outcome {
     let mut bytes = 0u64;
+    let mut convert = CrlfToLf::default();
+    let mut converted = Vec::new();
     loop {
         match within(idle, stream.read(buf)).await {
             Ok(0) => break,
             Ok(n) => {
-                if let Err(e) = sink.write_all(buf.get(..n).unwrap_or(&[])).await {
+                let got = buf.get(..n).unwrap_or(&[]);
+                let out = if ascii {
+                    converted.clear();
+                    convert.convert(got, &mut converted);
+                    &converted[..]
+                } else {
+                    got
+                };
+                if let Err(e) = sink.write_all(out).await {
                     return Outcome {
                         bytes,
                         end: DataEnd::Failed,
@@ -961,7 +1072,7 @@ async fn download(
                         local: Some(e),
                     };
                 }
-                bytes += n as u64;
+                bytes = bytes.saturating_add(n as u64);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
@@ -979,7 +1090,12 @@ async fn download(
             }
         }
     }
-    let local = sink.flush().await.err();
+    converted.clear();
+    convert.finish(&mut converted);
+    let local = match sink.write_all(&converted).await {
+        Ok(()) => sink.flush().await.err(),
+        Err(e) => Some(e),
+    };
     // Answer the server's close_notify with ours (nothing depends on it arriving).
     let _ = tokio::time::timeout(LINGER, stream.shutdown()).await;
     Outcome {
@@ -992,13 +1108,18 @@ async fn download(
 
 /// An upload: sends everything, then close_notify (under TLS) and FIN, then waits (at most
 /// [`LINGER`]) for the server's close_notify or EOF so the close never resets unread bytes.
+///
+/// `ascii`: `TYPE A`, each LF of the source sent as CRLF (counts are those of the data
+/// connection).
 async fn upload(
     stream: &mut Stream,
     source: &mut (dyn AsyncRead + Unpin + Send),
     buf: &mut [u8],
     idle: Option<Duration>,
+    ascii: bool,
 ) -> Outcome {
     let mut bytes = 0u64;
+    let mut converted = Vec::new();
     loop {
         let n = match source.read(buf).await {
             Ok(0) => break,
@@ -1013,7 +1134,15 @@ async fn upload(
                 }
             }
         };
-        if let Err(e) = within(idle, stream.write_all(buf.get(..n).unwrap_or(&[]))).await {
+        let read = buf.get(..n).unwrap_or(&[]);
+        let out = if ascii {
+            converted.clear();
+            lf_to_crlf(read, &mut converted);
+            &converted[..]
+        } else {
+            read
+        };
+        if let Err(e) = within(idle, stream.write_all(out)).await {
             return Outcome {
                 bytes,
                 end: DataEnd::Failed,
@@ -1021,7 +1150,7 @@ async fn upload(
                 local: None,
             };
         }
-        bytes += n as u64;
+        bytes = bytes.saturating_add(out.len() as u64);
     }
     if let Err(e) = within(idle, stream.shutdown()).await {
         return Outcome {

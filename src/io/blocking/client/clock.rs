@@ -34,7 +34,11 @@ impl Clock {
 
     /// The machine's instant as a std deadline.
     pub(crate) fn deadline_at(&self, at: Instant) -> Deadline {
-        Deadline(Some(self.epoch + Duration::from_millis(at.as_millis())))
+        // An instant too far off to represent (a huge configured timeout) is no limit.
+        Deadline(
+            self.epoch
+                .checked_add(Duration::from_millis(at.as_millis())),
+        )
     }
 }
 
@@ -48,7 +52,7 @@ impl Deadline {
 
     /// `timeout` from now (`None`: no limit).
     pub(crate) fn after(timeout: Option<Duration>) -> Deadline {
-        Deadline(timeout.map(|t| StdInstant::now() + t))
+        Deadline(timeout.and_then(|t| StdInstant::now().checked_add(t)))
     }
 
     /// The earlier of two deadlines.
@@ -133,6 +137,16 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         assert!(clock.deadline_at(Instant::ZERO).has_passed());
         assert!(clock.now() > now);
+    }
+
+    #[test]
+    fn deadlines_too_far_off_are_no_limit_not_a_panic() {
+        assert_eq!(Deadline::after(Some(Duration::MAX)), Deadline::NEVER);
+        // The farthest machine instant: either no limit or a very distant one, never a panic.
+        let far = Clock::start().deadline_at(Instant::from_millis(u64::MAX));
+        if let Some(left) = far.remaining().unwrap() {
+            assert!(left > Duration::from_secs(365 * 24 * 3600), "{left:?}");
+        }
     }
 
     #[test]

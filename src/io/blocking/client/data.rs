@@ -52,6 +52,18 @@ impl Outcome {
         }
     }
 
+    /// The data connection stalled: nothing moved for the whole data timeout (a download
+    /// that waited for bytes, an upload whose write could not finish, or a server that never
+    /// ended its side after our upload).
+    pub(crate) fn stalled(&self) -> bool {
+        !self.aborted
+            && self.local.is_none()
+            && self
+                .cause
+                .as_ref()
+                .is_some_and(|c| c.kind() == io::ErrorKind::TimedOut)
+    }
+
     fn local(bytes: u64, e: io::Error) -> Outcome {
         Outcome {
             bytes,
@@ -144,7 +156,7 @@ pub(crate) fn receive(
                 if let Err(e) = sink.write_all(&buf[..n]) {
                     return Outcome::local(bytes, e);
                 }
-                bytes += n as u64;
+                bytes = bytes.saturating_add(n as u64);
                 progress(bytes);
                 idle_deadline = Deadline::after(idle);
             }
@@ -232,7 +244,7 @@ pub(crate) fn send_body(
         if let Err(e) = stream.write_all(&buf[..n], Deadline::after(idle)) {
             return Err(Outcome::failed(bytes, e));
         }
-        bytes += n as u64;
+        bytes = bytes.saturating_add(n as u64);
         progress(bytes);
     }
     match stream.end_sending(Deadline::after(idle)) {

@@ -29,6 +29,7 @@ use crate::client::{
     RequestId, Response, Security, State, TransferCommand,
 };
 use crate::codec::{Command, Reply};
+use crate::io::client_ascii::{lf_to_crlf, CrlfToLf};
 use crate::io::tls::ClientTlsOptions;
 use crate::types::{Channel, DataEnd, Facts, Features, Pathname, Text, Timestamp, TransferType};
 
@@ -38,6 +39,10 @@ pub const DEFAULT_BUFFER_SIZE: usize = 256 * 1024;
 
 /// Control-connection read size (replies are small; the codec bounds lines).
 const CONTROL_BUFFER: usize = 16 * 1024;
+
+/// After a stalled transfer: how long the final reply may take once the data connection is
+/// closed (a live server answers `426` at once). See `BlockingClient::after_stall`.
+pub(crate) const STALL_GRACE: Duration = Duration::from_millis(250);
 
 /// A protocol transcript sink: see [`Options::with_trace`].
 pub type Trace = Arc<dyn Fn(&str) + Send + Sync>;
@@ -172,6 +177,58 @@ enum Body<'a, 'b> {
     Listing(&'a mut ListingChunks<'b>),
 }
 
+/// A download's sink under `TYPE A`: CRLF → LF on the way in. `data::receive` flushes once,
+/// at the clean end: that is when a CR held at the end of the last chunk is written.
+struct AsciiSink<'a> {
+    inner: &'a mut dyn Write,
+    convert: CrlfToLf,
+    out: Vec<u8>,
+}
+
+impl Write for AsciiSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.clear();
+        self.convert.convert(buf, &mut self.out);
+        self.inner.write_all(&self.out)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.convert.finish(&mut self.out);
+        self.inner.write_all(&self.out)?;
+        self.inner.flush()
+    }
+}
+
+/// An upload's source under `TYPE A`: LF → CRLF on the way out.
+struct AsciiSource<'a> {
+    inner: &'a mut dyn Read,
+    raw: Vec<u8>,
+    pending: Vec<u8>,
+    at: usize,
+}
+
+impl Read for AsciiSource<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.at >= self.pending.len() {
+            let n = self.inner.read(&mut self.raw)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            self.pending.clear();
+            self.at = 0;
+            lf_to_crlf(self.raw.get(..n).unwrap_or_default(), &mut self.pending);
+        }
+        let avail = self.pending.get(self.at..).unwrap_or_default();
+        let n = avail.len().min(out.len());
+        if let (Some(dst), Some(src)) = (out.get_mut(..n), avail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// A [`Write`] that hands each chunk to a [`ListingChunks`] callback.
 struct ChunkSink<'a, 'b> {
     command: TransferCommand,
@@ -236,6 +293,8 @@ pub struct BlockingClient {
     progress: Option<ProgressFn>,
     trace: Option<Trace>,
     abort: AbortHandle,
+    /// `TYPE A` is in force: file transfers convert line ends (RFC 959 §3.1.1.1).
+    ascii: bool,
 }
 
 impl core::fmt::Debug for BlockingClient {
@@ -354,6 +413,7 @@ impl BlockingClient {
             config: options.config,
             progress: None,
             abort: AbortHandle::default(),
+            ascii: false,
         })
     }
 
@@ -403,6 +463,7 @@ impl BlockingClient {
     pub fn login(&mut self, login: Login) -> Result<&mut Self, Error> {
         let id = self.machine.login(login, self.clock.now())?;
         self.run(Target::Request(id), None)?;
+        self.ascii = matches!(self.config.transfer_type, TransferType::Ascii(_));
         Ok(self)
     }
 
@@ -630,9 +691,18 @@ impl BlockingClient {
     /// already sent [`Config::transfer_type`](crate::client::Config::transfer_type) (`TYPE I`
     /// by default), and sends it again after a new login. `SIZE` answers in the current type
     /// (RFC 3659 §4). A refusal is [`Error::Refused`]; the type in force does not change.
+    ///
+    /// Under `TYPE A` the adapter converts the line ends of file transfers (RFC 959
+    /// §3.1.1.1): `retrieve` writes each CRLF received as LF (a CR alone stays), `store` /
+    /// `append` / `store_at` / `store_unique` send each LF of the source as CRLF. The byte
+    /// counts they return are those of the data connection. Listings (`mlsd`, `list`,
+    /// `nlst`) are handed over as sent. REST offsets are the caller's to count (RFC 3659 §5:
+    /// in transferred bytes).
     pub fn set_type(&mut self, t: TransferType) -> Result<(), Error> {
         let id = self.machine.set_type(t, self.clock.now())?;
-        self.run(Target::Request(id), None).map(|_| ())
+        self.run(Target::Request(id), None)?;
+        self.ascii = matches!(t, TransferType::Ascii(_));
+        Ok(())
     }
 
     /// `PBSZ 0` then `PROT P` or `PROT C` (RFC 4217 §8, §9): changes the protection of the
@@ -756,6 +826,7 @@ impl BlockingClient {
                         };
                         let outcome = self.move_bytes(command, size_hint, body);
                         *moved = outcome.bytes;
+                        let stalled = outcome.stalled();
                         if outcome.aborted {
                             // The machine closes the data side and sends ABOR.
                             self.note(|| std::format!("data: aborted after {moved} bytes"));
@@ -766,6 +837,10 @@ impl BlockingClient {
                             self.report_data_end(outcome);
                         }
                         self.pump();
+                        if stalled {
+                            self.after_stall();
+                            self.pump();
+                        }
                     }
                     Event::Completed { request, result } => {
                         if let Target::Request(id) = target {
@@ -1123,7 +1198,40 @@ impl BlockingClient {
         let mut discard = io::sink();
         let buffer = &mut self.buffer;
         let mut nothing = io::empty();
+        // TYPE A converts files only: listings reach the caller as sent.
+        let ascii = self.ascii
+            && matches!(
+                command,
+                TransferCommand::Retr
+                    | TransferCommand::Stor
+                    | TransferCommand::Appe
+                    | TransferCommand::Stou
+            );
         let sent = match body {
+            Some(Body::Download(w)) if ascii => {
+                let mut sink = AsciiSink {
+                    inner: *w,
+                    convert: CrlfToLf::default(),
+                    out: Vec::new(),
+                };
+                Err(data::receive(
+                    stream,
+                    &mut sink,
+                    buffer,
+                    idle,
+                    abort,
+                    &mut report,
+                ))
+            }
+            Some(Body::Upload(r)) if ascii => {
+                let mut source = AsciiSource {
+                    inner: *r,
+                    raw: std::vec![0u8; 64 * 1024],
+                    pending: Vec::new(),
+                    at: 0,
+                };
+                data::send_body(stream, &mut source, buffer, idle, abort, &mut report)
+            }
             Some(Body::Download(w)) => {
                 Err(data::receive(stream, *w, buffer, idle, abort, &mut report))
             }
@@ -1206,6 +1314,59 @@ impl BlockingClient {
                     self.control_failed(e);
                     return data::ended_upload(bytes, confirmation);
                 }
+            }
+        }
+    }
+
+    /// A transfer stalled: the data connection carried nothing for the whole data timeout,
+    /// and the control connection has not been read meanwhile. The machine now waits for the
+    /// final reply; a live server sends it (`426`) as soon as it sees the data connection
+    /// close, and anything it said during the stall is already in our receive buffer. So the
+    /// adapter reads what is there for a short grace ([`STALL_GRACE`], at most the reply
+    /// timeout), and if the request is still open the server has said nothing on either
+    /// connection for the data timeout: the control connection is given up, which fails
+    /// the transfer now instead of after a second, full reply timeout (one deadline for a
+    /// stalled transfer, not two).
+    fn after_stall(&mut self) {
+        let grace =
+            Deadline::after(Some(STALL_GRACE)).min(Deadline::after(self.config.timeouts.reply));
+        loop {
+            let settled = self
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::Completed { .. } | Event::Closed(_)));
+            if settled || self.closed.is_some() {
+                return;
+            }
+            let Some(control) = self.control.as_mut() else {
+                return;
+            };
+            match control.read(&mut self.control_buffer, grace) {
+                Ok(Received::Data(n)) => {
+                    self.trace_received(n);
+                    self.machine
+                        .handle_input(&self.control_buffer[..n], self.clock.now());
+                    self.pump();
+                }
+                Ok(Received::End(end)) => {
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        std::format!("the server closed the control connection ({end:?})"),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut && grace.has_passed() => {
+                    let waited = self.config.timeouts.data.unwrap_or_default();
+                    return self.control_failed(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        std::format!(
+                            "the server stopped responding: nothing on the data or control \
+                             connection for {} ms",
+                            waited.as_millis()
+                        ),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => {}
+                Err(e) => return self.control_failed(e),
             }
         }
     }

@@ -200,8 +200,24 @@ impl Stream {
     /// Writes every byte (encrypted under TLS) before the deadline.
     pub(crate) fn write_all(&mut self, data: &[u8], deadline: Deadline) -> io::Result<()> {
         let Some(tls) = self.tls.as_mut() else {
-            deadline.apply(self.tcp.get_ref())?;
-            return self.tcp.get_mut().write_all(data).map_err(socket_error);
+            // One deadline for all of `data`: a socket timeout bounds one write(2) only, and
+            // a peer that takes a few bytes a second would renew it forever.
+            let mut rest = data;
+            while !rest.is_empty() {
+                deadline.apply(self.tcp.get_ref())?;
+                match self.tcp.get_mut().write(rest) {
+                    Ok(0) => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::WriteZero,
+                            "connection closed while writing",
+                        ))
+                    }
+                    Ok(n) => rest = rest.get(n..).unwrap_or_default(),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(socket_error(e)),
+                }
+            }
+            return Ok(());
         };
         let mut written = 0;
         while written < data.len() {
