@@ -64,8 +64,9 @@ impl SessionTls {
     /// a download (only [`DataTickets::Downloads`] looks at it).
     ///
     /// The adapters write the tickets as part of the handshake, before they report it done
-    /// (so before the `150` and any file byte), and order the client's control input after
-    /// a data handshake it began (`crate::io::control_hold`): a client that reads its data
+    /// (so before any file byte), and order the client's control input after a data
+    /// handshake it began (`crate::io::control_hold`, so before the `125`/`150` of a client
+    /// that handshakes first): a client that reads its data
     /// connection only once before closing it (curl) finds them, and nothing is left unread
     /// to turn its close into a reset.
     pub(crate) fn data(&self, download_prepared: bool) -> Arc<ServerConfig> {

@@ -58,7 +58,7 @@ pub use crate::io::user::User;
 ///
 /// The default, [`DataTickets::Always`], is the only policy under which every client tested
 /// resumes on every data connection of a session over TLS 1.3 (curl 7.88 + OpenSSL 3, lftp
-/// and wget with GnuTLS, Python's ftplib, rustls clients: ours and suppaftp), so that the
+/// 4.9 with GnuTLS, Python's ftplib with `session=`, this crate's clients), so that the
 /// default "data connections must resume the control session" (RFC 4217 §10) holds for any
 /// number of transfers. Why each client needs what:
 /// - OpenSSL (curl) keeps only the latest ticket and drops a TLS 1.3 session once resumed:
@@ -66,12 +66,15 @@ pub use crate::io::user::User;
 ///   connecting, before the transfer command, so the server cannot know yet whether the
 ///   transfer is a download.
 /// - rustls clients pop one ticket per connection (8 kept per server): without tickets on
-///   data connections the 9th transfer of a session cannot resume.
+///   data connections the 9th transfer of a session cannot resume. Two per connection refill
+///   the store even when a connection's tickets are lost (a transfer cut before the client
+///   read them).
 /// - GnuTLS and Python reuse the control connection's session; tickets do not matter.
 ///
 /// The tickets are written as part of the data handshake, before the session is told it is
-/// done (so before `150` and any file byte), and the client's control input is held while a
-/// data handshake it began finishes: an uploading client that reads its data connection only
+/// done (so before any file byte), and the client's control input is held while a data
+/// handshake it began finishes (so, for a client that handshakes before its transfer command,
+/// before the `125`/`150`): an uploading client that reads its data connection only
 /// once before closing it (curl) finds them there instead of leaving them unread, which
 /// would turn its close into a TCP reset that can cut the upload (`426`).
 ///

@@ -132,8 +132,9 @@ impl DataStream {
     /// It returns only once everything rustls queued during the handshake is written,
     /// including the TLS 1.3 session tickets that follow the client's Finished (the
     /// configuration's `send_tls13_tickets`): they are on the wire before the caller can
-    /// report the handshake done, hence before any `150` and any file byte, so a client that
-    /// reads its data connection only once, right before it closes it (curl), finds them.
+    /// report the handshake done, hence before any file byte (and, with the session's hold on
+    /// control input, before the reply to a command sent during the handshake), so a client
+    /// that reads its data connection only once, right before it closes it (curl), finds them.
     pub fn tls_accept(
         tcp: TcpStream,
         tls: &DataTls,

@@ -132,7 +132,7 @@ pub(super) async fn run<N, F>(
                 let tcp = BufReader::with_capacity(TLS_READ_AHEAD, tcp);
                 // tokio-rustls's accept future resolves only after flushing what the
                 // handshake queued, the TLS 1.3 tickets included: they are on the wire
-                // before `TlsReady`, so before any `150` and any file byte.
+                // before `TlsReady`, so before any file byte.
                 let accept = TlsAcceptor::from(config).accept_with(tcp, |conn| {
                     conn.set_buffer_limit(Some(CHUNK));
                 });
