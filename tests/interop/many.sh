@@ -20,7 +20,7 @@
 #   many_init DIR [ROUNDS]          make the source files (once per matrix run)
 #   many_plan NAME ROOT [OWNER]     place the download sources as ROOT/NAME-dn-I.bin (chown
 #                                   OWNER uid:gid when given) and write $MANY_DIR/NAME/plan;
-#                                   sets MANY_PLAN, MANY_OUT (local outputs), MANY_TRANSFERS
+#                                   sets MANY_PLAN and MANY_OUT (the local outputs)
 #   many_verify NAME ROOT           0 when every transfer's copy matches its source; prints
 #                                   "N/M transfers verified" and the first mismatches
 #   many_cleanup NAME ROOT          remove the plan's remote files and local outputs
@@ -60,7 +60,6 @@ many_plan() { # name root [owner uid:gid]
             echo "get $name-up-$i.bin $MANY_OUT/back-$i.bin"
         } >>"$MANY_PLAN"
     done
-    MANY_TRANSFERS=$((MANY_ROUNDS * 3))
 }
 
 many_sha() { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }

@@ -348,7 +348,7 @@ if [ -z "${MATRIX_NO_MD:-}" ]; then
         echo "example, TLS required on control and data (PROT P), passive mode unless noted."
         echo "Each cell: login + list, put/get of 1 MiB and ${BIG_MIB} MiB (SHA-256 verified on both"
         echo "ends), resumed download (REST), and $((MANY_ROUNDS * 3)) transfers in ONE control session (batch mode;"
-        echo "uploads and downloads alternating, 1 B to 2 MiB, SHA-256 each; \\`many-x\\` in the check names);"
+        echo "uploads and downloads alternating, 1 B to 2 MiB, SHA-256 each; \`many-x\` in the check names);"
         echo "in each server's tls13/explicit/1.3 cell also a STOU upload"
         echo "found on disk under the name from the server's 125/150 \`FILE:\` reply (RFC 1123 §4.1.2.9)."
         echo "\`tls12\` instances are capped at TLS 1.2: there the TLS 1.3"

@@ -423,14 +423,14 @@ if wants wget; then
                 fi
                 # recursive: LIST of two directories + 20 files, one login
                 if timeout 180 wget "${opts[@]}" -r -np -nH -P "$dst/tree" "ftps://127.0.0.1:$port/wget-tree/" >"$log" 2>&1; then
-                    bad=0 n=0
+                    nbad=0 n=0
                     for f in "$src"/f*.bin "$src"/sub/g*.bin; do
                         rel="${f#"${ROOT[$inst]}"/}"
                         n=$((n + 1))
-                        same "$dst/tree/$rel" "$f" >/dev/null 2>&1 || bad=$((bad + 1))
+                        same "$dst/tree/$rel" "$f" >/dev/null 2>&1 || nbad=$((nbad + 1))
                     done
                     logins="$(grep -c '^--> USER ' "$log")"
-                    if [ "$bad" -ne 0 ]; then fail "$name/recursive-20" "$bad of $n files missing or differ"
+                    if [ "$nbad" -ne 0 ]; then fail "$name/recursive-20" "$nbad of $n files missing or differ"
                     elif [ "$logins" -ne 1 ]; then fail "$name/recursive-20" "$logins logins (wanted one control session)"
                     else pass "$name/recursive-20 ($n files, SHA-256, one login)"; fi
                 else
@@ -469,11 +469,11 @@ rclone_suite() {
     if "${r[@]}" copy "$src" "$remote" >"$log" 2>&1; then pass "$name/copy-up"
     else fail "$name/copy-up" "$(err)"; fi
     # the server's copy, byte for byte
-    local bad=0 f
+    local nbad=0 f
     for f in $(cd "$src" && find . -type f); do
-        same "$src/$f" "${ROOT[$inst]}/rclone-$label-$mode/$f" >/dev/null 2>&1 || bad=$((bad + 1))
+        same "$src/$f" "${ROOT[$inst]}/rclone-$label-$mode/$f" >/dev/null 2>&1 || nbad=$((nbad + 1))
     done
-    [ "$bad" -eq 0 ] && pass "$name/uploaded-sha256" || fail "$name/uploaded-sha256" "$bad files missing or differ on the server"
+    [ "$nbad" -eq 0 ] && pass "$name/uploaded-sha256" || fail "$name/uploaded-sha256" "$nbad files missing or differ on the server"
     if "${r[@]}" lsf -R "$remote" >"$WORK/rclone.lsf" 2>"$log"; then
         local want got
         want="$(cd "$src" && find . -mindepth 1 | sed 's|^\./||' | while read -r p; do [ -d "$src/$p" ] && echo "$p/" || echo "$p"; done | sort)"
@@ -568,10 +568,10 @@ echo "$summary"
                 for tls in 1.3 1.2; do
                     cell=""
                     for mode in explicit implicit; do
-                        r="$(grep -E "^[A-Z]+ many/$a/$mode/tls$tls/$client( |:|$)" "$RESULTS" | head -1)"
-                        case "$r" in
+                        res="$(grep -E "^[A-Z]+ many/$a/$mode/tls$tls/$client( |:|$)" "$RESULTS" | head -1)"
+                        case "$res" in
                             PASS*) v=pass ;;
-                            FAIL*) v="**FAIL** ($(sed -E 's/^[^:]*: //; s/ \[[0-9]+\/[0-9]+ transfers.*//' <<<"$r" \
+                            FAIL*) v="**FAIL** ($(sed -E 's/^[^:]*: //; s/ \[[0-9]+\/[0-9]+ transfers.*//' <<<"$res" \
                                        | grep -oE '[0-9]{3} [A-Za-z][^[(]{0,60}|logged in [0-9]+ times|not run' | head -1 | sed 's/ curl:.*//; s/ *$//'))" ;;
                             *) v="-" ;;
                         esac
