@@ -139,7 +139,7 @@ serve "$P_OURS" "$WORK/ours" ours
 # The blocking example server (a thread per session), same root disk, same identity.
 start_bg "$P_BLOCKING" blocking "$BLOCKING_BIN" --listen "127.0.0.1:$P_BLOCKING" --no-implicit \
     --root "$WORK/blocking" --user "$FUSER:$PASS" --cert "$INTEROP_PKI/server.pem" \
-    --key "$INTEROP_PKI/server.key" --max-sessions 64
+    --key "$INTEROP_PKI/server.key" --max-sessions 64 --max-per-address 64
 
 # --- helpers --------------------------------------------------------------------------------
 now() { date +%s.%N; }

@@ -16,9 +16,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ftps_proto::io::blocking::server::{DataTickets, Server, ServerOptions, User};
+use ftps_proto::io::blocking::server::{DataTickets, PartialUploads, Server, ServerOptions, User};
+use ftps_proto::io::fs::MLST_FACTS;
 use ftps_proto::io::tls::{load_certificates, ServerIdentity, ServerTlsOptions, TlsVersions};
 use ftps_proto::server::{Config, ControlPolicy, DataPolicy};
+use ftps_proto::types::Text;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 const HELP: &str = "\
@@ -37,6 +39,12 @@ Files and users:
   --user NAME:PASS              a user with a password (repeatable)
                                 [ftps:<random>, printed at start]
   --cert-user NAME:CERT.pem     a user logging in with this client certificate (repeatable)
+  --partial-uploads temporary|keep|delete
+                                a STOR that does not complete: written under a temporary
+                                name and renamed on 226 / left as cut / removed; resumed
+                                uploads (REST, APPE) go in place    [temporary]
+                                (SITE HELP and SITE CHMOD are answered; CHMOD needs a
+                                user who may write)
 TLS:
   --cert PEM --key PEM          certificate chain and key          [self-signed, printed]
   --client-ca PEM               verify client certificates against these CAs
@@ -63,8 +71,16 @@ Policy (the session machine's Config):
   --login-failure-delay MS      delay of a failed login's 530      [5000]
   --idle-timeout SECS           control idle timeout               [300]
   --data-timeout SECS           wait for a data connection         [30]
+  --login-timeout SECS          connection to login, then 421      [60]
 Process:
-  --max-sessions N              concurrent sessions                [64]
+  --max-sessions N              concurrent sessions; when full, the oldest
+                                not-logged-in one makes room       [64]
+Admission control (per client address, IPv6 by /64):
+  --max-per-address N           concurrent sessions per address    [16]
+  --address-login-failures N    failed PASS per address (all its sessions) before
+                                it is refused (421, 530) for a window; 0: off [10]
+  --address-login-window SECS   that window                        [900]
+  --handshake-timeout SECS      control TLS handshake deadline     [10]
   --exit-after N                stop after N sessions (CI)
   --trace                       print every session output to stderr
   --async                       serve on the tokio adapter (needs --features tokio)
@@ -90,6 +106,17 @@ struct Args {
     trace: bool,
     data_tickets: DataTickets,
     async_runtime: bool,
+    admission: AdmissionArgs,
+    partial_uploads: PartialUploads,
+}
+
+/// The admission-control flags (ServerOptions' fields of the same meaning).
+#[derive(Debug, PartialEq, Eq)]
+struct AdmissionArgs {
+    per_address: usize,
+    login_failures: u32,
+    login_window: Duration,
+    handshake_timeout: Duration,
 }
 
 fn on_off(v: &str, flag: &str) -> Result<bool, String> {
@@ -119,12 +146,20 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
         versions: TlsVersions::Both,
         config: Config::default()
             .with_control(ControlPolicy::Required)
-            .with_data(DataPolicy::Required),
+            .with_data(DataPolicy::Required)
+            .with_mlst_facts(Text::from_static(MLST_FACTS)),
         max_sessions: 64,
         exit_after: None,
         trace: false,
         data_tickets: DataTickets::Always,
         async_runtime: false,
+        admission: AdmissionArgs {
+            per_address: 16,
+            login_failures: 10,
+            login_window: Duration::from_secs(900),
+            handshake_timeout: Duration::from_secs(10),
+        },
+        partial_uploads: PartialUploads::default(),
     };
     let mut key: Option<PathBuf> = None;
     let mut cert: Option<PathBuf> = None;
@@ -251,7 +286,26 @@ fn parse_args(argv: &[String]) -> Result<Option<Args>, String> {
                     _ => return Err(format!("{flag}: expected never, downloads or always")),
                 }
             }
+            "--partial-uploads" => {
+                a.partial_uploads = match v {
+                    "temporary" => PartialUploads::Temporary,
+                    "keep" => PartialUploads::Keep,
+                    "delete" => PartialUploads::Delete,
+                    _ => return Err(format!("{flag}: expected temporary, keep or delete")),
+                }
+            }
             "--max-sessions" => a.max_sessions = number(v, flag)?,
+            "--login-timeout" => {
+                a.config = c.with_login_timeout(Duration::from_secs(number(v, flag)?))
+            }
+            "--max-per-address" => a.admission.per_address = number(v, flag)?,
+            "--address-login-failures" => a.admission.login_failures = number(v, flag)?,
+            "--address-login-window" => {
+                a.admission.login_window = Duration::from_secs(number(v, flag)?)
+            }
+            "--handshake-timeout" => {
+                a.admission.handshake_timeout = Duration::from_secs(number(v, flag)?)
+            }
             "--exit-after" => a.exit_after = Some(number(v, flag)?),
             _ => return Err(format!("unknown option {flag:?} (see --help)")),
         }
@@ -372,6 +426,11 @@ fn run(argv: &[String]) -> Result<(), String> {
     options.exit_after = args.exit_after;
     options.trace = args.trace;
     options.data_tickets = args.data_tickets;
+    options.max_sessions_per_address = args.admission.per_address;
+    options.max_login_failures_per_address = args.admission.login_failures;
+    options.login_failure_window = args.admission.login_window;
+    options.handshake_timeout = args.admission.handshake_timeout;
+    options.partial_uploads = args.partial_uploads;
     if args.async_runtime {
         return run_async(options, &args, &root, &cert_note, default_user.as_ref());
     }
@@ -528,6 +587,29 @@ mod tests {
         );
         assert_eq!((a.exit_after, a.max_sessions), (Some(3), 5));
         assert_eq!(a.implicit, None);
+    }
+
+    #[test]
+    fn admission_flags_land_in_the_options() {
+        let a = args(
+            "--login-timeout 7 --max-per-address 3 --address-login-failures 4 \
+             --address-login-window 50 --handshake-timeout 2",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.config.login_timeout, Duration::from_secs(7));
+        assert_eq!(
+            a.admission,
+            AdmissionArgs {
+                per_address: 3,
+                login_failures: 4,
+                login_window: Duration::from_secs(50),
+                handshake_timeout: Duration::from_secs(2),
+            }
+        );
+        let d = args("").unwrap().unwrap();
+        assert_eq!(d.config.login_timeout, Duration::from_secs(60));
+        assert_eq!(d.admission.per_address, 16);
     }
 
     #[test]

@@ -327,7 +327,7 @@ fn mfmt_sets_the_time_that_mdtm_and_mlsd_show() {
     s.root.set_modified(&p, &t).unwrap();
     let e = s.root.stat(&p).unwrap();
     assert_eq!(e.modify_timestamp(), Some(t));
-    let line = facts_line(&e, &e.name, false);
+    let line = facts_line(&e, &e.name, false, b"type;size;modify;perm;unique;");
     let line = String::from_utf8(line).unwrap();
     assert!(
         line.starts_with("type=file;size=6;modify=19980811130005;perm="),
@@ -370,12 +370,12 @@ fn mlsd_has_a_cdir_heading_and_one_line_per_entry() {
     let s = Sandbox::new("mlsd");
     std::fs::write(s.served().join("pub/b.bin"), vec![0u8; 1000]).unwrap();
     std::fs::create_dir(s.served().join("pub/sub")).unwrap();
-    let listing = mlsd_listing(&s.root, &vp("/", "pub")).unwrap();
+    let listing = mlsd_listing(&s.root, &vp("/", "pub"), b"type;size;modify;perm;unique;").unwrap();
     let text = String::from_utf8(listing).unwrap();
     let lines: Vec<&str> = text.split_terminator("\r\n").collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[0].starts_with("type=cdir;modify="), "{}", lines[0]);
-    // The heading is named "." (not "/pub": rclone lists an absolute name as one more entry).
+    // The heading is named `.` (RFC 3659 §7.2), not the listed path.
     assert!(lines[0].ends_with("; ."), "{}", lines[0]);
     assert!(lines[1].starts_with("type=file;size=1000;modify="));
     assert!(lines[1].ends_with("; b.bin"));
@@ -396,7 +396,7 @@ fn mlsd_has_a_cdir_heading_and_one_line_per_entry() {
     }
     // MLSD of a file is an error (RFC 3659 §7.1: MLST serves files).
     assert!(matches!(
-        mlsd_listing(&s.root, &vp("/pub", "readme.txt")),
+        mlsd_listing(&s.root, &vp("/pub", "readme.txt"), b"type;"),
         Err(FsError::NotADirectory)
     ));
     // LIST of a file lists that file.

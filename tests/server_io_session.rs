@@ -30,3 +30,4 @@ impl Adapter for Blocking {
 }
 
 server_io_session_tests!(Blocking);
+server_io_storage_tests!(Blocking);

@@ -84,7 +84,12 @@ fn successful_login_resets_failures() {
 /// Idle timeout: 421 and close.
 #[test]
 fn idle_timeout() {
-    let mut h = Harness::greeted(plain_config().with_idle_timeout(Duration::from_secs(60)));
+    // The pre-login deadline is pushed out of the way: this is about the idle timeout.
+    let mut h = Harness::greeted(
+        plain_config()
+            .with_idle_timeout(Duration::from_secs(60))
+            .with_login_timeout(Duration::from_secs(3600)),
+    );
     let Some(Output::Timeout(t)) = h.last_wait.clone() else {
         panic!()
     };
@@ -99,6 +104,92 @@ fn idle_timeout() {
     h.s(421);
     assert_eq!(h.action(), Output::Close);
     assert_eq!(h.last_wait, Some(Output::Idle));
+}
+
+/// Pre-login deadline: NOOP every 20 s keeps the idle timeout away, but 60 s after the
+/// connection without a login: 421 and close (RFC 959 §4.2).
+#[test]
+fn a_client_that_keeps_talking_but_never_logs_in_gets_421_at_the_login_timeout() {
+    let mut h = Harness::greeted(plain_config().with_login_timeout(Duration::from_secs(60)));
+    for _ in 0..2 {
+        h.advance(20_000);
+        h.c("NOOP");
+        h.s(200);
+    }
+    let Some(Output::Timeout(t)) = h.last_wait.clone() else {
+        panic!("{:?}", h.last_wait)
+    };
+    assert_eq!(t.as_millis(), 60_000);
+    h.advance(t.as_millis() - h.now.as_millis() - 1);
+    h.quiet();
+    h.advance(1);
+    assert_eq!(h.peer_error(), PeerErrorKind::LoginTimeout);
+    assert!(h.s(421).contains("Login timeout"));
+    assert_eq!(h.action(), Output::Close);
+    assert_eq!(h.session.state(), State::Closed);
+}
+
+/// A login before the deadline lifts it; `REIN` starts a new login period.
+#[test]
+fn login_timeout_ends_with_login_and_restarts_at_rein() {
+    let mut h = Harness::greeted(
+        plain_config()
+            .with_login_timeout(Duration::from_secs(10))
+            .with_idle_timeout(Duration::from_secs(1000)),
+    );
+    h.advance(9_000);
+    h.login("alice");
+    h.advance(100_000);
+    h.c("NOOP");
+    h.s(200);
+    h.c("REIN");
+    h.s(220);
+    if matches!(
+        h.items.front(),
+        Some(Item::Action(Output::Event(Event::LoggedOut)))
+    ) {
+        h.items.pop_front();
+    }
+    let Some(Output::Timeout(t)) = h.last_wait.clone() else {
+        panic!("{:?}", h.last_wait)
+    };
+    assert_eq!(t.as_millis(), h.now.as_millis() + 10_000);
+    h.advance(9_999);
+    h.quiet();
+    h.advance(1);
+    assert_eq!(h.peer_error(), PeerErrorKind::LoginTimeout);
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+}
+
+/// A held-back 530 does not outlive the login deadline: 421 and close.
+#[test]
+fn login_timeout_during_a_login_delay_closes() {
+    let mut h = Harness::greeted(
+        plain_config()
+            .with_login_timeout(Duration::from_secs(3))
+            .with_login_attempts(3, Duration::from_secs(5)),
+    );
+    fail_login(&mut h);
+    h.advance(3_000);
+    assert_eq!(h.peer_error(), PeerErrorKind::LoginTimeout);
+    h.s(421);
+    assert_eq!(h.action(), Output::Close);
+}
+
+/// Under implicit FTPS a handshake that never ends is closed at the login deadline, without
+/// a reply (nothing can be said in clear).
+#[test]
+fn login_timeout_during_the_implicit_handshake_closes_silently() {
+    let config = plain_config()
+        .with_control(ftps_proto::server::ControlPolicy::Implicit)
+        .with_login_timeout(Duration::from_secs(5));
+    let mut h = Harness::new(config);
+    assert!(matches!(h.action(), Output::StartTls { .. }));
+    h.advance(5_000);
+    assert_eq!(h.peer_error(), PeerErrorKind::LoginTimeout);
+    assert_eq!(h.action(), Output::Close);
+    h.quiet();
 }
 
 /// An overlong line is answered 500 and the session carries on.

@@ -463,6 +463,25 @@ fn decision_replies() {
     let r = h.reply();
     assert_eq!(r.code().value(), 200);
     assert!(r.lines().any(|l| l == b" UMASK"));
+    // STAT of a directory: 212 "Directory status"; of a file: 213 "File status" (RFC 959
+    // §4.2). Only STAT takes the directory answer.
+    let d = ask(&mut h, "STAT pub");
+    h.session
+        .accept_directory_status(d, &[text("a"), text("b")])
+        .unwrap();
+    h.drain();
+    let r = h.reply();
+    assert_eq!(r.code().value(), 212);
+    assert!(r.lines().any(|l| l == b" b"), "{r:?}");
+    let d = ask(&mut h, "STAT pub/a");
+    h.session.accept_lines(d, &[text("-rw-r--r-- a")]).unwrap();
+    h.drain();
+    assert_eq!(h.s(213), "-rw-r--r-- a");
+    let d = ask(&mut h, "SITE HELP");
+    assert!(h.session.accept_directory_status(d, &[]).is_err());
+    h.session.accept_lines(d, &[]).unwrap();
+    h.drain();
+    assert_eq!(h.s(200), "OK");
     // RNFR then RNTO pairs; anything between breaks the pair (RFC 959 §4.1.3).
     let d = ask(&mut h, "RNFR a");
     h.accept(d);

@@ -43,6 +43,7 @@ fn fixture(tag: &str) -> Fixture {
     o.implicit = Some("127.0.0.1:0".parse().unwrap());
     o.users.push(User::with_password("alice", "secret"));
     o.max_sessions = 512;
+    o.max_sessions_per_address = 512;
     o.session = Config::default()
         .with_control(ControlPolicy::Required)
         .with_data(DataPolicy::Required);
@@ -286,13 +287,20 @@ async fn implicit_session_manages_files() {
     let mut names = Vec::new();
     c.nlst(None, &mut names).await.unwrap();
     assert!(String::from_utf8_lossy(&names).contains("b.bin"));
-    // C: SITE HELP  S: 502 (the file-system adapter implements no SITE command); the
-    // refusal is an error and the session goes on.
+    // C: SITE HELP  S: 200 (the file-system adapter answers HELP and CHMOD); C: SITE NOPE
+    // S: 500: the refusal is an error and the session goes on.
     let site = c
         .site(ftps_proto::types::Text::try_from("HELP").unwrap())
         .await;
     assert!(
-        matches!(&site, Err(Error::Refused(r)) if r.code().value() == 502),
+        matches!(&site, Ok(r) if r.code().value() == 200),
+        "{site:?}"
+    );
+    let site = c
+        .site(ftps_proto::types::Text::try_from("NOPE").unwrap())
+        .await;
+    assert!(
+        matches!(&site, Err(Error::Refused(r)) if r.code().value() == 500),
         "{site:?}"
     );
     c.delete(p("b.bin")).await.unwrap();

@@ -42,6 +42,7 @@ impl Adapter for Tokio {
 }
 
 server_io_session_tests!(Tokio);
+server_io_storage_tests!(Tokio);
 
 /// RFC 2577 §3 / RFC 4217 §10.1: a passive data connection from another address than the
 /// control connection's peer is closed at once, and the real client still gets its data.

@@ -112,6 +112,8 @@ async fn serve(a: &Args) {
     o.users
         .push(User::with_password(a.need("user"), a.need("pass")));
     o.max_sessions = a.num("max-sessions", 2048) as usize;
+    // Every benchmark client comes from 127.0.0.1.
+    o.max_sessions_per_address = o.max_sessions;
     o.session = Config::default()
         .with_control(ControlPolicy::Required)
         .with_data(DataPolicy::Required);

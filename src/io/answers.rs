@@ -2,23 +2,26 @@
 //! ([`Event`]) from the user list and the rooted file system, and prepares the source or sink
 //! of each accepted transfer.
 //!
-//! Owns the session's virtual working directory, who is logged in, and the pending
-//! transfer's file or listing. Must not format replies or sequence commands (the machine
-//! does) and must not touch sockets.
+//! Owns the session's virtual working directory, who is logged in, the pending transfer's
+//! file or listing (an upload is only checked when accepted and opened when its data
+//! connection is ready: a refused STOR touches nothing), the running upload until it is
+//! settled by its [`PartialUploads`] policy, and the SITE commands (`HELP`, `CHMOD`). Must
+//! not format replies or sequence commands (the machine does) and must not touch sockets.
 
 mod ascii;
 
 use std::boxed::Box;
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::string::String;
 use std::vec::Vec;
 
 use rustls::pki_types::CertificateDer;
 
 use self::ascii::{FromNetwork, ToNetwork};
+use crate::io::admission::Ticket;
 use crate::io::fs::{
-    facts_line, list_line, mlsd_listing, name_line, unix_now, EntryKind, FsError, Root,
-    VirtualPath, WriteMode,
+    facts_line, list_line, mlsd_listing, name_line, unix_now, EntryKind, FsError, PartialUploads,
+    PlannedUpload, Root, Upload, UploadSink, VirtualPath, WriteMode,
 };
 use crate::io::user::User;
 use crate::server::{Decision, Event, Session};
@@ -32,15 +35,44 @@ pub(super) enum Prepared {
     Sink(Box<dyn Write + Send>),
 }
 
+/// What an accepted transfer will use once its data connection is ready.
+enum Pending {
+    /// A download's file or listing.
+    Source(Box<dyn Read + Send>),
+    /// An upload, checked but not opened (TYPE A: `ascii`).
+    Upload { plan: PlannedUpload, ascii: bool },
+    /// STOU's file, created when accepted (its name is in the `150`).
+    Reserved {
+        sink: UploadSink,
+        upload: Upload,
+        ascii: bool,
+    },
+}
+
 /// One session's application state.
 pub(super) struct Answers<'a> {
     root: Root,
     users: &'a [User],
     anonymous_allowed: bool,
+    partial_uploads: PartialUploads,
     cwd: VirtualPath,
     logged_in: Option<Login>,
     pending_user: Option<String>,
-    prepared: Option<(Decision, Prepared)>,
+    /// The session's admission: told who logged in, and every failed `PASS`.
+    ticket: Option<Ticket>,
+    prepared: Option<(Decision, Pending)>,
+    /// The running upload, settled when its transfer ends (or when the session does).
+    upload: Option<(Decision, Upload)>,
+}
+
+impl Drop for Answers<'_> {
+    fn drop(&mut self) {
+        // A STOU accepted whose transfer never started: its empty file goes. A running
+        // upload settles as failed when dropped.
+        if let Some((_, Pending::Reserved { upload, .. })) = self.prepared.take() {
+            upload.abandon();
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +81,18 @@ enum Login {
     Anonymous,
 }
 
-fn reply_for(e: &FsError) -> (ReplyCode, &'static str) {
+/// The reply to a failed file-system operation (RFC 959 §4.2, §5.4). `creating`: the command
+/// names a file to create (STOR, STOU, APPE, RNTO), whose §5.4 replies include `553` for a
+/// name not allowed; other commands answer `550` for a name that cannot exist.
+fn reply_for(e: &FsError, creating: bool) -> (ReplyCode, &'static str) {
     match e {
+        FsError::InvalidName if !creating => (ReplyCode::FILE_UNAVAILABLE, "File name not allowed"),
+        // RFC 1123 §4.1.3.4: "554 Requested action not taken: invalid REST parameter",
+        // reported at the transfer command (RFC 3659 §5.3).
+        FsError::RestartPastEnd { .. } => (
+            ReplyCode::new(554).unwrap_or(ReplyCode::FILE_UNAVAILABLE),
+            "Invalid REST parameter: past the end of the file",
+        ),
         FsError::NotFound => (ReplyCode::FILE_UNAVAILABLE, "No such file or directory"),
         FsError::PermissionDenied | FsError::OutsideRoot => {
             (ReplyCode::FILE_UNAVAILABLE, "Permission denied")
@@ -69,12 +111,22 @@ fn reply_for(e: &FsError) -> (ReplyCode, &'static str) {
 }
 
 /// Where an upload's bytes go: the file, through CRLF → LF under TYPE A (RFC 959 §3.1.1.1).
-fn sink_for(session: &Session, f: std::fs::File) -> Box<dyn Write + Send> {
-    if session.is_binary() {
-        Box::new(f)
+fn sink_for(sink: UploadSink, ascii: bool) -> Box<dyn Write + Send> {
+    if ascii {
+        Box::new(FromNetwork::new(sink))
     } else {
-        Box::new(FromNetwork::new(f))
+        Box::new(sink)
     }
+}
+
+/// `SITE CHMOD` mode: 1 to 4 octal digits, at most `0777` (RFC 959 §5.4 answers bad
+/// parameters of SITE with 501).
+fn parse_mode(word: &[u8]) -> Option<u32> {
+    if word.is_empty() || word.len() > 4 || !word.iter().all(|b| (b'0'..=b'7').contains(b)) {
+        return None;
+    }
+    let mode = word.iter().fold(0u32, |m, &b| m * 8 + u32::from(b - b'0'));
+    (mode <= 0o777).then_some(mode)
 }
 
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
@@ -110,10 +162,46 @@ impl<'a> Answers<'a> {
             root,
             users,
             anonymous_allowed,
+            partial_uploads: PartialUploads::default(),
             cwd: VirtualPath::root(),
             logged_in: None,
             pending_user: None,
             prepared: None,
+            ticket: None,
+            upload: None,
+        }
+    }
+
+    /// Reports logins and failed logins to this admission ticket (kept for the session's
+    /// life), and refuses `PASS` while its address is over its failed-login budget.
+    pub fn with_ticket(mut self, ticket: Ticket) -> Self {
+        self.ticket = Some(ticket);
+        self
+    }
+
+    fn set_logged_in(&mut self, login: Option<Login>) {
+        self.logged_in = login;
+        if let Some(t) = &self.ticket {
+            t.set_logged_in(login.is_some());
+        }
+    }
+
+    /// What becomes of uploads that do not complete.
+    pub fn with_partial_uploads(mut self, policy: PartialUploads) -> Self {
+        self.partial_uploads = policy;
+        self
+    }
+
+    /// The upload of `decision` was stored whole and its data connection ended cleanly, the
+    /// two facts the machine answers `226` on (the adapter reports this just before it hands
+    /// the machine the same notice): the file is settled as complete now, so it is in place
+    /// (renamed from its temporary name) before the client reads the `226`.
+    pub fn upload_complete(&mut self, decision: Decision) {
+        if self.upload.as_ref().is_some_and(|(d, _)| *d == decision) {
+            if let Some((_, upload)) = self.upload.take() {
+                // A failed rename keeps the previous version and removes the temporary file.
+                let _ = upload.finish(true);
+            }
         }
     }
 
@@ -124,18 +212,43 @@ impl<'a> Answers<'a> {
 
     /// Whether the accepted transfer waiting for its data connection is a download.
     pub fn download_prepared(&self) -> bool {
-        matches!(self.prepared, Some((_, Prepared::Source(_))))
+        matches!(self.prepared, Some((_, Pending::Source(_))))
     }
 
-    /// The prepared source/sink of `decision`, taken.
-    pub fn take_prepared(&mut self, decision: Decision) -> Option<Prepared> {
-        match self.prepared.take() {
-            Some((d, p)) if d == decision => Some(p),
+    /// The source/sink of `decision`, when the machine starts its transfer (the data
+    /// connection is ready): only now is an upload's file opened (truncated, or created under
+    /// a temporary name). An error is the reply to fail the transfer with.
+    pub fn take_prepared(
+        &mut self,
+        decision: Decision,
+    ) -> Result<Prepared, (ReplyCode, Text<'static>)> {
+        let not_prepared = (
+            ReplyCode::LOCAL_ERROR,
+            Text::from_static("Transfer not prepared"),
+        );
+        let (sink, upload, ascii) = match self.prepared.take() {
+            Some((d, p)) if d == decision => match p {
+                Pending::Source(src) => return Ok(Prepared::Source(src)),
+                Pending::Upload { plan, ascii } => match plan.open() {
+                    Ok((sink, upload)) => (sink, upload, ascii),
+                    Err(e) => {
+                        let (code, text) = reply_for(&e, true);
+                        return Err((code, Text::from_static(text)));
+                    }
+                },
+                Pending::Reserved {
+                    sink,
+                    upload,
+                    ascii,
+                } => (sink, upload, ascii),
+            },
             other => {
                 self.prepared = other;
-                None
+                return Err(not_prepared);
             }
-        }
+        };
+        self.upload = Some((decision, upload));
+        Ok(Prepared::Sink(sink_for(sink, ascii)))
     }
 
     fn path(&self, p: &Pathname<'_>) -> Result<VirtualPath, FsError> {
@@ -171,7 +284,7 @@ impl<'a> Answers<'a> {
             );
         };
         let fail = |s: &mut Session, d, e: FsError| {
-            let (code, text) = reply_for(&e);
+            let (code, text) = reply_for(&e, false);
             let _ = s.reject(d, code, Text::from_static(text));
         };
         match event {
@@ -193,7 +306,7 @@ impl<'a> Answers<'a> {
                             .any(|u| u.name == name && u.certificate.as_ref() == Some(c))
                     });
                 if by_certificate {
-                    self.logged_in = Some(Login::User);
+                    self.set_logged_in(Some(Login::User));
                     let _ = session.accept_certificate(decision);
                 } else if anonymous && !self.anonymous_allowed {
                     let _ = session.reject(
@@ -215,6 +328,17 @@ impl<'a> Answers<'a> {
                 let name = String::from_utf8_lossy(user.as_bytes()).into_owned();
                 let anonymous =
                     name.eq_ignore_ascii_case("anonymous") || name.eq_ignore_ascii_case("ftp");
+                if self.ticket.as_ref().is_some_and(Ticket::logins_blocked) {
+                    // RFC 2577 §4: the address spent its budget; the password is not even
+                    // looked at (no oracle for a guesser), and this is no new failure.
+                    let _ = session.reject(
+                        decision,
+                        ReplyCode::NOT_LOGGED_IN,
+                        Text::from_static("Too many failed logins from your address"),
+                    );
+                    self.pending_user = None;
+                    return;
+                }
                 let ok_user = self.users.iter().any(|u| {
                     u.name == name
                         && u.password
@@ -222,12 +346,15 @@ impl<'a> Answers<'a> {
                             .is_some_and(|p| same_secret(p.as_bytes(), password.as_bytes()))
                 });
                 if ok_user {
-                    self.logged_in = Some(Login::User);
+                    self.set_logged_in(Some(Login::User));
                     let _ = session.accept(decision);
                 } else if anonymous && self.anonymous_allowed {
-                    self.logged_in = Some(Login::Anonymous);
+                    self.set_logged_in(Some(Login::Anonymous));
                     let _ = session.accept(decision);
                 } else {
+                    if let Some(t) = &self.ticket {
+                        t.login_failed();
+                    }
                     let _ = session.reject(
                         decision,
                         ReplyCode::NOT_LOGGED_IN,
@@ -237,9 +364,11 @@ impl<'a> Answers<'a> {
                 self.pending_user = None;
             }
             Event::LoggedOut => {
-                self.logged_in = None;
+                self.set_logged_in(None);
                 self.cwd = VirtualPath::root();
-                self.prepared = None;
+                if let Some((_, Pending::Reserved { upload, .. })) = self.prepared.take() {
+                    upload.abandon();
+                }
             }
             Event::ChangeDirectory { decision, path } => {
                 match self
@@ -332,15 +461,22 @@ impl<'a> Answers<'a> {
                     Ok(()) => {
                         let _ = session.accept(decision);
                     }
-                    Err(e) => fail(session, decision, e),
+                    Err(e) => {
+                        // RNTO names a file to create: 553 for a name not allowed.
+                        let (code, text) = reply_for(&e, true);
+                        let _ = session.reject(decision, code, Text::from_static(text));
+                    }
                 }
             }
             Event::Size { decision, path } => {
-                match self.path(&path).and_then(|p| self.root.stat(&p)) {
-                    Ok(e) if e.kind == EntryKind::File => {
-                        let _ = session.accept_size(decision, e.size);
+                let binary = session.is_binary();
+                match self
+                    .path(&path)
+                    .and_then(|p| self.transfer_size(&p, binary))
+                {
+                    Ok(size) => {
+                        let _ = session.accept_size(decision, size);
                     }
-                    Ok(_) => fail(session, decision, FsError::NotAFile),
                     Err(e) => fail(session, decision, e),
                 }
             }
@@ -373,16 +509,14 @@ impl<'a> Answers<'a> {
                     Err(e) => fail(session, decision, e),
                 }
             }
-            Event::Site { decision, .. } => {
-                let _ = session.reject(
-                    decision,
-                    ReplyCode::NOT_IMPLEMENTED,
-                    Text::from_static("SITE commands are not implemented"),
-                );
-            }
+            Event::Site { decision, command } => self.site(session, decision, command.as_bytes()),
             Event::Status { decision, path } => {
-                match self.path(&path).and_then(|p| self.root.list(&p)) {
-                    Ok(entries) => {
+                let r = self.path(&path).and_then(|p| {
+                    let directory = self.root.stat(&p)?.kind == EntryKind::Dir;
+                    Ok((directory, self.root.list(&p)?))
+                });
+                match r {
+                    Ok((directory, entries)) => {
                         let now = unix_now();
                         let lines: Vec<Text<'static>> = entries
                             .iter()
@@ -392,15 +526,21 @@ impl<'a> Answers<'a> {
                                 Text::new(l).ok()
                             })
                             .collect();
-                        let _ = session.accept_lines(decision, &lines);
+                        // RFC 959 §4.2: 212 Directory status, 213 File status.
+                        let _ = if directory {
+                            session.accept_directory_status(decision, &lines)
+                        } else {
+                            session.accept_lines(decision, &lines)
+                        };
                     }
                     Err(e) => fail(session, decision, e),
                 }
             }
             Event::MachineList { decision, path } => {
+                let facts = session.mlst_facts().as_bytes().to_vec();
                 let r = self.opt_path(path.as_ref()).and_then(|p| {
                     let e = self.root.stat(&p)?;
-                    Ok(facts_line(&e, p.as_bytes(), false))
+                    Ok(facts_line(&e, p.as_bytes(), false, &facts))
                 });
                 match r.map(Text::new) {
                     Ok(Ok(t)) => {
@@ -414,35 +554,25 @@ impl<'a> Answers<'a> {
                 decision,
                 path,
                 offset,
-            } => match self
-                .path(&path)
-                .and_then(|p| self.root.open_read(&p, offset))
-            {
-                Ok(f) => {
-                    // TYPE A: LF goes out as CRLF (RFC 959 §3.1.1.1).
-                    let source: Box<dyn Read + Send> = if session.is_binary() {
-                        Box::new(f)
-                    } else {
-                        Box::new(ToNetwork::new(f))
-                    };
-                    self.prepare(session, decision, Prepared::Source(source))
+            } => {
+                let binary = session.is_binary();
+                match self
+                    .path(&path)
+                    .and_then(|p| self.open_source(&p, offset, binary))
+                {
+                    Ok(source) => self.prepare(session, decision, Pending::Source(source)),
+                    Err(e) => fail(session, decision, e),
                 }
-                Err(e) => fail(session, decision, e),
-            },
+            }
             Event::Store {
                 decision,
                 path,
                 offset,
             } => {
-                let mode = if offset > 0 {
-                    WriteMode::At(offset)
-                } else {
-                    WriteMode::Truncate
-                };
-                self.store(session, decision, &path, mode);
+                self.store(session, decision, &path, Some(offset));
             }
             Event::Append { decision, path } => {
-                self.store(session, decision, &path, WriteMode::Append);
+                self.store(session, decision, &path, None);
             }
             Event::StoreUnique { decision, hint } => {
                 if !self.may_write() {
@@ -453,23 +583,33 @@ impl<'a> Answers<'a> {
                     .and_then(|h| h.as_bytes().rsplit(|&b| b == b'/').next())
                     .unwrap_or(b"file")
                     .to_vec();
+                let policy = self.partial_uploads;
                 let r = self.root.unique_name(&self.cwd, &hint).and_then(|p| {
-                    let f = self.root.open_write(&p, WriteMode::CreateNew)?;
-                    Ok((p, f))
+                    let name = Pathname::new(p.file_name().unwrap_or(b"file").to_vec())
+                        .map_err(|_| FsError::InvalidName)?;
+                    let opened = self
+                        .root
+                        .plan_write(&p, WriteMode::CreateNew, policy)?
+                        .open()?;
+                    Ok((name, opened))
                 });
                 match r {
-                    Ok((p, f)) => {
-                        let name = p.file_name().unwrap_or(b"file").to_vec();
-                        let sink = sink_for(session, f);
-                        self.prepared = Some((decision, Prepared::Sink(sink)));
-                        match Pathname::new(name) {
-                            Ok(n) => {
-                                let _ = session.accept_unique(decision, n);
-                            }
-                            Err(_) => fail(session, decision, FsError::InvalidName),
-                        }
+                    Ok((name, (sink, upload))) => {
+                        let ascii = !session.is_binary();
+                        self.prepared = Some((
+                            decision,
+                            Pending::Reserved {
+                                sink,
+                                upload,
+                                ascii,
+                            },
+                        ));
+                        let _ = session.accept_unique(decision, name);
                     }
-                    Err(e) => fail(session, decision, e),
+                    Err(e) => {
+                        let (code, text) = reply_for(&e, true);
+                        let _ = session.reject(decision, code, Text::from_static(text));
+                    }
                 }
             }
             Event::List { decision, path } => {
@@ -488,11 +628,27 @@ impl<'a> Answers<'a> {
                 });
             }
             Event::MachineListDirectory { decision, path } => {
-                self.listing(session, decision, path.as_ref(), mlsd_listing);
+                let facts = session.mlst_facts().as_bytes().to_vec();
+                self.listing(session, decision, path.as_ref(), |root, p| {
+                    mlsd_listing(root, p, &facts)
+                });
             }
-            Event::TransferEnded { decision, .. } => {
+            Event::TransferEnded {
+                decision, success, ..
+            } => {
                 if self.prepared.as_ref().is_some_and(|(d, _)| *d == decision) {
-                    self.prepared = None;
+                    // Never started: nothing was opened, except STOU's reserved name.
+                    if let Some((_, Pending::Reserved { upload, .. })) = self.prepared.take() {
+                        upload.abandon();
+                    }
+                }
+                if self.upload.as_ref().is_some_and(|(d, _)| *d == decision) {
+                    if let Some((_, upload)) = self.upload.take() {
+                        // Renamed into place (complete, temporary name) or settled by the
+                        // policy (failed). The reply is already sent; a failed rename
+                        // leaves the previous version and removes the temporary file.
+                        let _ = upload.finish(success);
+                    }
                 }
             }
             // PeerError and notices added later need no answer.
@@ -500,17 +656,66 @@ impl<'a> Answers<'a> {
         }
     }
 
-    fn prepare(&mut self, session: &mut Session, decision: Decision, p: Prepared) {
+    fn prepare(&mut self, session: &mut Session, decision: Decision, p: Pending) {
         self.prepared = Some((decision, p));
         let _ = session.accept(decision);
     }
 
+    /// The size of a file as RETR would send it now (RFC 3659 §4): the stored size under
+    /// TYPE I, the CRLF-expanded size under TYPE A (the file is read to count line ends).
+    fn transfer_size(&self, p: &VirtualPath, binary: bool) -> Result<u64, FsError> {
+        let e = self.root.stat(p)?;
+        if e.kind != EntryKind::File {
+            return Err(FsError::NotAFile);
+        }
+        if binary {
+            return Ok(e.size);
+        }
+        Ok(ascii::network_size(self.root.open_read(p, 0)?)?)
+    }
+
+    /// A download's source from `offset` (REST, RFC 3659 §5): under TYPE A the offset counts
+    /// transferred (CRLF) octets (§5.2). An offset past the end is refused (554).
+    fn open_source(
+        &self,
+        p: &VirtualPath,
+        offset: u64,
+        binary: bool,
+    ) -> Result<Box<dyn Read + Send>, FsError> {
+        if binary {
+            let mut f = self.root.open_read(p, 0)?;
+            let size = f.metadata()?.len();
+            if offset > size {
+                return Err(FsError::RestartPastEnd { offset, size });
+            }
+            f.seek(SeekFrom::Start(offset))?;
+            return Ok(Box::new(f));
+        }
+        // TYPE A: LF goes out as CRLF (RFC 959 §3.1.1.1).
+        let at = self.ascii_point(p, offset)?;
+        let f = self.root.open_read(p, at.file_offset)?;
+        Ok(Box::new(ToNetwork::resumed(f, at)))
+    }
+
+    /// Where transferred offset `offset` falls in the stored file `p` under TYPE A.
+    fn ascii_point(&self, p: &VirtualPath, offset: u64) -> Result<ascii::Located, FsError> {
+        match ascii::locate(self.root.open_read(p, 0)?, offset)? {
+            Some(at) => Ok(at),
+            None => Err(FsError::RestartPastEnd {
+                offset,
+                size: ascii::network_size(self.root.open_read(p, 0)?)?,
+            }),
+        }
+    }
+
+    /// STOR (`offset`: its REST, 0 for none) or APPE (`None`): checked now, opened when the
+    /// transfer starts ([`Answers::take_prepared`]).
     fn store(
         &mut self,
         session: &mut Session,
         decision: Decision,
         path: &Pathname<'_>,
-        mode: WriteMode,
+        offset: Option<u64>,
     ) {
         if !self.may_write() {
             let _ = session.reject(
@@ -520,15 +725,86 @@ impl<'a> Answers<'a> {
             );
             return;
         }
-        match self.path(path).and_then(|p| self.root.open_write(&p, mode)) {
-            Ok(f) => {
-                let sink = sink_for(session, f);
-                self.prepare(session, decision, Prepared::Sink(sink))
-            }
+        let ascii = !session.is_binary();
+        let policy = self.partial_uploads;
+        let planned = self.path(path).and_then(|p| {
+            let mode = match offset {
+                None => WriteMode::Append,
+                Some(0) => WriteMode::Truncate,
+                Some(n) if !ascii => WriteMode::At(n),
+                // TYPE A: the offset counts transferred octets (RFC 3659 §5.2). A missing
+                // file has size 0.
+                Some(n) => match self.ascii_point(&p, n) {
+                    Ok(at) => WriteMode::At(at.file_offset),
+                    Err(FsError::NotFound) => {
+                        return Err(FsError::RestartPastEnd { offset: n, size: 0 })
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            self.root.plan_write(&p, mode, policy)
+        });
+        match planned {
+            Ok(plan) => self.prepare(session, decision, Pending::Upload { plan, ascii }),
             Err(e) => {
-                let (code, text) = reply_for(&e);
+                let (code, text) = reply_for(&e, true);
                 let _ = session.reject(decision, code, Text::from_static(text));
             }
+        }
+    }
+
+    /// `SITE HELP` and `SITE CHMOD <mode> <path>` (RFC 959 §4.1.3 leaves SITE's commands to
+    /// the server; §5.4 lists 200 and 500/501/530 for it). CHMOD changes only permission
+    /// bits inside the root and needs a user who may write (550 otherwise); a bad mode or a
+    /// missing argument is 501; an unknown SITE command 500.
+    fn site(&mut self, session: &mut Session, decision: Decision, command: &[u8]) {
+        let mut words = command.splitn(2, |&b| b == b' ');
+        let verb = words.next().unwrap_or(b"");
+        let rest = words.next().unwrap_or(b"");
+        let reject = |s: &mut Session, code, text| {
+            let _ = s.reject(decision, code, Text::from_static(text));
+        };
+        if verb.eq_ignore_ascii_case(b"HELP") {
+            let lines = [
+                Text::from_static("SITE commands recognized:"),
+                Text::from_static("CHMOD <octal mode, at most 777> <path>"),
+                Text::from_static("HELP"),
+            ];
+            let _ = session.accept_lines(decision, &lines);
+        } else if verb.eq_ignore_ascii_case(b"CHMOD") {
+            let mut args = rest.splitn(2, |&b| b == b' ');
+            let mode = args.next().and_then(parse_mode);
+            let target = args.next().filter(|p| !p.is_empty());
+            let (Some(mode), Some(target)) = (mode, target) else {
+                return reject(
+                    session,
+                    ReplyCode::SYNTAX_ERROR_ARGUMENTS,
+                    "Use SITE CHMOD <octal mode, at most 777> <path>",
+                );
+            };
+            if !self.may_write() {
+                return reject(session, ReplyCode::FILE_UNAVAILABLE, "Permission denied");
+            }
+            match self
+                .cwd
+                .join(target)
+                .and_then(|p| self.root.set_mode(&p, mode))
+            {
+                Ok(()) => {
+                    let _ = session
+                        .accept_lines(decision, &[Text::from_static("CHMOD command successful")]);
+                }
+                Err(e) => {
+                    let (code, text) = reply_for(&e, false);
+                    reject(session, code, text);
+                }
+            }
+        } else {
+            reject(
+                session,
+                ReplyCode::SYNTAX_ERROR,
+                "Unknown SITE command (see SITE HELP)",
+            );
         }
     }
 
@@ -543,7 +819,7 @@ impl<'a> Answers<'a> {
             Ok(bytes) => self.prepare(
                 session,
                 decision,
-                Prepared::Source(Box::new(Cursor::new(bytes))),
+                Pending::Source(Box::new(Cursor::new(bytes))),
             ),
             Err(FsError::NotADirectory) => {
                 let _ = session.reject(
@@ -553,7 +829,7 @@ impl<'a> Answers<'a> {
                 );
             }
             Err(e) => {
-                let (code, text) = reply_for(&e);
+                let (code, text) = reply_for(&e, false);
                 let _ = session.reject(decision, code, Text::from_static(text));
             }
         }
@@ -574,6 +850,36 @@ mod tests {
         assert!(!is_inside(&vp("/ab"), &vp("/a")));
         assert!(!is_inside(&vp("/a"), &vp("/a")));
         assert!(is_inside(&vp("/a"), &VirtualPath::root()));
+    }
+
+    #[test]
+    fn chmod_modes_are_octal_permission_bits() {
+        assert_eq!(parse_mode(b"755"), Some(0o755));
+        assert_eq!(parse_mode(b"0644"), Some(0o644));
+        assert_eq!(parse_mode(b"0"), Some(0));
+        for bad in [
+            &b""[..],
+            b"8",
+            b"rwx",
+            b"4755",
+            b"07777",
+            b"1000",
+            b"-1",
+            b"75 5",
+        ] {
+            assert_eq!(parse_mode(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_names_are_553_only_where_a_file_is_created() {
+        // RFC 959 §5.4: STOR/STOU/APPE/RNTO list 553; RETR, DELE, CWD... list 550.
+        assert_eq!(reply_for(&FsError::InvalidName, true).0.value(), 553);
+        assert_eq!(reply_for(&FsError::InvalidName, false).0.value(), 550);
+        // RFC 1123 §4.1.3.4: 554 for a REST the file cannot be repositioned to.
+        let past = FsError::RestartPastEnd { offset: 9, size: 3 };
+        assert_eq!(reply_for(&past, true).0.value(), 554);
+        assert_eq!(reply_for(&past, false).0.value(), 554);
     }
 
     #[test]

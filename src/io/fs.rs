@@ -5,7 +5,8 @@
 //! mapping it below a canonical root directory ([`Root`]) with a containment check after
 //! every symbolic link is resolved, the file operations a server performs (open for RETR,
 //! STOR/APPE/REST+STOR/STOU, DELE, MKD, RMD, RNFR/RNTO, SIZE, MDTM, MFMT) and the formats of
-//! listings: `ls -l` lines for LIST, names for NLST and the facts of MLSD/MLST (RFC 3659 §7).
+//! listings: `ls -l` lines for LIST, names for NLST and the facts of MLSD/MLST (RFC 3659 §7),
+//! and what becomes of an upload that does not complete ([`PartialUploads`]).
 //!
 //! Must not: decide replies or any other protocol matter (a [`FsError`] says what went wrong;
 //! the session machine chooses the reply), or touch the network.
@@ -69,6 +70,16 @@ pub enum FsError {
     /// No space left on the device or quota exceeded.
     #[error("no space left")]
     NoSpace,
+    /// A restart offset (REST, RFC 3659 §5) lies past the end of the file as it would be
+    /// transferred: the transfer command is refused (RFC 3659 §5.3: "restart marker out of
+    /// range ... should be reported when the following transfer command is issued").
+    #[error("restart offset {offset} past the end ({size} octets)")]
+    RestartPastEnd {
+        /// The offset asked for.
+        offset: u64,
+        /// The size as it would be transferred.
+        size: u64,
+    },
     /// Any other I/O error.
     #[error("I/O error: {0}")]
     Io(io::Error),
@@ -84,6 +95,10 @@ impl From<io::Error> for FsError {
             io::ErrorKind::IsADirectory => FsError::NotAFile,
             io::ErrorKind::DirectoryNotEmpty => FsError::DirectoryNotEmpty,
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => FsError::NoSpace,
+            // ENAMETOOLONG: a component or the whole name is longer than the system allows.
+            io::ErrorKind::InvalidFilename => FsError::InvalidName,
+            // EROFS: permanent, like a permission refusal (not a 451 local error).
+            io::ErrorKind::ReadOnlyFilesystem => FsError::PermissionDenied,
             _ => FsError::Io(e),
         }
     }
@@ -371,8 +386,11 @@ impl Root {
         Ok(f)
     }
 
-    /// Opens (creating if needed) a plain file for STOR, APPE, REST+STOR or STOU.
-    pub fn open_write(&self, v: &VirtualPath, mode: WriteMode) -> Result<File, FsError> {
+    /// The local file an upload to `v` writes, after every check that needs no change on
+    /// disk: the parent is a directory inside the root, the name is not a directory, a link
+    /// leads to a file inside, STOU's name is free, and a restart offset is not past the end
+    /// of the file (RFC 3659 §5.3; a missing file has size 0).
+    fn write_target(&self, v: &VirtualPath, mode: WriteMode) -> Result<PathBuf, FsError> {
         let (_, full) = self.parent_and_name(v)?;
         let target = match fs::symlink_metadata(&full) {
             Ok(m) if m.file_type().is_symlink() => {
@@ -383,26 +401,54 @@ impl Root {
                 self.contain(fs::canonicalize(&full).map_err(|_| FsError::OutsideRoot)?)?
             }
             Ok(m) if m.is_dir() => return Err(FsError::NotAFile),
-            _ => full,
+            Ok(_) if mode == WriteMode::CreateNew => return Err(FsError::AlreadyExists),
+            Ok(_) => full,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => full,
+            // A name too long (ENAMETOOLONG) and the like: known now, not at the transfer.
+            Err(e) => return Err(e.into()),
         };
-        let mut opts = OpenOptions::new();
-        opts.write(true);
-        match mode {
-            WriteMode::Truncate => opts.create(true).truncate(true),
-            WriteMode::Append => opts.create(true).append(true),
-            WriteMode::At(_) => opts.create(true).truncate(false),
-            WriteMode::CreateNew => opts.create_new(true),
-        };
-        let mut f = opts.open(&target)?;
-        if !f.metadata()?.is_file() {
-            return Err(FsError::NotAFile);
+        if v.file_name().is_some_and(has_line_break) {
+            return Err(FsError::InvalidName);
         }
         if let WriteMode::At(offset) = mode {
-            // Bytes after the restart point belong to the old upload: drop them.
-            f.set_len(offset)?;
-            f.seek(SeekFrom::Start(offset))?;
+            let size = match fs::metadata(&target) {
+                Ok(m) if !m.is_file() => return Err(FsError::NotAFile),
+                Ok(m) => m.len(),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
+                Err(e) => return Err(e.into()),
+            };
+            if offset > size {
+                return Err(FsError::RestartPastEnd { offset, size });
+            }
         }
-        Ok(f)
+        Ok(target)
+    }
+
+    /// Opens (creating if needed) a plain file for STOR, APPE, REST+STOR or STOU, at once.
+    /// A REST offset past the end of the file is refused ([`FsError::RestartPastEnd`]), so
+    /// `REST 1099511627776` + `STOR` cannot make a sparse terabyte.
+    pub fn open_write(&self, v: &VirtualPath, mode: WriteMode) -> Result<File, FsError> {
+        let target = self.write_target(v, mode)?;
+        open_target(&target, mode)
+    }
+
+    /// Checks an upload to `v` without touching the file system (RFC 959 §4.1.3: nothing is
+    /// stored before the transfer is accepted); [`PlannedUpload::open`] opens it once the data
+    /// connection is ready. So a STOR refused later (the data connection fails, or is refused
+    /// with `522` for not resuming TLS) leaves an existing file as it was.
+    pub fn plan_write(
+        &self,
+        v: &VirtualPath,
+        mode: WriteMode,
+        policy: PartialUploads,
+    ) -> Result<PlannedUpload, FsError> {
+        self.write_target(v, mode)?;
+        Ok(PlannedUpload {
+            root: self.clone(),
+            path: v.clone(),
+            mode,
+            policy,
+        })
     }
 
     /// A name for STOU in directory `dir`, based on `hint`, that does not exist yet.
@@ -477,8 +523,21 @@ impl Root {
         Ok(())
     }
 
+    /// `SITE CHMOD` (a Unix extension, not in RFC 959): sets the permission bits of an
+    /// object inside the root (links followed inside it). Only the permission bits
+    /// (`0o777`) can be set: set-id and sticky bits are refused as [`FsError::PermissionDenied`],
+    /// and so is the root itself (a served directory made unreadable locks everyone out).
+    pub fn set_mode(&self, v: &VirtualPath, mode: u32) -> Result<(), FsError> {
+        if v.is_root() || mode & !0o777 != 0 {
+            return Err(FsError::PermissionDenied);
+        }
+        let real = self.existing(v)?;
+        Ok(fs::set_permissions(real, fs::Permissions::from_mode(mode))?)
+    }
+
     /// The entries of a directory (LIST, NLST, MLSD), sorted by name, `.` and `..` left
-    /// out, and names with CR or LF left out (no listing format can carry them). Links that
+    /// out, names with CR or LF left out (no listing format can carry them), and uploads in
+    /// progress under a temporary name ([`PartialUploads::Temporary`]) left out. Links that
     /// lead inside the root are described by their target; others as [`EntryKind::Symlink`].
     /// A plain file lists as itself (LIST of a file name, RFC 959 §4.1.3).
     pub fn list(&self, v: &VirtualPath) -> Result<Vec<Entry>, FsError> {
@@ -492,7 +551,7 @@ impl Root {
         for e in fs::read_dir(&real)? {
             let e = e?;
             let name = e.file_name().as_bytes().to_owned();
-            if has_line_break(&name) {
+            if has_line_break(&name) || name.starts_with(TEMPORARY_PREFIX) {
                 continue;
             }
             let lm = match fs::symlink_metadata(e.path()) {
@@ -511,6 +570,234 @@ impl Root {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+}
+
+fn open_target(target: &Path, mode: WriteMode) -> Result<File, FsError> {
+    let mut opts = OpenOptions::new();
+    opts.write(true);
+    match mode {
+        WriteMode::Truncate => opts.create(true).truncate(true),
+        WriteMode::Append => opts.create(true).append(true),
+        WriteMode::At(_) => opts.create(true).truncate(false),
+        WriteMode::CreateNew => opts.create_new(true),
+    };
+    let mut f = opts.open(target)?;
+    if !f.metadata()?.is_file() {
+        return Err(FsError::NotAFile);
+    }
+    if let WriteMode::At(offset) = mode {
+        // Bytes after the restart point belong to the old upload: drop them.
+        f.set_len(offset)?;
+        f.seek(SeekFrom::Start(offset))?;
+    }
+    Ok(f)
+}
+
+/// What becomes of an upload (STOR, APPE, REST+STOR, STOU) that does not complete: its data
+/// connection was cut or ended without TLS close_notify, ABOR, a write failed, the session
+/// ended. RFC 959 leaves this to the server; a partial file is otherwise indistinguishable
+/// from a complete one (SIZE reports it like any other).
+///
+/// Resumed uploads (`REST n` + `STOR` with n > 0, and `APPE`) extend the file named, in
+/// place, under every policy: that is what a client resuming a cut upload from `SIZE` asks
+/// for (lftp `put -c`, curl `-C -`), and only the file in place can be resumed again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PartialUploads {
+    /// Leave the file as the cut left it (vsftpd's behaviour): a plain STOR can be resumed
+    /// with `SIZE` + `REST`/`APPE`, but meanwhile `SIZE`, `RETR` and listings show the
+    /// partial file, and a previous version of the file is already gone.
+    Keep,
+    /// Remove what the failed upload wrote: a STOR or STOU file is deleted; a resumed upload
+    /// is cut back to where it restarted (the `REST` offset, or the size before `APPE`).
+    Delete,
+    /// The default. A STOR without REST writes to a temporary name in the same directory
+    /// (`.ftps-part-*`, left out of listings), renamed over the target when the upload
+    /// arrived whole with a clean end, before the `226` is sent: until
+    /// then the previous version stays whole and readable, and a failed upload removes the
+    /// temporary file, so the server is as if the upload never happened. A failed STOU's
+    /// file is removed. A cut plain STOR is retransmitted from the start (a client that asks
+    /// `SIZE` finds the previous version, or none, never a partial one); resumed uploads
+    /// are kept as they are, in place. A server process killed during an upload leaves its
+    /// temporary file behind (hidden from listings; nothing sweeps it at start).
+    #[default]
+    Temporary,
+}
+
+/// An upload checked by [`Root::plan_write`] and not opened yet.
+#[derive(Debug)]
+pub struct PlannedUpload {
+    root: Root,
+    path: VirtualPath,
+    mode: WriteMode,
+    policy: PartialUploads,
+}
+
+/// What [`Upload::finish`] does with a failed upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnFailure {
+    Nothing,
+    Remove,
+    CutBackTo(u64),
+}
+
+impl PlannedUpload {
+    /// Opens the file (checks repeated: the tree may have changed since the plan) and returns
+    /// the sink the data connection writes into, and the [`Upload`] that settles the file
+    /// when the transfer has ended.
+    pub fn open(self) -> Result<(UploadSink, Upload), FsError> {
+        let target = self.root.write_target(&self.path, self.mode)?;
+        let (file, written, rename_to) =
+            if self.policy == PartialUploads::Temporary && self.mode == WriteMode::Truncate {
+                let (file, temp) = create_temporary(&target)?;
+                (file, temp, Some(target))
+            } else {
+                (open_target(&target, self.mode)?, target, None)
+            };
+        let on_failure = match (self.policy, self.mode) {
+            (PartialUploads::Keep, _) => OnFailure::Nothing,
+            (_, WriteMode::CreateNew) => OnFailure::Remove,
+            (PartialUploads::Temporary, WriteMode::Truncate) => OnFailure::Remove,
+            (PartialUploads::Temporary, _) => OnFailure::Nothing,
+            (_, WriteMode::Truncate) => OnFailure::Remove,
+            (_, WriteMode::At(offset)) => OnFailure::CutBackTo(offset),
+            // Nothing written yet: the size before the append.
+            (_, WriteMode::Append) => OnFailure::CutBackTo(file.metadata()?.len()),
+        };
+        let sealed = std::sync::Arc::new(std::sync::Mutex::new(false));
+        Ok((
+            UploadSink {
+                file,
+                sealed: sealed.clone(),
+            },
+            Upload {
+                created: rename_to.is_some() || self.mode == WriteMode::CreateNew,
+                written,
+                rename_to,
+                on_failure,
+                sealed,
+                settled: false,
+            },
+        ))
+    }
+}
+
+/// How the temporary names of [`PartialUploads::Temporary`] begin (`.ftps-part-<pid>-<n>`).
+const TEMPORARY_PREFIX: &[u8] = b".ftps-part-";
+
+/// A temporary file next to `target`, with `target`'s permissions when it exists.
+fn create_temporary(target: &Path) -> Result<(File, PathBuf), FsError> {
+    let dir = target.parent().ok_or(FsError::InvalidName)?;
+    let perms = fs::metadata(target).ok().map(|m| m.permissions());
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    for _ in 0..100 {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut name = TEMPORARY_PREFIX.to_vec();
+        name.extend_from_slice(std::format!("{}-{n}", std::process::id()).as_bytes());
+        let temp = dir.join(OsStr::from_bytes(&name));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(f) => {
+                if let Some(p) = perms.clone() {
+                    let _ = f.set_permissions(p);
+                }
+                return Ok((f, temp));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(FsError::AlreadyExists)
+}
+
+/// Where an upload's bytes go. Once its [`Upload`] is settled, writes fail: a data
+/// connection still running cannot change the file after that.
+#[derive(Debug)]
+pub struct UploadSink {
+    file: File,
+    sealed: std::sync::Arc<std::sync::Mutex<bool>>,
+}
+
+impl io::Write for UploadSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let sealed = self
+            .sealed
+            .lock()
+            .map_err(|_| io::Error::other("upload state poisoned"))?;
+        if *sealed {
+            return Err(io::Error::other("the upload has ended"));
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// An upload in progress: settles the file when the transfer has ended
+/// ([`Upload::finish`]); dropped unsettled (the session ended first), it settles as failed.
+#[derive(Debug)]
+pub struct Upload {
+    written: PathBuf,
+    rename_to: Option<PathBuf>,
+    on_failure: OnFailure,
+    sealed: std::sync::Arc<std::sync::Mutex<bool>>,
+    /// Whether `open` created `written` (a temporary file, or STOU's new file).
+    created: bool,
+    settled: bool,
+}
+
+impl Upload {
+    /// The transfer never started (its data connection was refused or failed): a file the
+    /// upload created (STOU reserves its name when accepted) is removed under every policy;
+    /// anything else was not touched.
+    pub fn abandon(mut self) {
+        self.settled = true;
+        *self.sealed.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        if self.created {
+            let _ = fs::remove_file(&self.written);
+        }
+    }
+
+    /// The transfer ended: `complete` only for a `226` (every byte stored, clean data end).
+    /// A complete upload to a temporary name is renamed over its target; a failed one is
+    /// treated as its [`PartialUploads`] policy says.
+    pub fn finish(mut self, complete: bool) -> Result<(), FsError> {
+        self.settle(complete)
+    }
+
+    fn settle(&mut self, complete: bool) -> Result<(), FsError> {
+        if self.settled {
+            return Ok(());
+        }
+        self.settled = true;
+        // Later writes of the data connection fail from here on.
+        let mut sealed = self.sealed.lock().unwrap_or_else(|p| p.into_inner());
+        *sealed = true;
+        if complete {
+            if let Some(target) = &self.rename_to {
+                if let Err(e) = fs::rename(&self.written, target) {
+                    let _ = fs::remove_file(&self.written);
+                    return Err(e.into());
+                }
+            }
+            return Ok(());
+        }
+        match self.on_failure {
+            OnFailure::Nothing => Ok(()),
+            OnFailure::Remove => Ok(fs::remove_file(&self.written)?),
+            OnFailure::CutBackTo(len) => {
+                let f = OpenOptions::new().write(true).open(&self.written)?;
+                Ok(f.set_len(len)?)
+            }
+        }
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ = self.settle(false);
     }
 }
 
@@ -581,10 +868,42 @@ pub fn name_line(e: &Entry) -> Vec<u8> {
     line
 }
 
+/// The MLSx facts [`facts_line`] can produce (RFC 3659 §7.5), in the `Config::mlst_facts`
+/// form, all sent by default: `type*;size*;modify*;perm*;unique*;`.
+pub const MLST_FACTS: &str = "type*;size*;modify*;perm*;unique*;";
+
+/// The facts of a configured `fact*;fact;` list (RFC 3659 §7.8) that [`facts_line`] can
+/// produce, in the configured order and with their `*` marks: the server adapters offer
+/// (FEAT) only these, so FEAT's MLST line lists exactly the facts that can be sent.
+pub fn offered_facts(configured: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for f in configured.split(|&b| b == b';').filter(|f| !f.is_empty()) {
+        let name = f.strip_suffix(b"*").unwrap_or(f);
+        let known = MLST_FACTS
+            .as_bytes()
+            .split(|&b| b == b';')
+            .any(|k| k.strip_suffix(b"*").unwrap_or(k).eq_ignore_ascii_case(name));
+        if known {
+            out.extend_from_slice(f);
+            out.push(b';');
+        }
+    }
+    out
+}
+
+/// Whether `fact` is in the `fact;fact;` list `selected` (case-insensitive, RFC 3659 §7.4).
+fn selected(selected: &[u8], fact: &str) -> bool {
+    selected
+        .split(|&b| b == b';')
+        .any(|f| f.eq_ignore_ascii_case(fact.as_bytes()))
+}
+
 /// The facts of an entry, as MLSD lines and MLST's second line carry them (RFC 3659 §7.2,
 /// §7.5): `type=file;size=1234;modify=20261121083000;perm=adfrw;unique=803U1a2b;` followed
-/// by a space and `name`, without line end. `cdir` marks MLSD's heading entry (§7.5.1.2).
-pub fn facts_line(e: &Entry, name: &[u8], cdir: bool) -> Vec<u8> {
+/// by a space and `name`, without line end. Only the facts named in `facts` (a `fact;fact;`
+/// list, as `Session::mlst_facts` gives after `OPTS MLST`, §7.9) are written, in this
+/// order. `cdir` marks MLSD's heading entry (§7.5.1.2).
+pub fn facts_line(e: &Entry, name: &[u8], cdir: bool, facts: &[u8]) -> Vec<u8> {
     let [year, mon, day, hour, minute, second] = e.modified_fields();
     let ty = match (cdir, e.kind) {
         (true, _) => "cdir",
@@ -593,22 +912,25 @@ pub fn facts_line(e: &Entry, name: &[u8], cdir: bool) -> Vec<u8> {
         (false, EntryKind::Symlink) => "OS.unix=symlink",
         (false, EntryKind::Other) => "OS.unix=special",
     };
-    let mut s = std::format!("type={ty};");
-    if e.kind == EntryKind::File {
+    let mut s = std::string::String::new();
+    if selected(facts, "type") {
+        s.push_str(&std::format!("type={ty};"));
+    }
+    if e.kind == EntryKind::File && selected(facts, "size") {
         s.push_str(&std::format!("size={};", e.size));
     }
-    s.push_str(&std::format!(
-        "modify={:04}{:02}{:02}{:02}{:02}{:02};perm={};unique={:x}U{:x}; ",
-        year,
-        mon,
-        day,
-        hour,
-        minute,
-        second,
-        perm_fact(e),
-        e.dev_ino.0,
-        e.dev_ino.1
-    ));
+    if selected(facts, "modify") {
+        s.push_str(&std::format!(
+            "modify={year:04}{mon:02}{day:02}{hour:02}{minute:02}{second:02};"
+        ));
+    }
+    if selected(facts, "perm") {
+        s.push_str(&std::format!("perm={};", perm_fact(e)));
+    }
+    if selected(facts, "unique") {
+        s.push_str(&std::format!("unique={:x}U{:x};", e.dev_ino.0, e.dev_ino.1));
+    }
+    s.push(' ');
     let mut line = s.into_bytes();
     line.extend_from_slice(name);
     line
@@ -662,20 +984,289 @@ fn perm_fact(e: &Entry) -> std::string::String {
     p
 }
 
-/// MLSD's data: a `cdir` heading named `.` (as ProFTPD and pure-ftpd write it: rclone and
-/// aioftp take an absolute name there for one more entry), then one facts line per entry,
-/// each CRLF-terminated (RFC 3659 §7.2).
-pub fn mlsd_listing(root: &Root, dir: &VirtualPath) -> Result<Vec<u8>, FsError> {
+/// MLSD's data: a `cdir` heading for `dir`, then one facts line per entry, each
+/// CRLF-terminated (RFC 3659 §7.2), with the facts of `facts` only (see [`facts_line`]).
+///
+/// The heading's name is `.`: RFC 3659 §7.2 lets it be any name valid from the working
+/// directory, and real clients that ignore the type fact skip `.` by name (rclone through
+/// its FTP library, aioftp's `list`), while an absolute path there was taken for an entry
+/// (rclone listed `tree//tree`, aioftp showed an extra entry); clients that read the type
+/// (FileZilla, lftp) skip `cdir` whatever its name. Without the type fact there is no
+/// heading (§7.5.1.2: cdir "MUST NOT be included if the type fact is not included").
+pub fn mlsd_listing(root: &Root, dir: &VirtualPath, facts: &[u8]) -> Result<Vec<u8>, FsError> {
     let here = root.stat(dir)?;
     if here.kind != EntryKind::Dir {
         // MLSD of a file is an error (RFC 3659 §7.1); MLST serves files.
         return Err(FsError::NotADirectory);
     }
-    let mut out = facts_line(&here, b".", true);
-    out.extend_from_slice(b"\r\n");
+    let mut out = Vec::new();
+    if selected(facts, "type") {
+        out = facts_line(&here, b".", true, facts);
+        out.extend_from_slice(b"\r\n");
+    }
     for e in root.list(dir)? {
-        out.extend_from_slice(&facts_line(&e, &e.name, false));
+        out.extend_from_slice(&facts_line(&e, &e.name, false, facts));
         out.extend_from_slice(b"\r\n");
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn sandbox(tag: &str) -> (PathBuf, Root) {
+        let dir = std::env::temp_dir().join(std::format!(
+            "ftps-proto-fs-unit-{tag}-{}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let root = Root::new(&dir).unwrap();
+        (dir, root)
+    }
+
+    fn vp(name: &str) -> VirtualPath {
+        VirtualPath::root().join(name.as_bytes()).unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<std::string::String> {
+        let mut v: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn permanent_os_errors_are_not_local_errors() {
+        let kind = |k| FsError::from(io::Error::from(k));
+        // ENAMETOOLONG (an overlong name) was a 451 "local error"; it is a name not allowed.
+        assert!(matches!(
+            kind(io::ErrorKind::InvalidFilename),
+            FsError::InvalidName
+        ));
+        assert!(matches!(
+            FsError::from(io::Error::from_raw_os_error(36)),
+            FsError::InvalidName
+        ));
+        assert!(matches!(
+            kind(io::ErrorKind::ReadOnlyFilesystem),
+            FsError::PermissionDenied
+        ));
+        assert!(matches!(kind(io::ErrorKind::Interrupted), FsError::Io(_)));
+    }
+
+    #[test]
+    fn offered_facts_keep_only_what_facts_line_produces() {
+        // RFC 3659 §7.8: FEAT lists the facts the server can send.
+        assert_eq!(
+            offered_facts(b"type*;lang*;Size;modify*;media-type;unique;"),
+            b"type*;Size;modify*;unique;"
+        );
+        assert_eq!(offered_facts(MLST_FACTS.as_bytes()), MLST_FACTS.as_bytes());
+        assert_eq!(offered_facts(b""), b"");
+    }
+
+    #[test]
+    fn facts_line_writes_only_the_selected_facts() {
+        let (dir, root) = sandbox("facts");
+        fs::write(dir.join("f"), b"12345").unwrap();
+        let e = root.stat(&vp("f")).unwrap();
+        let line =
+            std::string::String::from_utf8(facts_line(&e, b"f", false, b"SIZE;type;")).unwrap();
+        assert_eq!(line, "type=file;size=5; f");
+        let none = facts_line(&e, b"f", false, b"");
+        assert_eq!(none, b" f");
+        let all = std::string::String::from_utf8(facts_line(
+            &e,
+            b"f",
+            false,
+            b"type;size;modify;perm;unique;",
+        ))
+        .unwrap();
+        assert!(all.contains(";perm=") && all.contains(";unique="), "{all}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// Writes `data` through a planned upload of `name` and settles it.
+    fn store(
+        root: &Root,
+        name: &str,
+        mode: WriteMode,
+        policy: PartialUploads,
+        data: &[u8],
+        complete: bool,
+    ) {
+        let (mut sink, upload) = root
+            .plan_write(&vp(name), mode, policy)
+            .unwrap()
+            .open()
+            .unwrap();
+        sink.write_all(data).unwrap();
+        upload.finish(complete).unwrap();
+        // Once settled, the data connection can no longer write.
+        assert!(sink.write(b"late").is_err());
+    }
+
+    #[test]
+    fn planning_an_upload_touches_nothing() {
+        let (dir, root) = sandbox("plan");
+        fs::write(dir.join("old"), b"previous").unwrap();
+        for policy in [
+            PartialUploads::Keep,
+            PartialUploads::Delete,
+            PartialUploads::Temporary,
+        ] {
+            let plan = root
+                .plan_write(&vp("old"), WriteMode::Truncate, policy)
+                .unwrap();
+            drop(plan);
+            assert_eq!(fs::read(dir.join("old")).unwrap(), b"previous");
+        }
+        assert_eq!(names(&dir), ["old"]);
+        // Refusals are known at plan time: REST past the end, a directory, a long name.
+        assert!(matches!(
+            root.plan_write(&vp("old"), WriteMode::At(9), PartialUploads::Keep),
+            Err(FsError::RestartPastEnd { offset: 9, size: 8 })
+        ));
+        assert!(matches!(
+            root.plan_write(&vp("missing"), WriteMode::At(1), PartialUploads::Keep),
+            Err(FsError::RestartPastEnd { offset: 1, size: 0 })
+        ));
+        assert!(matches!(
+            root.plan_write(
+                &vp(&"x".repeat(300)),
+                WriteMode::Truncate,
+                PartialUploads::Keep
+            ),
+            Err(FsError::InvalidName)
+        ));
+        assert!(root
+            .plan_write(&vp("old"), WriteMode::At(8), PartialUploads::Keep)
+            .is_ok());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn temporary_uploads_are_renamed_on_success_and_removed_on_failure() {
+        let (dir, root) = sandbox("temporary");
+        fs::write(dir.join("t"), b"previous").unwrap();
+        fs::set_permissions(dir.join("t"), fs::Permissions::from_mode(0o640)).unwrap();
+        let t = PartialUploads::Temporary;
+        // Failed: the previous version stays, no temporary file.
+        store(&root, "t", WriteMode::Truncate, t, b"new, cut", false);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"previous");
+        assert_eq!(names(&dir), ["t"]);
+        // While an upload runs, the target is the previous version.
+        let (mut sink, upload) = root
+            .plan_write(&vp("t"), WriteMode::Truncate, t)
+            .unwrap()
+            .open()
+            .unwrap();
+        sink.write_all(b"new version").unwrap();
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"previous");
+        // The temporary file exists, and no listing shows it.
+        assert_eq!(names(&dir).len(), 2);
+        let listed: Vec<_> = root
+            .list(&VirtualPath::root())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(listed, [b"t".to_vec()]);
+        upload.finish(true).unwrap();
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new version");
+        assert_eq!(
+            fs::metadata(dir.join("t")).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        assert_eq!(names(&dir), ["t"]);
+        // Resumed uploads go in place and are kept when cut.
+        store(&root, "t", WriteMode::At(3), t, b"-resumed", false);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new-resumed");
+        store(&root, "t", WriteMode::Append, t, b"+more", false);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new-resumed+more");
+        // An upload dropped unsettled (the session ended) counts as failed.
+        let (mut sink, upload) = root
+            .plan_write(&vp("t"), WriteMode::Truncate, t)
+            .unwrap()
+            .open()
+            .unwrap();
+        sink.write_all(b"x").unwrap();
+        drop(upload);
+        assert_eq!(fs::read(dir.join("t")).unwrap(), b"new-resumed+more");
+        assert_eq!(names(&dir), ["t"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn delete_removes_what_a_failed_upload_wrote_and_keep_keeps_it() {
+        let (dir, root) = sandbox("delete");
+        let d = PartialUploads::Delete;
+        fs::write(dir.join("d"), b"0123456789").unwrap();
+        store(&root, "d", WriteMode::At(4), d, b"abcdefgh", false);
+        assert_eq!(fs::read(dir.join("d")).unwrap(), b"0123");
+        store(&root, "d", WriteMode::Append, d, b"xyz", false);
+        assert_eq!(fs::read(dir.join("d")).unwrap(), b"0123");
+        store(&root, "d", WriteMode::Truncate, d, b"cut", false);
+        assert!(!dir.join("d").exists());
+        store(&root, "d", WriteMode::CreateNew, d, b"stou", false);
+        assert!(!dir.join("d").exists());
+        store(&root, "d", WriteMode::Truncate, d, b"whole", true);
+        assert_eq!(fs::read(dir.join("d")).unwrap(), b"whole");
+
+        let k = PartialUploads::Keep;
+        store(&root, "k", WriteMode::Truncate, k, b"partial", false);
+        assert_eq!(fs::read(dir.join("k")).unwrap(), b"partial");
+        store(&root, "k", WriteMode::At(4), k, b"IAL!", false);
+        assert_eq!(fs::read(dir.join("k")).unwrap(), b"partIAL!");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_abandoned_stou_leaves_no_file() {
+        let (dir, root) = sandbox("abandon");
+        for policy in [
+            PartialUploads::Keep,
+            PartialUploads::Delete,
+            PartialUploads::Temporary,
+        ] {
+            let (_, upload) = root
+                .plan_write(&vp("u"), WriteMode::CreateNew, policy)
+                .unwrap()
+                .open()
+                .unwrap();
+            assert!(dir.join("u").exists());
+            upload.abandon();
+            assert!(!dir.join("u").exists(), "{policy:?}");
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn chmod_sets_permission_bits_only_and_never_on_the_root() {
+        let (dir, root) = sandbox("chmod");
+        fs::write(dir.join("f"), b"").unwrap();
+        root.set_mode(&vp("f"), 0o600).unwrap();
+        assert_eq!(
+            fs::metadata(dir.join("f")).unwrap().permissions().mode() & 0o7777,
+            0o600
+        );
+        assert!(matches!(
+            root.set_mode(&vp("f"), 0o4755),
+            Err(FsError::PermissionDenied)
+        ));
+        assert!(matches!(
+            root.set_mode(&VirtualPath::root(), 0o755),
+            Err(FsError::PermissionDenied)
+        ));
+        assert!(matches!(
+            root.set_mode(&vp("missing"), 0o644),
+            Err(FsError::NotFound)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+    }
 }

@@ -12,6 +12,7 @@
 //!   versions, cipher suites, session resumption).
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod admission;
 mod answers;
 pub mod blocking;
 mod client_ascii;
@@ -19,6 +20,7 @@ mod control_hold;
 mod control_tls;
 mod data_notice;
 pub mod fs;
+mod passive;
 mod session_tls;
 pub mod tls;
 #[cfg(feature = "tokio")]

@@ -111,6 +111,13 @@ pub struct Config {
     /// How long an accepted transfer waits for its data connection before `425`.
     /// Default: 30 s.
     pub data_connection_timeout: Duration,
+    /// The pre-login deadline: time from the connection (or from `REIN`) to a successful
+    /// login, whatever the client sends meanwhile; then `421` and close (RFC 959 §4.2 "service
+    /// not available, closing control connection"), or a bare close while a control TLS
+    /// handshake is pending. Bounds how long a connection that never logs in holds a
+    /// session slot (RFC 2577 §4 spirit: limit what an unauthenticated peer can hold).
+    /// Default: 60 s.
+    pub login_timeout: Duration,
     /// Line-length bound of the command decoder (an overlong line is answered `500`).
     pub limits: Limits,
     /// Most bytes of pipelined, not yet processed commands held while the session waits for a
@@ -145,6 +152,7 @@ impl Default for Config {
             login_failure_delay: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(300),
             data_connection_timeout: Duration::from_secs(30),
+            login_timeout: Duration::from_secs(60),
             limits: Limits::default(),
             max_pipelined_bytes: 64 * 1024,
             greeting: Text::from_static("FTPS server ready"),
@@ -215,6 +223,11 @@ impl Config {
     /// Sets how long an accepted transfer waits for its data connection.
     pub fn with_data_connection_timeout(mut self, timeout: Duration) -> Self {
         self.data_connection_timeout = timeout;
+        self
+    }
+    /// Sets the pre-login deadline ([`Config::login_timeout`]).
+    pub fn with_login_timeout(mut self, timeout: Duration) -> Self {
+        self.login_timeout = timeout;
         self
     }
     /// Sets the command decoder's limits.

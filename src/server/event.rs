@@ -155,7 +155,8 @@ pub enum Event {
         command: Text<'static>,
     },
     /// `STAT <path>` (RFC 959 §4.1.3, like LIST over the control connection): `accept_lines`
-    /// (`213`, one line per entry) or reject (`450`/`550`).
+    /// (`213` for a file) or `accept_directory_status` (`212` for a directory), one line per
+    /// entry, or reject (`450`/`550`).
     Status {
         /// The handle to answer.
         decision: Decision,
@@ -302,6 +303,8 @@ pub enum PeerErrorKind {
     TooManyLoginFailures,
     /// No command within the idle timeout (answered `421`).
     IdleTimeout,
+    /// No successful login within [`super::Config::login_timeout`] (answered `421`).
+    LoginTimeout,
     /// A data connection ended without TLS close_notify or failed: the transfer failed.
     DataConnectionBroken,
     /// The TLS handshake failed on this channel.

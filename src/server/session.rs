@@ -36,6 +36,8 @@ pub struct Session {
     out: VecDeque<Output>,
     now: Instant,
     last_activity: Instant,
+    /// When the current login period began (connection or `REIN`).
+    login_since: Instant,
     phase: Phase,
     security: Security,
     login: Login,
@@ -283,6 +285,7 @@ impl Session {
             out: VecDeque::new(),
             now,
             last_activity: now,
+            login_since: now,
             phase: Phase::Ready,
             security: Security::default(),
             login: Login::None,
@@ -678,6 +681,17 @@ impl Session {
                 );
             }
         }
+        if self.login_deadline().is_some_and(|t| now >= t) {
+            self.peer_error(PeerErrorKind::LoginTimeout);
+            if matches!(self.phase, Phase::Ready | Phase::LoginDelay { .. }) {
+                self.send_line(
+                    ReplyCode::SERVICE_NOT_AVAILABLE,
+                    b"Login timeout; closing control connection",
+                );
+            }
+            self.close();
+            return;
+        }
         if let Some(idle) = self.idle_deadline() {
             if now >= idle {
                 self.peer_error(PeerErrorKind::IdleTimeout);
@@ -875,8 +889,9 @@ impl Session {
         Ok(())
     }
 
-    /// Answers `SITE` (`200`) or `STAT <path>` (`213`) with lines of text (at least one is
-    /// sent; an empty list sends `OK`).
+    /// Answers `SITE` (`200`) or `STAT <file>` (`213`; a directory is
+    /// [`Session::accept_directory_status`]) with lines of text (at least one is sent; an
+    /// empty list sends `OK`).
     pub fn accept_lines(&mut self, decision: Decision, lines: &[Text<'_>]) -> Result<(), Misuse> {
         let pending = self.take_pending(decision, "accept_lines", |q| {
             matches!(q, Question::Site | Question::Stat)
@@ -885,6 +900,13 @@ impl Session {
             Question::Site => ReplyCode::COMMAND_OK,
             _ => ReplyCode::FILE_STATUS,
         };
+        self.send_lines(code, lines);
+        self.resume();
+        Ok(())
+    }
+
+    /// `code` with `lines` (one line: a single-line reply; none: `OK`).
+    fn send_lines(&mut self, code: ReplyCode, lines: &[Text<'_>]) {
         let bytes = match lines {
             [] => ReplyWriter::new().line(code, b"OK").finish(),
             [one] => ReplyWriter::new().line(code, one.as_bytes()).finish(),
@@ -897,6 +919,19 @@ impl Session {
             }
         };
         self.out.push_back(Output::Send(bytes));
+    }
+
+    /// Answers `STAT <directory>` with `212` and the directory's lines (RFC 959 §4.2: "212
+    /// Directory status"; a file's `STAT` is [`Session::accept_lines`]' `213 File status`).
+    pub fn accept_directory_status(
+        &mut self,
+        decision: Decision,
+        lines: &[Text<'_>],
+    ) -> Result<(), Misuse> {
+        self.take_pending(decision, "accept_directory_status", |q| {
+            matches!(q, Question::Stat)
+        })?;
+        self.send_lines(ReplyCode::DIRECTORY_STATUS, lines);
         self.resume();
         Ok(())
     }
@@ -1136,13 +1171,23 @@ impl Session {
         }
     }
 
+    /// The pre-login deadline (RFC 959 §4.2 `421`): while nobody is logged in, except while
+    /// the application holds a decision (it is checked again once answered).
+    fn login_deadline(&self) -> Option<Instant> {
+        match self.phase {
+            Phase::Closed | Phase::Deciding(_) => None,
+            _ if self.logged_in() => None,
+            _ => Some(self.login_since + self.config.login_timeout),
+        }
+    }
+
     fn deadline(&self) -> Option<Instant> {
         let login = match self.phase {
             Phase::LoginDelay { until, .. } => Some(until),
             _ => None,
         };
         let data = self.transfer.as_ref().and_then(|t| t.deadline);
-        [login, data, self.idle_deadline()]
+        [login, data, self.idle_deadline(), self.login_deadline()]
             .into_iter()
             .flatten()
             .min()
@@ -2117,6 +2162,8 @@ impl Session {
     fn reinitialize(&mut self) {
         self.send_line(ReplyCode::SERVICE_READY, b"Service ready for new user");
         self.reset_login_and_parameters();
+        // A new login period: the pre-login deadline starts again.
+        self.login_since = self.now;
         self.params.host_given = false;
         self.params.utf8 = false;
         // RFC 4217 §13: the reply goes out protected, then TLS is cleared (implicit FTPS

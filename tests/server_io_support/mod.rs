@@ -9,6 +9,8 @@
 //! which adapter it runs against beyond [`Adapter`].
 
 pub mod identity;
+#[macro_use]
+pub mod storage;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -70,7 +72,7 @@ macro_rules! server_io_session_tests {
             anonymous_login_is_read_only,
             exit_after_one_session_the_server_stops,
             ccc_returns_the_control_connection_to_clear_text,
-            sessions_beyond_max_sessions_get_421,
+            a_newcomer_displaces_a_silent_session_when_full,
         );
     };
     (@each $adapter:ty; $($name:ident),* $(,)?) => {
@@ -899,8 +901,11 @@ pub fn ccc_returns_the_control_connection_to_clear_text<A: Adapter>() {
     assert!(line.starts_with("257 \"/\""), "{line:?}");
 }
 
-/// Run per adapter as `#[test] fn sessions_beyond_max_sessions_get_421` by `server_io_session_tests!`.
-pub fn sessions_beyond_max_sessions_get_421<A: Adapter>() {
+/// Run per adapter as `#[test] fn a_newcomer_displaces_a_silent_session_when_full` by
+/// `server_io_session_tests!`: with `max_sessions = 1`, a session that has not logged in is
+/// closed to admit a newcomer (silent connections never starve real clients; a logged-in
+/// session is never displaced: `tests/hostile_load.rs` checks the 421 then).
+pub fn a_newcomer_displaces_a_silent_session_when_full<A: Adapter>() {
     let srv = {
         let (_, tls) = identity::localhost();
         let mut o = ServerOptions::new(tls.build().unwrap(), std::env::temp_dir());
@@ -918,11 +923,15 @@ pub fn sessions_beyond_max_sessions_get_421<A: Adapter>() {
     let mut first = TcpStream::connect(addr).unwrap();
     assert_eq!(&read4(&mut first), b"220 ");
     let mut second = TcpStream::connect(addr).unwrap();
-    assert_eq!(&read4(&mut second), b"421 ");
-    // Once the first session ends, a new one is served.
-    first.write_all(b"QUIT\r\n").unwrap();
+    assert_eq!(&read4(&mut second), b"220 ");
+    // The first, silent, was closed to make room: nothing after its greeting, then the end.
     let mut rest = Vec::new();
     let _ = first.read_to_end(&mut rest);
+    assert_eq!(rest, b"FTPS server ready\r\n");
+    // Once the second session ends, a new one is served.
+    second.write_all(b"QUIT\r\n").unwrap();
+    let mut rest = Vec::new();
+    let _ = second.read_to_end(&mut rest);
     let mut third = None;
     for _ in 0..50 {
         let mut s = TcpStream::connect(addr).unwrap();

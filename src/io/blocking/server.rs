@@ -40,17 +40,20 @@ pub mod data;
 mod session;
 mod transfer;
 
+use std::boxed::Box;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use std::vec::Vec;
 
 use rustls::ServerConfig;
 
+use crate::io::admission::{Admission, Limits, Refusal};
+pub use crate::io::fs::PartialUploads;
 use crate::io::fs::{FsError, Root};
 pub use crate::io::user::User;
 
@@ -110,7 +113,9 @@ pub struct ServerOptions {
     pub tls: Arc<ServerConfig>,
     /// The session machine's policy for explicit sessions; implicit sessions use it with
     /// [`crate::server::ControlPolicy::Implicit`]. Default: [`crate::server::Config::default`],
-    /// which requires TLS on control and data connections.
+    /// which requires TLS on control and data connections, with the MLSx facts of
+    /// [`crate::io::fs::MLST_FACTS`] (FEAT offers only the facts of this list that the file
+    /// system can produce).
     pub session: crate::server::Config,
     /// The directory served as `/`.
     pub root: PathBuf,
@@ -120,7 +125,10 @@ pub struct ServerOptions {
     pub passive_ports: RangeInclusive<u16>,
     /// How long one read or write on a data connection may block. Default: 120 s.
     pub data_idle_timeout: Duration,
-    /// Sessions served at the same time; more are answered `421` and closed. Default: 64.
+    /// Sessions served at the same time. When full, a newcomer displaces the oldest session
+    /// that has not logged in yet (it is closed); when every session is logged in, the
+    /// newcomer is answered `421` and closed (see [`ServerOptions::max_sessions_per_address`]
+    /// and the pre-login deadline [`crate::server::Config::login_timeout`]). Default: 64.
     pub max_sessions: usize,
     /// Stop accepting after this many sessions and return from [`Server::run`] when they
     /// have ended (for tests and CI). Default: none.
@@ -130,6 +138,28 @@ pub struct ServerOptions {
     /// Print every output of every session and every data notice to stderr (passwords are
     /// redacted by their `Debug`). Default: false.
     pub trace: bool,
+    /// Sessions from one address (an IPv4 address, or an IPv6 /64) at the same time. When
+    /// reached, a newcomer from that address displaces that address's oldest session not
+    /// logged in yet; when all of them are logged in, it is answered `421` and closed (RFC
+    /// 959 §4.2). Default: 16.
+    pub max_sessions_per_address: usize,
+    /// Failed `PASS` attempts from one address, counted across its sessions within
+    /// [`ServerOptions::login_failure_window`], after which that address is refused for one
+    /// window: new connections get `421` and are closed, `PASS` in its open sessions gets
+    /// `530` whatever the password (RFC 2577 §4; the per-session bound is
+    /// [`crate::server::Config::max_login_attempts`]). 0 turns it off. Default: 10.
+    pub max_login_failures_per_address: u32,
+    /// The window of [`ServerOptions::max_login_failures_per_address`], and how long an
+    /// address stays refused once over it. Default: 15 min.
+    pub login_failure_window: Duration,
+    /// How long the control connection's TLS handshake may take (after `AUTH TLS`'s `234`, or
+    /// from the connection under implicit FTPS); a stalled handshake is reported as failed
+    /// and the session closed. Default: 10 s.
+    pub handshake_timeout: Duration,
+    /// What becomes of an upload that does not complete. Default:
+    /// [`PartialUploads::Temporary`] (a STOR is renamed into place on `226`; resumed uploads
+    /// are written in place).
+    pub partial_uploads: PartialUploads,
 }
 
 impl ServerOptions {
@@ -139,7 +169,8 @@ impl ServerOptions {
             explicit: None,
             implicit: None,
             tls,
-            session: crate::server::Config::default(),
+            session: crate::server::Config::default()
+                .with_mlst_facts(crate::types::Text::from_static(crate::io::fs::MLST_FACTS)),
             root,
             users: Vec::new(),
             passive_ports: 0..=0,
@@ -148,6 +179,11 @@ impl ServerOptions {
             exit_after: None,
             data_tickets: DataTickets::Always,
             trace: false,
+            max_sessions_per_address: 16,
+            max_login_failures_per_address: 10,
+            login_failure_window: Duration::from_secs(15 * 60),
+            handshake_timeout: Duration::from_secs(10),
+            partial_uploads: PartialUploads::default(),
         }
     }
 }
@@ -210,11 +246,7 @@ impl Server {
         Ok(Server {
             explicit,
             implicit,
-            shared: Arc::new(session::Shared {
-                options,
-                root,
-                port_hint: AtomicU32::new(std::process::id()),
-            }),
+            shared: Arc::new(session::Shared { options, root }),
             stop: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -246,14 +278,14 @@ impl Server {
         for (l, _) in &listeners {
             l.set_nonblocking(true)?;
         }
-        let active = Arc::new(AtomicUsize::new(0));
+        let admission = Admission::new(Limits::of(&self.shared.options));
         let mut accepted = 0usize;
         let mut sessions = Vec::new();
         let limit = self.shared.options.exit_after;
         while !self.stop.load(Ordering::Relaxed) && limit.map_or(true, |n| accepted < n) {
             let mut any = false;
             for (l, implicit) in &listeners {
-                let (tcp, _) = match l.accept() {
+                let (tcp, peer) = match l.accept() {
                     Ok(c) => c,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -261,26 +293,28 @@ impl Server {
                 };
                 any = true;
                 let _ = tcp.set_nonblocking(false);
-                if active.load(Ordering::Relaxed) >= self.shared.options.max_sessions {
-                    refuse_busy(tcp, *implicit);
+                // Displacing a session shuts its socket: its reader sees the end.
+                let Ok(handle) = tcp.try_clone() else {
                     continue;
-                }
+                };
+                let evict = Box::new(move || {
+                    let _ = handle.shutdown(std::net::Shutdown::Both);
+                });
+                let ticket = match admission.admit(peer.ip(), evict) {
+                    Ok(t) => t,
+                    Err(refusal) => {
+                        refuse(tcp, *implicit, refusal);
+                        continue;
+                    }
+                };
                 accepted += 1;
-                active.fetch_add(1, Ordering::Relaxed);
                 let shared = self.shared.clone();
-                let running = active.clone();
                 let implicit = *implicit;
                 let spawned = std::thread::Builder::new()
                     .name(std::string::ToString::to_string("ftps-session"))
-                    .spawn(move || {
-                        session::run(&shared, tcp, implicit);
-                        running.fetch_sub(1, Ordering::Relaxed);
-                    });
-                match spawned {
-                    Ok(h) => sessions.push(h),
-                    Err(_) => {
-                        active.fetch_sub(1, Ordering::Relaxed);
-                    }
+                    .spawn(move || session::run(&shared, tcp, implicit, ticket));
+                if let Ok(h) = spawned {
+                    sessions.push(h);
                 }
                 sessions.retain(|h: &std::thread::JoinHandle<()>| !h.is_finished());
             }
@@ -296,11 +330,11 @@ impl Server {
     }
 }
 
-/// Over capacity: an explicit client gets `421` in clear (RFC 959 §4.2: "service not
+/// Not admitted: an explicit client gets `421` in clear (RFC 959 §4.2: "service not
 /// available"); an implicit one is closed, since nothing can be said before TLS.
-fn refuse_busy(mut tcp: TcpStream, implicit: bool) {
+fn refuse(mut tcp: TcpStream, implicit: bool, refusal: Refusal) {
     if !implicit {
-        let _ = tcp.write_all(b"421 Too many sessions, try again later\r\n");
+        let _ = tcp.write_all(refusal.reply());
     }
     let _ = tcp.shutdown(std::net::Shutdown::Both);
 }

@@ -47,19 +47,20 @@ mod control;
 pub mod data;
 mod session;
 
+use std::boxed::Box;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
+use crate::io::admission::{Admission, Limits, Refusal};
 use crate::io::fs::Root;
 
-pub use crate::io::blocking::server::{DataTickets, ServerError, ServerOptions};
+pub use crate::io::blocking::server::{DataTickets, PartialUploads, ServerError, ServerOptions};
 pub use crate::io::user::User;
 
 /// Things shared by every session of a server.
@@ -67,7 +68,6 @@ pub use crate::io::user::User;
 struct Shared {
     options: ServerOptions,
     root: Root,
-    port_hint: AtomicU32,
 }
 
 /// Stops a running [`Server`] (from any task or thread).
@@ -102,11 +102,7 @@ impl Server {
         Ok(Server {
             explicit,
             implicit,
-            shared: Arc::new(Shared {
-                options,
-                root,
-                port_hint: AtomicU32::new(std::process::id()),
-            }),
+            shared: Arc::new(Shared { options, root }),
             stop: Arc::new(watch::Sender::new(false)),
         })
     }
@@ -131,7 +127,7 @@ impl Server {
     pub async fn run(self) {
         let mut stopped = self.stop.subscribe();
         let mut sessions = JoinSet::new();
-        let active = Arc::new(AtomicUsize::new(0));
+        let admission = Admission::new(Limits::of(&self.shared.options));
         let mut accepted = 0usize;
         let limit = self.shared.options.exit_after;
         while !*stopped.borrow() && limit.map_or(true, |n| accepted < n) {
@@ -143,22 +139,24 @@ impl Server {
             };
             // Accept errors (a connection reset before accept, fd exhaustion) end one
             // attempt, not the server.
-            let Ok(tcp) = tcp else {
+            let Ok((tcp, peer)) = tcp else {
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
                 continue;
             };
-            if active.load(Ordering::Relaxed) >= self.shared.options.max_sessions {
-                sessions.spawn(refuse_busy(tcp, implicit));
-                continue;
-            }
+            // Displacing a session wakes it to close.
+            let displaced = Arc::new(Notify::new());
+            let wake = displaced.clone();
+            let evict = Box::new(move || wake.notify_one());
+            let ticket = match admission.admit(peer.ip(), evict) {
+                Ok(t) => t,
+                Err(refusal) => {
+                    sessions.spawn(refuse(tcp, implicit, refusal));
+                    continue;
+                }
+            };
             accepted += 1;
-            active.fetch_add(1, Ordering::Relaxed);
             let shared = self.shared.clone();
-            let running = active.clone();
-            sessions.spawn(async move {
-                session::run(shared, tcp, implicit).await;
-                running.fetch_sub(1, Ordering::Relaxed);
-            });
+            sessions.spawn(session::run(shared, tcp, implicit, ticket, displaced));
         }
         drop(self.explicit);
         drop(self.implicit);
@@ -176,20 +174,18 @@ async fn bind(addr: Option<SocketAddr>) -> Result<Option<TcpListener>, ServerErr
     }
 }
 
-async fn accept(listener: Option<&TcpListener>) -> io::Result<TcpStream> {
+async fn accept(listener: Option<&TcpListener>) -> io::Result<(TcpStream, SocketAddr)> {
     match listener {
-        Some(l) => l.accept().await.map(|(s, _)| s),
+        Some(l) => l.accept().await,
         None => core::future::pending().await,
     }
 }
 
-/// Over capacity: an explicit client gets `421` in clear (RFC 959 §4.2); an implicit one is
+/// Not admitted: an explicit client gets `421` in clear (RFC 959 §4.2); an implicit one is
 /// closed, since nothing can be said before TLS.
-async fn refuse_busy(mut tcp: TcpStream, implicit: bool) {
+async fn refuse(mut tcp: TcpStream, implicit: bool, refusal: Refusal) {
     if !implicit {
-        let _ = tcp
-            .write_all(b"421 Too many sessions, try again later\r\n")
-            .await;
+        let _ = tcp.write_all(refusal.reply()).await;
     }
     let _ = tcp.shutdown().await;
 }

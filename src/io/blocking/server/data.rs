@@ -17,6 +17,7 @@ use std::vec;
 
 use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
+use crate::io::passive::PassiveSlot;
 use crate::types::DataEnd;
 
 /// Size of the buffer that moves file bytes (and of rustls's outgoing buffer).
@@ -68,20 +69,47 @@ pub fn accept_from(
     cancel: &AtomicBool,
 ) -> Result<TcpStream, DataError> {
     listener.set_nonblocking(true)?;
+    accept_polling(peer, deadline, cancel, |peer| {
+        accept_once(listener, peer).map(Some)
+    })
+}
+
+/// [`accept_from`] on a session's [`PassiveSlot`]: the wait ends as [`DataError::Cancelled`]
+/// as soon as the session closes the listener (the slot is locked only for each
+/// non-blocking `accept`).
+pub(crate) fn accept_from_slot(
+    slot: &PassiveSlot<TcpListener>,
+    peer: IpAddr,
+    deadline: StdInstant,
+    cancel: &AtomicBool,
+) -> Result<TcpStream, DataError> {
+    if let Some(r) = slot.with(|l| l.set_nonblocking(true)) {
+        r?;
+    }
+    accept_polling(peer, deadline, cancel, |peer| {
+        slot.with(|l| accept_once(l, peer)).transpose()
+    })
+}
+
+/// Polls `attempt` (one non-blocking accept; `Ok(None)`: the listener is gone) every 5 ms.
+fn accept_polling(
+    peer: IpAddr,
+    deadline: StdInstant,
+    cancel: &AtomicBool,
+    mut attempt: impl FnMut(IpAddr) -> io::Result<Option<Option<TcpStream>>>,
+) -> Result<TcpStream, DataError> {
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(DataError::Cancelled);
         }
-        match listener.accept() {
-            Ok((stream, from)) => {
-                if same_host(from.ip(), peer) {
-                    stream.set_nonblocking(false)?;
-                    stream.set_nodelay(true)?;
-                    return Ok(stream);
-                }
-                // A stranger: drop it and keep waiting for the real client.
-                let _ = stream.shutdown(Shutdown::Both);
+        match attempt(peer) {
+            Ok(None) => return Err(DataError::Cancelled),
+            Ok(Some(Some(stream))) => {
+                stream.set_nonblocking(false)?;
+                stream.set_nodelay(true)?;
+                return Ok(stream);
             }
+            Ok(Some(None)) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if StdInstant::now() >= deadline {
                     return Err(DataError::Timeout);
@@ -91,6 +119,18 @@ pub fn accept_from(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+/// One non-blocking accept: the connection if it comes from `peer`; a stranger is dropped
+/// (`None`) and waiting goes on.
+fn accept_once(listener: &TcpListener, peer: IpAddr) -> io::Result<Option<TcpStream>> {
+    let (stream, from) = listener.accept()?;
+    if same_host(from.ip(), peer) {
+        Ok(Some(stream))
+    } else {
+        let _ = stream.shutdown(Shutdown::Both);
+        Ok(None)
     }
 }
 
@@ -416,27 +456,102 @@ fn io_other(e: rustls::Error) -> io::Error {
     io::Error::other(e)
 }
 
-/// A passive listener bound in a port range on `ip`: tries the ports of `range` starting at
-/// a rotating offset so that consecutive sessions do not fight over the same port.
+/// A passive listener bound in a port range on `ip`, on a port chosen at random (RFC 2577
+/// §5: unpredictable passive ports make port stealing harder): the ports of `range` are tried
+/// in a random order (a random start and a random step coprime with the range's size, so each
+/// port is tried once) until one is free. `0..=0` (or an empty range) lets the system choose.
 pub fn listen_in_range(
     ip: IpAddr,
     range: core::ops::RangeInclusive<u16>,
-    start_hint: u32,
 ) -> io::Result<TcpListener> {
     let (lo, hi) = (*range.start(), *range.end());
     if lo == 0 || hi < lo {
         return TcpListener::bind(SocketAddr::new(ip, 0));
     }
-    let count = u32::from(hi - lo) + 1;
     let mut last = io::Error::new(io::ErrorKind::AddrInUse, "passive port range exhausted");
-    for i in 0..count {
-        let port = lo + u16::try_from((start_hint.wrapping_add(i)) % count).unwrap_or(0);
+    for port in random_order(lo, hi, random_u64()) {
         match TcpListener::bind(SocketAddr::new(ip, port)) {
             Ok(l) => return Ok(l),
             Err(e) => last = e,
         }
     }
     Err(last)
+}
+
+/// Every port of `lo..=hi` once, in an order drawn from `seed`.
+fn random_order(lo: u16, hi: u16, seed: u64) -> impl Iterator<Item = u16> {
+    let count = u64::from(hi - lo) + 1;
+    let start = seed % count;
+    // A step coprime with `count` visits every residue once.
+    let mut step = (seed >> 32) % count;
+    while gcd(step.max(1), count) != 1 {
+        step += 1;
+    }
+    let step = step.max(1);
+    (0..count).map(move |i| {
+        let offset = (start + i * step) % count;
+        lo + u16::try_from(offset).unwrap_or(0)
+    })
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// 64 random bits without a random-number dependency: std's `RandomState` is seeded from the
+/// operating system's random source once per thread and then varies its keys per instance;
+/// hashing a process-wide counter and the time with a fresh instance gives a value an
+/// outsider cannot predict (not a cryptographic generator, but unpredictable ports need no
+/// more than that).
+pub(crate) fn random_u64() -> u64 {
+    use core::hash::{BuildHasher, Hasher};
+    use std::collections::hash_map::RandomState;
+    use std::sync::atomic::AtomicU64;
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
+#[cfg(test)]
+mod port_tests {
+    use super::*;
+
+    #[test]
+    fn random_order_tries_every_port_once() {
+        for (lo, hi) in [(1000u16, 1000u16), (1000, 1009), (60000, 65535), (1, 65535)] {
+            for seed in [0u64, 1, 7, u64::MAX, random_u64(), random_u64()] {
+                let mut ports: std::vec::Vec<u16> = random_order(lo, hi, seed).collect();
+                ports.sort_unstable();
+                let all: std::vec::Vec<u16> = (lo..=hi).collect();
+                assert_eq!(ports, all, "{lo}..={hi} seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn random_values_differ_and_ports_are_spread() {
+        let a: std::vec::Vec<u64> = (0..64).map(|_| random_u64()).collect();
+        let mut b = a.clone();
+        b.sort_unstable();
+        b.dedup();
+        assert_eq!(b.len(), a.len());
+        // First port over many draws covers most of a 10-port range.
+        let mut seen = [false; 10];
+        for _ in 0..200 {
+            let first = random_order(0, 9, random_u64()).next().unwrap();
+            seen[usize::from(first)] = true;
+        }
+        assert!(seen.iter().filter(|s| **s).count() >= 8, "{seen:?}");
+    }
 }
 
 /// The outcome of [`DataStream::send_from`].

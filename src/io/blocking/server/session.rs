@@ -8,7 +8,6 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant as StdInstant};
 use std::vec::Vec;
@@ -19,9 +18,11 @@ use super::control::Control;
 use super::data::listen_in_range;
 use super::transfer::{Command, Notice, Setup, Timing, Worker};
 use super::ServerOptions;
+use crate::io::admission::{HandshakeDeadline, Ticket};
 use crate::io::answers::{Answers, Prepared};
 use crate::io::control_hold::ControlHold;
 use crate::io::fs::Root;
+use crate::io::passive::PassiveSlot;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
 use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
@@ -49,7 +50,6 @@ const CONTROL_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 pub(super) struct Shared {
     pub options: ServerOptions,
     pub root: Root,
-    pub port_hint: AtomicU32,
 }
 
 struct Run<'a> {
@@ -68,10 +68,12 @@ struct Run<'a> {
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
+    handshake: HandshakeDeadline,
 }
 
-/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting).
-pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
+/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting);
+/// `ticket` is its admission, released when it ends.
+pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool, ticket: Ticket) {
     let (Ok(local), Ok(peer)) = (tcp.local_addr(), tcp.peer_addr()) else {
         return;
     };
@@ -85,6 +87,9 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
     if implicit {
         config = config.with_control(crate::server::ControlPolicy::Implicit);
     }
+    // FEAT offers only the MLSx facts the file system can produce (RFC 3659 §7.8).
+    let facts = crate::io::fs::offered_facts(config.mlst_facts.as_bytes());
+    config = config.with_mlst_facts(Text::new(facts).unwrap_or(Text::EMPTY));
     let anonymous = config.anonymous;
     let epoch = StdInstant::now();
     let (tx, rx) = sync_channel(INBOX);
@@ -101,7 +106,9 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         control: Control::new(tcp),
         tls,
         certificate: None,
-        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
+        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous)
+            .with_ticket(ticket)
+            .with_partial_uploads(shared.options.partial_uploads),
         worker: None,
         next_worker: 0,
         transfer: None,
@@ -110,6 +117,7 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool) {
         epoch,
         local,
         closed: false,
+        handshake: HandshakeDeadline::default(),
     };
     run.serve(&rx);
     if let Some(w) = run.worker.take() {
@@ -151,12 +159,12 @@ impl Run<'_> {
                 self.input(held);
                 continue;
             }
-            let machine_wait = deadline.map(|t| t.saturating_duration_since(self.now()));
-            let hold_wait = self
+            let machine = deadline.map(|t| t.saturating_duration_since(self.now()));
+            let hold = self
                 .hold
                 .deadline()
                 .map(|t| t.saturating_duration_since(StdInstant::now()));
-            let wait = match (machine_wait, hold_wait) {
+            let wait = match (self.handshake.bound(machine), hold) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -165,10 +173,7 @@ impl Run<'_> {
                     Ok(i) => i,
                     Err(RecvTimeoutError::Timeout) => {
                         self.hold.expire(StdInstant::now());
-                        let now = self.now();
-                        if deadline.is_some_and(|t| now >= t) {
-                            self.machine.handle_timeout(now);
-                        }
+                        self.timed_out();
                         continue;
                     }
                     Err(RecvTimeoutError::Disconnected) => return,
@@ -187,6 +192,16 @@ impl Run<'_> {
             };
             self.input(input);
         }
+    }
+
+    /// A wait ended: a stalled control handshake is reported as failed (the machine closes),
+    /// then the machine's own timers run.
+    fn timed_out(&mut self) {
+        let now = self.now();
+        if self.handshake.expired() {
+            let _ = self.machine.handle_tls_failed(Channel::Control, now);
+        }
+        self.machine.handle_timeout(now);
     }
 
     /// Performs outputs until the machine has nothing more; returns its deadline.
@@ -215,6 +230,7 @@ impl Run<'_> {
                     }
                 };
                 if fed.tls_failed {
+                    self.handshake.stop();
                     if self.control.is_handshaking() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
                     } else {
@@ -223,6 +239,7 @@ impl Run<'_> {
                     return;
                 }
                 if let Some((leaf, resumed)) = fed.handshake_done {
+                    self.handshake.stop();
                     let details = TlsDetails::new()
                         .with_resumed(resumed)
                         .with_client_certificate(leaf.is_some());
@@ -266,6 +283,16 @@ impl Run<'_> {
         if self.shared.options.trace {
             std::eprintln!("[{}] data: {:?}", self.local, notice);
         }
+        if let (
+            Notice::Received {
+                end: DataEnd::Clean,
+            },
+            Some(d),
+        ) = (notice, self.transfer)
+        {
+            // Stored whole, clean end: the 226 follows; the file goes in place first.
+            self.answers.upload_complete(d);
+        }
         crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
 
@@ -296,8 +323,9 @@ impl Run<'_> {
                 // A transfer is running (ABOR, or a failure): cut it.
                 w.abort();
             } else {
-                // Idle or finished: close properly (close_notify, FIN) if still open.
-                w.command(Command::Close);
+                // Idle or finished: close properly (close_notify, FIN) if still open, or stop
+                // waiting in accept (the listener closes with it).
+                w.close();
             }
         }
     }
@@ -326,6 +354,8 @@ impl Run<'_> {
                 Channel::Control => {
                     if self.control.start_tls(self.tls.control()).is_err() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                    } else {
+                        self.handshake.start(self.shared.options.handshake_timeout);
                     }
                 }
                 Channel::Data => match &self.worker {
@@ -345,17 +375,17 @@ impl Run<'_> {
                 }
             }
             Output::ListenData { peer } => {
+                // One listener per session: the previous one (if any) closes now.
                 self.stop_worker();
-                let hint = self.shared.port_hint.fetch_add(1, Ordering::Relaxed);
-                let listener = listen_in_range(
-                    self.local.ip(),
-                    self.shared.options.passive_ports.clone(),
-                    hint,
-                );
+                let listener =
+                    listen_in_range(self.local.ip(), self.shared.options.passive_ports.clone());
                 let addr = listener.as_ref().ok().and_then(|l| l.local_addr().ok());
                 let ok = match (listener, addr) {
                     (Ok(listener), Some(addr)) => self
-                        .spawn_worker(Setup::Accept { listener, peer })
+                        .spawn_worker(Setup::Accept {
+                            listener: PassiveSlot::new(listener),
+                            peer,
+                        })
                         .then_some(addr),
                     _ => None,
                 };
@@ -380,13 +410,17 @@ impl Run<'_> {
             } => {
                 let prepared = self.answers.take_prepared(decision);
                 match (&self.worker, prepared, direction) {
-                    (Some(w), Some(Prepared::Source(src)), Direction::Send) => {
+                    (Some(w), Ok(Prepared::Source(src)), Direction::Send) => {
                         self.transfer = Some(decision);
                         w.command(Command::Send(src));
                     }
-                    (Some(w), Some(Prepared::Sink(sink)), Direction::Receive) => {
+                    (Some(w), Ok(Prepared::Sink(sink)), Direction::Receive) => {
                         self.transfer = Some(decision);
                         w.command(Command::Receive(sink));
+                    }
+                    // The upload's file could not be opened (the reply says why).
+                    (_, Err((code, text)), _) => {
+                        let _ = self.machine.transfer_failed(decision, code, text);
                     }
                     _ => {
                         let _ = self.machine.transfer_failed(

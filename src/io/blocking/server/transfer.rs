@@ -15,13 +15,17 @@ use std::time::{Duration, Instant as StdInstant};
 
 use rustls::ServerConfig;
 
-use super::data::{accept_from, connect_to, DataStream, DataTls};
+use super::data::{accept_from_slot, connect_to, DataStream, DataTls};
+use crate::io::passive::PassiveSlot;
 
 /// How the data connection comes about.
 #[derive(Debug)]
 pub(super) enum Setup {
-    /// Passive: accept on this listener, only from `peer`.
-    Accept { listener: TcpListener, peer: IpAddr },
+    /// Passive: accept on this listener (which the session may close), only from `peer`.
+    Accept {
+        listener: PassiveSlot<TcpListener>,
+        peer: IpAddr,
+    },
     /// Active: connect to the client.
     Connect { to: SocketAddr },
 }
@@ -47,6 +51,8 @@ pub(super) struct Worker {
     pub id: u64,
     commands: Sender<Command>,
     cancel: Arc<AtomicBool>,
+    /// The passive listener, closed by [`Worker::close`] and [`Worker::abort`].
+    passive: Option<PassiveSlot<TcpListener>>,
     socket: Arc<Mutex<Option<TcpStream>>>,
 }
 
@@ -79,16 +85,31 @@ impl Worker {
         let (tx, rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let socket = Arc::new(Mutex::new(None));
+        let passive = match &setup {
+            Setup::Accept { listener, .. } => Some(listener.clone()),
+            Setup::Connect { .. } => None,
+        };
         let worker = Worker {
             id,
             commands: tx,
             cancel: cancel.clone(),
+            passive,
             socket: socket.clone(),
         };
+        let flags = Flags { cancel, socket };
         std::thread::Builder::new()
             .name(std::format!("ftps-data-{id}"))
-            .spawn(move || run(setup, timing, rx, &cancel, &socket, |n| notify(id, n)))?;
+            .spawn(move || run(setup, timing, rx, &flags, |n| notify(id, n)))?;
         Ok(worker)
+    }
+
+    /// Ends the data connection properly (close_notify, FIN) if it is up and idle, or stops
+    /// waiting for it: the passive listener is closed before this returns.
+    pub fn close(&self) {
+        if let Some(p) = &self.passive {
+            p.close();
+        }
+        self.command(Command::Close);
     }
 
     /// Sends a command (ignored if the thread is gone).
@@ -100,6 +121,9 @@ impl Worker {
     /// read or write returns (ABOR, session end).
     pub fn abort(&self) {
         self.cancel.store(true, Ordering::Relaxed);
+        if let Some(p) = &self.passive {
+            p.close();
+        }
         if let Ok(slot) = self.socket.lock() {
             if let Some(s) = slot.as_ref() {
                 let _ = s.shutdown(Shutdown::Both);
@@ -108,21 +132,32 @@ impl Worker {
     }
 }
 
+/// What the data thread shares with its [`Worker`].
+struct Flags {
+    cancel: Arc<AtomicBool>,
+    socket: Arc<Mutex<Option<TcpStream>>>,
+}
+
 fn run(
     setup: Setup,
     timing: Timing,
     commands: Receiver<Command>,
-    cancel: &AtomicBool,
-    socket: &Mutex<Option<TcpStream>>,
+    flags: &Flags,
     notify: impl Fn(Notice) -> bool,
 ) {
+    let (cancel, socket) = (&*flags.cancel, &*flags.socket);
     let deadline = StdInstant::now() + timing.connect;
     let tcp = match setup {
-        Setup::Accept { listener, peer } => match accept_from(&listener, peer, deadline, cancel) {
-            Ok(s) => s,
-            // The session machine keeps its own deadline for a passive connection.
-            Err(_) => return,
-        },
+        Setup::Accept { listener, peer } => {
+            let accepted = accept_from_slot(&listener, peer, deadline, cancel);
+            // One connection per listener: it closes now, accepted or not.
+            listener.close();
+            match accepted {
+                Ok(s) => s,
+                // The session machine keeps its own deadline for a passive connection.
+                Err(_) => return,
+            }
+        }
         Setup::Connect { to } => match connect_to(to, deadline) {
             Ok(s) => s,
             Err(_) => {

@@ -26,6 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
+use crate::io::passive::PassiveSlot;
 use crate::types::DataEnd;
 
 /// Bytes moved per chunk between storage and the connection.
@@ -43,8 +44,11 @@ const LINGER: Duration = Duration::from_secs(2);
 /// How the data connection comes about.
 #[derive(Debug)]
 pub(super) enum Setup {
-    /// Passive: accept on this listener, only from `peer`.
-    Accept { listener: TcpListener, peer: IpAddr },
+    /// Passive: accept on this listener (which the session may close), only from `peer`.
+    Accept {
+        listener: PassiveSlot<TcpListener>,
+        peer: IpAddr,
+    },
     /// Active: connect to the client.
     Connect { to: SocketAddr },
 }
@@ -84,10 +88,20 @@ pub(super) async fn run<N, F>(
 {
     let tcp = match setup {
         Setup::Accept { listener, peer } => {
-            match tokio::time::timeout(timing.connect, accept_from(&listener, peer)).await {
-                Ok(Ok(s)) => s,
+            let accept = tokio::time::timeout(timing.connect, accept_from(&listener, peer));
+            let accepted = tokio::select! {
+                r = accept => r.ok().and_then(Result::ok),
+                // Before the connection is up the session sends nothing but `Close` (after
+                // closing the listener: a new PASV/EPSV, the session's end), or drops its
+                // sender: stop waiting.
+                _ = commands.recv() => None,
+            };
+            // One connection per listener: it closes now, accepted or not.
+            listener.close();
+            match accepted {
+                Some(s) => s,
                 // The session machine keeps its own deadline for a passive connection.
-                _ => return,
+                None => return,
             }
         }
         Setup::Connect { to } => {
@@ -199,9 +213,15 @@ pub(super) async fn run<N, F>(
 /// Accepts on `listener` until a connection comes from `peer` (the control connection's
 /// peer); connections from any other address are closed at once and waiting goes on
 /// (RFC 2577 §3 "bounce"/port theft; RFC 4217 §10.1).
-async fn accept_from(listener: &TcpListener, peer: IpAddr) -> io::Result<TcpStream> {
+async fn accept_from(slot: &PassiveSlot<TcpListener>, peer: IpAddr) -> io::Result<TcpStream> {
     loop {
-        let (stream, from) = listener.accept().await?;
+        let accepted = core::future::poll_fn(|cx| {
+            slot.with(|l| l.poll_accept(cx))
+                .unwrap_or(core::task::Poll::Ready(Err(
+                    io::ErrorKind::NotConnected.into()
+                )))
+        });
+        let (stream, from) = accepted.await?;
         if from.ip().to_canonical() == peer.to_canonical() {
             return Ok(stream);
         }

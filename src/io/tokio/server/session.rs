@@ -7,7 +7,6 @@
 //! the shared application answers (`crate::io::answers`).
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant as StdInstant;
 use std::vec::Vec;
@@ -16,18 +15,20 @@ use rustls::pki_types::CertificateDer;
 use tokio::io::AsyncReadExt;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
 use super::control::Control;
 use super::data::{self, Command, Notice, Setup, Timing};
 use super::Shared;
+use crate::io::admission::{HandshakeDeadline, Ticket};
 use crate::io::answers::{Answers, Prepared};
 use crate::io::blocking::server::data::listen_in_range;
 use crate::io::control_hold::ControlHold;
+use crate::io::passive::PassiveSlot;
 use crate::io::session_tls::SessionTls;
 use crate::server::{Config, Decision, Direction, Output, Session, TlsDetails};
-use crate::types::{Channel, Instant, ReplyCode, Text};
+use crate::types::{Channel, DataEnd, Instant, ReplyCode, Text};
 
 /// Inputs of the session task, in arrival order.
 enum Input {
@@ -51,6 +52,8 @@ struct Worker {
     id: u64,
     commands: mpsc::Sender<Command>,
     task: JoinHandle<()>,
+    /// The passive listener, closed when the worker is stopped.
+    passive: Option<PassiveSlot<TcpListener>>,
 }
 
 struct Run<'a> {
@@ -69,10 +72,19 @@ struct Run<'a> {
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
+    handshake: HandshakeDeadline,
 }
 
-/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting).
-pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
+/// Runs one session to its end. `implicit` selects implicit FTPS (TLS before the greeting);
+/// `ticket` is its admission (released when it ends), and `displaced` wakes it to close when
+/// a newcomer takes its slot.
+pub(super) async fn run(
+    shared: Arc<Shared>,
+    tcp: TcpStream,
+    implicit: bool,
+    ticket: Ticket,
+    displaced: Arc<Notify>,
+) {
     let shared = &*shared;
     let (Ok(local), Ok(peer)) = (tcp.local_addr(), tcp.peer_addr()) else {
         return;
@@ -85,6 +97,9 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
     if implicit {
         config = config.with_control(crate::server::ControlPolicy::Implicit);
     }
+    // FEAT offers only the MLSx facts the file system can produce (RFC 3659 §7.8).
+    let facts = crate::io::fs::offered_facts(config.mlst_facts.as_bytes());
+    config = config.with_mlst_facts(Text::new(facts).unwrap_or(Text::EMPTY));
     let anonymous = config.anonymous;
     let (reader, writer) = tcp.into_split();
     let (tx, mut rx) = mpsc::channel(INBOX);
@@ -95,7 +110,9 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         control: Control::new(writer),
         tls,
         certificate: None,
-        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous),
+        answers: Answers::new(shared.root.clone(), &shared.options.users, anonymous)
+            .with_ticket(ticket)
+            .with_partial_uploads(shared.options.partial_uploads),
         worker: None,
         next_worker: 0,
         transfer: None,
@@ -104,9 +121,16 @@ pub(super) async fn run(shared: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         epoch: StdInstant::now(),
         local,
         closed: false,
+        handshake: HandshakeDeadline::default(),
     };
-    run.serve(&mut rx).await;
+    tokio::select! {
+        () = run.serve(&mut rx) => {}
+        () = displaced.notified() => {}
+    }
     if let Some(w) = run.worker.take() {
+        if let Some(p) = &w.passive {
+            p.close();
+        }
         w.task.abort();
     }
     run.control.close().await;
@@ -146,12 +170,12 @@ impl Run<'_> {
                 self.input(held).await;
                 continue;
             }
-            let machine_wait = deadline.map(|t| t.saturating_duration_since(self.now()));
-            let hold_wait = self
+            let machine = deadline.map(|t| t.saturating_duration_since(self.now()));
+            let hold = self
                 .hold
                 .deadline()
                 .map(|t| t.saturating_duration_since(StdInstant::now()));
-            let wait = match (machine_wait, hold_wait) {
+            let wait = match (self.handshake.bound(machine), hold) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -161,10 +185,7 @@ impl Run<'_> {
                     Ok(None) => return,
                     Err(_) => {
                         self.hold.expire(StdInstant::now());
-                        let now = self.now();
-                        if deadline.is_some_and(|t| now >= t) {
-                            self.machine.handle_timeout(now);
-                        }
+                        self.timed_out();
                         continue;
                     }
                 },
@@ -182,6 +203,16 @@ impl Run<'_> {
             };
             self.input(input).await;
         }
+    }
+
+    /// A wait ended: a stalled control handshake is reported as failed (the machine closes),
+    /// then the machine's own timers run.
+    fn timed_out(&mut self) {
+        let now = self.now();
+        if self.handshake.expired() {
+            let _ = self.machine.handle_tls_failed(Channel::Control, now);
+        }
+        self.machine.handle_timeout(now);
     }
 
     /// Performs outputs until the machine has nothing more; returns its deadline.
@@ -207,6 +238,7 @@ impl Run<'_> {
                     return;
                 };
                 if fed.tls_failed {
+                    self.handshake.stop();
                     if self.control.is_handshaking() {
                         let _ = self.machine.handle_tls_failed(Channel::Control, now);
                     } else {
@@ -215,6 +247,7 @@ impl Run<'_> {
                     return;
                 }
                 if let Some((leaf, resumed)) = fed.handshake_done {
+                    self.handshake.stop();
                     let details = TlsDetails::new()
                         .with_resumed(resumed)
                         .with_client_certificate(leaf.is_some());
@@ -257,6 +290,17 @@ impl Run<'_> {
         if self.shared.options.trace {
             std::eprintln!("[{}] data: {:?}", self.local, notice);
         }
+        if let (
+            Notice::Received {
+                end: DataEnd::Clean,
+            },
+            Some(d),
+        ) = (notice, self.transfer)
+        {
+            // Stored whole, clean end: the 226 follows; the file goes in place first.
+            let answers = &mut self.answers;
+            blocking(|| answers.upload_complete(d));
+        }
         crate::io::data_notice::apply(&mut self.machine, &mut self.transfer, notice, now);
     }
 
@@ -270,11 +314,20 @@ impl Run<'_> {
             idle: self.shared.options.data_idle_timeout,
         };
         let (commands, rx) = mpsc::channel(2);
+        let passive = match &setup {
+            Setup::Accept { listener, .. } => Some(listener.clone()),
+            Setup::Connect { .. } => None,
+        };
         let task = tokio::spawn(data::run(setup, timing, rx, move |n| {
             let inbox = inbox.clone();
             async move { inbox.send(Input::Data(id, n)).await.is_ok() }
         }));
-        self.worker = Some(Worker { id, commands, task });
+        self.worker = Some(Worker {
+            id,
+            commands,
+            task,
+            passive,
+        });
     }
 
     fn command(&self, c: Command) {
@@ -287,6 +340,10 @@ impl Run<'_> {
     fn stop_worker(&mut self) {
         self.hold.end();
         if let Some(w) = self.worker.take() {
+            // The passive listener (if still open) closes before the next reply.
+            if let Some(p) = &w.passive {
+                p.close();
+            }
             if self.transfer.take().is_some() {
                 // A transfer is running (ABOR, or a failure): cut it (no close_notify).
                 w.task.abort();
@@ -323,6 +380,8 @@ impl Run<'_> {
             } => {
                 if self.control.start_tls(self.tls.control()).is_err() {
                     let _ = self.machine.handle_tls_failed(Channel::Control, now);
+                } else {
+                    self.handshake.start(self.shared.options.handshake_timeout);
                 }
             }
             Output::StartTls {
@@ -343,20 +402,20 @@ impl Run<'_> {
                 }
             }
             Output::ListenData { peer } => {
+                // One listener per session: the previous one (if any) closes now.
                 self.stop_worker();
-                let hint = self.shared.port_hint.fetch_add(1, Ordering::Relaxed);
-                let listener = listen_in_range(
-                    self.local.ip(),
-                    self.shared.options.passive_ports.clone(),
-                    hint,
-                )
-                .and_then(|l| {
-                    l.set_nonblocking(true)?;
-                    TcpListener::from_std(l)
-                });
+                let listener =
+                    listen_in_range(self.local.ip(), self.shared.options.passive_ports.clone())
+                        .and_then(|l| {
+                            l.set_nonblocking(true)?;
+                            TcpListener::from_std(l)
+                        });
                 match listener.and_then(|l| Ok((l.local_addr()?, l))) {
                     Ok((addr, listener)) => {
-                        self.spawn_worker(Setup::Accept { listener, peer });
+                        self.spawn_worker(Setup::Accept {
+                            listener: PassiveSlot::new(listener),
+                            peer,
+                        });
                         // A client that handshakes first sends its transfer command right
                         // behind its ClientHello: let the handshake (and tickets) go first.
                         self.hold.passive_listening();
@@ -372,15 +431,21 @@ impl Run<'_> {
                 decision,
                 direction,
             } => {
-                let prepared = self.answers.take_prepared(decision);
+                // Opens the upload's file (truncation can take a while on a large file).
+                let answers = &mut self.answers;
+                let prepared = blocking(|| answers.take_prepared(decision));
                 match (self.worker.is_some(), prepared, direction) {
-                    (true, Some(Prepared::Source(src)), Direction::Send) => {
+                    (true, Ok(Prepared::Source(src)), Direction::Send) => {
                         self.transfer = Some(decision);
                         self.command(Command::Send(src));
                     }
-                    (true, Some(Prepared::Sink(sink)), Direction::Receive) => {
+                    (true, Ok(Prepared::Sink(sink)), Direction::Receive) => {
                         self.transfer = Some(decision);
                         self.command(Command::Receive(sink));
+                    }
+                    // The upload's file could not be opened (the reply says why).
+                    (_, Err((code, text)), _) => {
+                        let _ = self.machine.transfer_failed(decision, code, text);
                     }
                     _ => {
                         let _ = self.machine.transfer_failed(
@@ -414,5 +479,14 @@ impl Run<'_> {
             // are ignored.
             _ => {}
         }
+    }
+}
+
+/// Runs file-system work (opening, renaming an upload's file) on the session task: inside
+/// `block_in_place` on a multi-threaded runtime, as the application answers are.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
