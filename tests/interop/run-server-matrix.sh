@@ -38,7 +38,8 @@
 #   to run: clients extras many wget rclone refusals; default all), MATRIX_NO_MD=1 (do not
 #   rewrite SERVER-MATRIX.md), MATRIX_BUDGET (default 900 s for the run: many/, wget/ and
 #   rclone checks not started by then FAIL as not run), MANY_TIMEOUT (default 90 s per many/
-#   client run), INTEROP_CLIENTS_DIR (where clients.sh, ftplib_client.py and
+#   client run), MATRIX_SERVER_ARGS (extra ftps-server flags for every instance, word-split;
+#   for experiments: the matrix files then say so), INTEROP_CLIENTS_DIR (where clients.sh, ftplib_client.py and
 #   env.sh live; default this directory), INTEROP_DIR (cache for npm's basic-ftp and the
 #   suppaftp build; default /var/tmp/ftps-proto-interop), MATRIX_LOG_DIR (keep the client log
 #   of every failed many/ check there).
@@ -215,7 +216,7 @@ start_server() { # instance args...
     timeout 1800 "$BIN" --cert "$PKI/server.pem" --key "$PKI/server.key" \
         --user "$USER_NAME:$USER_PASS" --login-failure-delay 200 --root "${ROOT[$inst]}" \
         --listen "127.0.0.1:${PORT[$inst]}" --implicit-listen "127.0.0.1:${IPORT[$inst]}" \
-        --passive-ports "${PASV[$inst]}" "${extra[@]}" "$@" >"$WORK/server-$inst.log" 2>&1 &
+        --passive-ports "${PASV[$inst]}" "${extra[@]}" ${MATRIX_SERVER_ARGS:-} "$@" >"$WORK/server-$inst.log" 2>&1 &
     PIDS+=($!)
 }
 wait_port() { # port
@@ -544,6 +545,7 @@ echo "$summary"
     echo "- wget: $(wget --version 2>/dev/null | head -1) ($(wget --version 2>/dev/null | grep -o '+ssl/[a-z]*' | head -1))"
     echo "- rclone: ${RCLONE_VERSION:-$(rclone version 2>/dev/null | head -1)}"
     echo "- suppaftp: 12.2.1 (rustls 0.23, ring), tests/interop/suppaftp; basic-ftp: $BASIC_FTP_VERSION on Node $(node --version 2>/dev/null)"
+    [ -n "${MATRIX_SERVER_ARGS:-}" ] && echo "- **Every instance ran with the extra flags \`$MATRIX_SERVER_ARGS\`.**"
     echo "- Instances: A blocking, B blocking \`--resume-required off\`, C tokio (\`--async\`), D tokio"
     echo "  \`--resume-required off\`. A and C have the example's defaults: control and data TLS required,"
     echo "  data connections must resume the control connection's TLS session. Ports: explicit"
