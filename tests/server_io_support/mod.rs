@@ -66,6 +66,7 @@ macro_rules! server_io_session_tests {
             without_data_tickets_a_rustls_client_resumes_only_8_uploads,
             by_default_a_rustls_client_never_runs_out,
             curl_order_uploads_find_the_tickets_before_the_reply,
+            lftp_order_uploads_get_their_tickets_only_at_the_end,
             type_a_stores_lf_and_sends_crlf,
             client_certificate_logs_its_user_in_with_232,
             abor_during_a_download_is_426_then_226_and_the_session_goes_on,
@@ -676,6 +677,81 @@ pub fn curl_order_uploads_find_the_tickets_before_the_reply<A: Adapter>() {
             std::fs::read(srv.root.join(format!("c{i}.bin"))).unwrap(),
             payload,
             "transfer {i}"
+        );
+    }
+}
+
+/// Run per adapter as `#[test] fn lftp_order_uploads_get_their_tickets_only_at_the_end` by `server_io_session_tests!`.
+pub fn lftp_order_uploads_get_their_tickets_only_at_the_end<A: Adapter>() {
+    // lftp (GnuTLS), ftplib and this crate's clients: STOR, the 150, then the data handshake,
+    // then only writes. Tickets sent right after that handshake would sit unread in an lftp
+    // client's socket and turn its close into a reset (426, tail lost): the server keeps
+    // them for its close_notify, which follows the client's; a client that reads to the
+    // server's end (ours) still gets them and resumes every time.
+    let srv = start::<A>("tickets-lftp", strict());
+    let store = Arc::new(LatestTicketOnly::new());
+    let mut config = ClientConfig::clone(&srv.client);
+    config.resumption = rustls::client::Resumption::store(store.clone());
+    let config = Arc::new(config);
+    let mut c = Client::connect(srv.explicit, &config, false);
+    assert_eq!(c.reply().0, 220);
+    c.auth_tls();
+    c.login_private();
+    let payload: Vec<u8> = (0..50_000u32).map(|i| (i * 31 % 253) as u8).collect();
+    for i in 0..12 {
+        let port = c.epsv_port();
+        let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        c.start(&format!("STOR l{i}.bin"));
+        let mut data = tls(&config, tcp);
+        handshake(&mut data);
+        let Conn::Tls(s) = &mut data else {
+            unreachable!()
+        };
+        assert_eq!(
+            s.conn.handshake_kind(),
+            Some(rustls::HandshakeKind::Resumed),
+            "upload {i}"
+        );
+        let before = store.received();
+        // Give the server time to write anything it would write after the handshake.
+        std::thread::sleep(Duration::from_millis(50));
+        s.sock.set_nonblocking(true).unwrap();
+        let mut early = 0;
+        loop {
+            match s.conn.read_tls(&mut s.sock) {
+                Ok(0) => break,
+                Ok(n) => {
+                    early += n;
+                    s.conn.process_new_packets().unwrap();
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("upload {i}: {e}"),
+            }
+        }
+        s.sock.set_nonblocking(false).unwrap();
+        assert_eq!(
+            (early, store.received()),
+            (0, before),
+            "upload {i}: the server wrote on the upload connection before its end"
+        );
+        data.write_all(&payload).unwrap();
+        if let Conn::Tls(s) = &mut data {
+            s.conn.send_close_notify();
+            s.flush().unwrap();
+        }
+        // Read to the server's close_notify: the tickets come with it.
+        let _ = data.read_to_end(&mut Vec::new());
+        assert!(
+            store.received() > before,
+            "upload {i}: no ticket before the server's close_notify"
+        );
+        let (code, text) = c.reply();
+        assert_eq!(code, 226, "upload {i}: {text}");
+        assert_eq!(
+            std::fs::read(srv.root.join(format!("l{i}.bin"))).unwrap(),
+            payload,
+            "upload {i}"
         );
     }
 }

@@ -74,10 +74,13 @@ pub use crate::io::user::User;
 ///   read them).
 /// - GnuTLS and Python reuse the control connection's session; tickets do not matter.
 ///
-/// The tickets are written as part of the data handshake, before the session is told it is
-/// done (so before any file byte), and the client's control input is held while a data
-/// handshake it began finishes (so, for a client that handshakes before its transfer command,
-/// before the `125`/`150`): an uploading client that reads its data connection only
+/// Except on an upload the client asked for before its data handshake (lftp, ftplib, this
+/// crate's clients: they wait for the `150`), where they go out with the server's
+/// close_notify after the client's (lftp never reads an upload connection: tickets left
+/// unread there make its close a reset, `426`), the tickets are written as part of the data
+/// handshake, before the session is told it is done (so before any file byte), and the
+/// client's control input is held while a data handshake it began finishes (so, for a client
+/// that handshakes before its transfer command, before the `125`/`150`): an uploading client that reads its data connection only
 /// once before closing it (curl) finds them there instead of leaving them unread, which
 /// would turn its close into a TCP reset that can cut the upload (`426`).
 ///

@@ -44,6 +44,7 @@
 //! one moves a 64 KiB file at the same time.
 
 mod control;
+mod cork;
 pub mod data;
 mod session;
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant as StdInstant};
 use std::vec;
 
-use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
+use rustls::{HandshakeKind, ProtocolVersion, ServerConfig, ServerConnection, StreamOwned};
 
 use crate::io::passive::PassiveSlot;
 use crate::types::DataEnd;
@@ -180,25 +180,37 @@ impl DataStream {
         tls: &DataTls,
         deadline: StdInstant,
     ) -> Result<DataStream, DataError> {
-        Self::tls_accept_notifying(tcp, tls, deadline, || {})
+        Self::tls_accept_notifying(tcp, tls, deadline, || false)
     }
 
     /// [`DataStream::tls_accept`], calling `started` once the client's first TLS bytes have
     /// arrived and before anything is answered: until the client gets the server's flight it
     /// cannot finish its handshake, so anything it sends after its handshake (the transfer
     /// command on the control connection) comes after `started`.
+    ///
+    /// `started` returns whether to defer the tickets: true for an upload already accepted
+    /// when the client began its handshake (its command came before it: lftp,
+    /// ftplib, this crate's clients): the TLS 1.3 tickets stay queued and go out with the
+    /// server's close_notify, after the client's. A client that reads to the server's end
+    /// (ours) gets them; one that closes right after its close_notify (lftp) has nothing
+    /// unread that would turn its close into a reset cutting the upload.
     pub fn tls_accept_notifying(
         tcp: TcpStream,
         tls: &DataTls,
         deadline: StdInstant,
-        started: impl FnOnce(),
+        started: impl FnOnce() -> bool,
     ) -> Result<DataStream, DataError> {
         let mut conn =
             ServerConnection::new(tls.config.clone()).map_err(|e| DataError::Tls(io_other(e)))?;
         conn.set_buffer_limit(Some(TRANSFER_BUFFER));
         let mut tcp = tcp;
         wait_readable(&tcp, deadline)?;
-        started();
+        let defer_tickets = started();
+        let timed_out = |e: &io::Error| {
+            e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut
+        };
+        // The handshake, one write or one read at a time, so that what the client's Finished
+        // produces (the tickets) is written only below.
         while conn.is_handshaking() {
             let left = deadline.saturating_duration_since(StdInstant::now());
             if left.is_zero() {
@@ -206,33 +218,41 @@ impl DataStream {
             }
             tcp.set_read_timeout(Some(left))?;
             tcp.set_write_timeout(Some(left))?;
-            match conn.complete_io(&mut tcp) {
-                Ok((0, 0)) if conn.is_handshaking() => {
-                    return Err(DataError::Tls(io::ErrorKind::UnexpectedEof.into()))
+            if conn.wants_write() {
+                match conn.write_tls(&mut tcp) {
+                    Ok(0) => return Err(DataError::Tls(io::ErrorKind::WriteZero.into())),
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if timed_out(&e) => return Err(DataError::Timeout),
+                    Err(e) => return Err(DataError::Tls(e)),
                 }
+                continue;
+            }
+            match conn.read_tls(&mut tcp) {
+                Ok(0) => return Err(DataError::Tls(io::ErrorKind::UnexpectedEof.into())),
                 Ok(_) => {}
-                Err(e)
-                    if e.kind() == io::ErrorKind::WouldBlock
-                        || e.kind() == io::ErrorKind::TimedOut =>
-                {
-                    return Err(DataError::Timeout)
-                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if timed_out(&e) => return Err(DataError::Timeout),
                 Err(e) => return Err(DataError::Tls(e)),
             }
+            if let Err(e) = conn.process_new_packets() {
+                // The alert describing the error, if rustls queued one.
+                let _ = conn.write_tls(&mut tcp);
+                return Err(DataError::Tls(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    e,
+                )));
+            }
         }
-        // complete_io normally writes what the client's Finished produced (the tickets)
-        // before it returns; make sure of it whatever the path out of the loop.
-        while conn.wants_write() {
+        // What is still queued: TLS 1.3 tickets, or TLS 1.2's final flight (never deferred:
+        // the client waits for it).
+        let defer = defer_tickets && conn.protocol_version() == Some(ProtocolVersion::TLSv1_3);
+        while !defer && conn.wants_write() {
             match conn.write_tls(&mut tcp) {
                 Ok(0) => return Err(DataError::Tls(io::ErrorKind::WriteZero.into())),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e)
-                    if e.kind() == io::ErrorKind::WouldBlock
-                        || e.kind() == io::ErrorKind::TimedOut =>
-                {
-                    return Err(DataError::Timeout)
-                }
+                Err(e) if timed_out(&e) => return Err(DataError::Timeout),
                 Err(e) => return Err(DataError::Tls(e)),
             }
         }
@@ -393,7 +413,7 @@ impl DataStream {
             }
             let r = match &mut self {
                 DataStream::Clear(s) => s.read(&mut buf),
-                DataStream::Tls(s) => s.read(&mut buf),
+                DataStream::Tls(s) => read_without_writing(s, &mut buf),
             };
             match r {
                 Ok(0) => break DataEnd::Clean,
@@ -427,6 +447,29 @@ impl DataStream {
     /// Closes at once, without close_notify (ABOR, errors): the peer sees an unclean end.
     pub fn abort(&self) {
         let _ = self.tcp().shutdown(Shutdown::Both);
+    }
+}
+
+/// Reads plaintext under TLS without writing anything (rustls's `Stream` would first write
+/// what is queued: deferred tickets must wait for the end of the upload). `Ok(0)` after the
+/// peer's close_notify; `UnexpectedEof` for an EOF without it.
+fn read_without_writing(
+    s: &mut StreamOwned<ServerConnection, TcpStream>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        match s.conn.reader().read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            r => return r,
+        }
+        match s.conn.read_tls(&mut s.sock) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = s.conn.process_new_packets() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+        }
     }
 }
 

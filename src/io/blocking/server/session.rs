@@ -8,7 +8,9 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
 use std::time::{Duration, Instant as StdInstant};
 use std::vec::Vec;
 
@@ -65,6 +67,9 @@ struct Run<'a> {
     inbox: SyncSender<Input>,
     /// Control input held while a data handshake the client began is finishing.
     hold: ControlHold<Input>,
+    /// An accepted upload waits for its data connection (read by the data side when the
+    /// client's handshake begins: then the TLS 1.3 tickets are kept for the upload's end).
+    upload_waiting: Arc<AtomicBool>,
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
@@ -114,6 +119,7 @@ pub(super) fn run(shared: &Shared, tcp: TcpStream, implicit: bool, ticket: Ticke
         transfer: None,
         inbox: tx,
         hold: ControlHold::new(),
+        upload_waiting: Arc::new(AtomicBool::new(false)),
         epoch,
         local,
         closed: false,
@@ -360,9 +366,8 @@ impl Run<'_> {
                 }
                 Channel::Data => match &self.worker {
                     Some(w) => {
-                        // Tickets only when the client will read this connection.
                         let config = self.tls.data(self.answers.download_prepared());
-                        w.command(Command::Tls(config))
+                        w.command(Command::Tls(config, self.upload_waiting.clone()))
                     }
                     None => {
                         let _ = self.machine.handle_tls_failed(Channel::Data, now);
@@ -441,6 +446,10 @@ impl Run<'_> {
                 let certificate = self.certificate.clone();
                 self.answers
                     .answer(&mut self.machine, event, certificate.as_ref());
+                self.upload_waiting.store(
+                    self.answers.transfer_prepared() && !self.answers.download_prepared(),
+                    AtomicOrdering::SeqCst,
+                );
             }
             // Timeout and Idle end the drain loop before reaching here; outputs added later
             // are ignored.

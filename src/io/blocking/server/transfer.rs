@@ -32,8 +32,10 @@ pub(super) enum Setup {
 
 /// What the session thread asks of the data thread.
 pub(super) enum Command {
-    /// Run the TLS server handshake with the session's configuration.
-    Tls(Arc<ServerConfig>),
+    /// Run the TLS server handshake with the session's configuration. The flag, read when
+    /// the client's first TLS bytes arrive, says an upload is accepted and waits: its TLS 1.3
+    /// tickets are kept for its end (see [`DataStream::tls_accept_notifying`]).
+    Tls(Arc<ServerConfig>, Arc<AtomicBool>),
     /// Download: send everything this source yields.
     Send(Box<dyn Read + Send>),
     /// Upload: write what arrives into this sink.
@@ -59,7 +61,7 @@ pub(super) struct Worker {
 impl core::fmt::Debug for Command {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
-            Command::Tls(_) => "Tls",
+            Command::Tls(..) => "Tls",
             Command::Send(_) => "Send",
             Command::Receive(_) => "Receive",
             Command::Close => "Close",
@@ -181,7 +183,7 @@ fn run(
             return;
         };
         match command {
-            Command::Tls(config) => {
+            Command::Tls(config, defer_tickets) => {
                 let DataStream::Clear(tcp) = stream else {
                     notify(Notice::TlsFailed);
                     return;
@@ -194,6 +196,7 @@ fn run(
                 let deadline = StdInstant::now() + timing.connect;
                 let started = || {
                     notify(Notice::TlsStarted);
+                    defer_tickets.load(Ordering::SeqCst)
                 };
                 match DataStream::tls_accept_notifying(tcp, &tls, deadline, started) {
                     Ok(s) => {

@@ -26,6 +26,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
+use super::cork::Cork;
+
 use crate::io::passive::PassiveSlot;
 use crate::types::DataEnd;
 
@@ -55,8 +57,10 @@ pub(super) enum Setup {
 
 /// What the session task asks of the data task.
 pub(super) enum Command {
-    /// Run the TLS server handshake with the session's configuration.
-    Tls(Arc<ServerConfig>),
+    /// Run the TLS server handshake with the session's configuration. The flag, read when
+    /// the client's first TLS bytes arrive, says an upload is accepted and waits: its TLS 1.3
+    /// tickets are held for its end (see `Cork`).
+    Tls(Arc<ServerConfig>, Arc<std::sync::atomic::AtomicBool>),
     /// Download: send everything this source yields.
     Send(Box<dyn Read + Send>),
     /// Upload: write what arrives into this sink.
@@ -118,11 +122,11 @@ pub(super) async fn run<N, F>(
     if !notify(Notice::Connected).await {
         return;
     }
-    let mut tls: Option<Box<TlsStream<BufReader<TcpStream>>>> = None;
+    let mut tls: Option<Box<TlsStream<Cork<BufReader<TcpStream>>>>> = None;
     let mut clear = Some(tcp);
     while let Some(command) = commands.recv().await {
         match command {
-            Command::Tls(config) => {
+            Command::Tls(config, defer_tickets) => {
                 let Some(tcp) = clear.take() else {
                     notify(Notice::TlsFailed).await;
                     return;
@@ -143,15 +147,27 @@ pub(super) async fn run<N, F>(
                 if !notify(Notice::TlsStarted).await {
                     return;
                 }
-                let tcp = BufReader::with_capacity(TLS_READ_AHEAD, tcp);
+                let defer_tickets = defer_tickets.load(std::sync::atomic::Ordering::SeqCst);
+                let tcp = Cork::new(BufReader::with_capacity(TLS_READ_AHEAD, tcp), defer_tickets);
                 // tokio-rustls's accept future resolves only after flushing what the
                 // handshake queued, the TLS 1.3 tickets included: they are on the wire
-                // before `TlsReady`, so before any file byte.
+                // before `TlsReady`, so before any file byte, unless `defer_tickets` (an
+                // upload whose command came first): then `Cork` holds them for the end.
                 let accept = TlsAcceptor::from(config).accept_with(tcp, |conn| {
                     conn.set_buffer_limit(Some(CHUNK));
                 });
                 match tokio::time::timeout_at(deadline, accept).await {
-                    Ok(Ok(s)) => {
+                    Ok(Ok(mut s)) => {
+                        let tls13 = s.get_ref().1.protocol_version()
+                            == Some(rustls::ProtocolVersion::TLSv1_3);
+                        s.get_mut().0.accepted();
+                        if !tls13 {
+                            // Only TLS 1.3 tickets may wait (TLS 1.2's last flight may not).
+                            if tokio::time::timeout_at(deadline, s.flush()).await.is_err() {
+                                notify(Notice::TlsFailed).await;
+                                return;
+                            }
+                        }
                         let (_, conn) = s.get_ref();
                         let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
                         let client_certificate = conn.peer_certificates().is_some();
@@ -173,7 +189,7 @@ pub(super) async fn run<N, F>(
                     (Some(mut s), _) => {
                         let n = send_from(&mut *s, source, timing.idle).await;
                         let (tcp, _) = s.into_inner();
-                        linger(tcp.into_inner(), n).await
+                        linger(tcp.into_inner().into_inner(), n).await
                     }
                     (None, Some(mut tcp)) => {
                         let n = send_from(&mut tcp, source, timing.idle).await;

@@ -7,6 +7,7 @@
 //! the shared application answers (`crate::io::answers`).
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
 use std::time::Instant as StdInstant;
 use std::vec::Vec;
@@ -69,6 +70,9 @@ struct Run<'a> {
     inbox: mpsc::Sender<Input>,
     /// Control input held while a data handshake the client began is finishing.
     hold: ControlHold<Input>,
+    /// An accepted upload waits for its data connection (read by the data side when the
+    /// client's handshake begins: then the TLS 1.3 tickets are kept for the upload's end).
+    upload_waiting: Arc<AtomicBool>,
     epoch: StdInstant,
     local: SocketAddr,
     closed: bool,
@@ -118,6 +122,7 @@ pub(super) async fn run(
         transfer: None,
         inbox: tx,
         hold: ControlHold::new(),
+        upload_waiting: Arc::new(AtomicBool::new(false)),
         epoch: StdInstant::now(),
         local,
         closed: false,
@@ -389,9 +394,8 @@ impl Run<'_> {
                 ..
             } => {
                 if self.worker.is_some() {
-                    // Tickets only when the client will read this connection.
                     let config = self.tls.data(self.answers.download_prepared());
-                    self.command(Command::Tls(config));
+                    self.command(Command::Tls(config, self.upload_waiting.clone()));
                 } else {
                     let _ = self.machine.handle_tls_failed(Channel::Data, now);
                 }
@@ -474,6 +478,10 @@ impl Run<'_> {
                     }
                     _ => answer(),
                 }
+                self.upload_waiting.store(
+                    self.answers.transfer_prepared() && !self.answers.download_prepared(),
+                    AtomicOrdering::SeqCst,
+                );
             }
             // Timeout and Idle end the drain loop before reaching here; outputs added later
             // are ignored.
