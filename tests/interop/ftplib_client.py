@@ -14,6 +14,11 @@ Commands:
   suite  VARIANT MODE HOST PORT USER PASS CAFILE SMALL LARGE WORKDIR
          list, upload/download (SHA-256) of SMALL and LARGE, resumed download (REST), mkdir,
          rename, delete; one line per check: `PASS name` / `FAIL name: reason`.
+  many   MODE TLS HOST PORT USER PASS CAFILE PLAN
+         the "reuse" variant, ONE control session, every transfer of PLAN (lines `put LOCAL
+         REMOTE` / `get REMOTE LOCAL`, see many.sh) in order, TLS version TLS (1.2 or 1.3)
+         forced on control and data; prints the negotiated version and how many data
+         connections resumed; exit 1 at the first failure (naming the step and the reply).
   refuse HOST PORT USER PASS CAFILE
          the refusals a TLS-requiring server must make: plain login, a PROT C transfer, PORT
          and EPRT to a foreign address (127.0.0.2: still loopback, so nothing leaves the host
@@ -328,10 +333,60 @@ def refuse(host, port, user, password, cafile):
     return 1 if checks.failed else 0
 
 
+def many(mode, tls, host, port, user, password, cafile, plan):
+    versions = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+    ctx = tls_context(cafile)
+    ctx.minimum_version = ctx.maximum_version = versions[tls]
+    with open(plan, encoding="utf-8") as f:
+        steps = [line.split() for line in f if line.strip()]
+    resumed = []
+
+    class Counting(CLASSES[("reuse", mode)]):
+        def ntransfercmd(self, cmd, rest=None):
+            conn, size = super().ntransfercmd(cmd, rest)
+            resumed.append(getattr(conn, "session_reused", False))
+            return conn, size
+
+    ftp = Counting(context=ctx, timeout=TIMEOUT)
+    done = 0
+    try:
+        ftp.connect(host, port)
+        ftp.login(user, password)
+        ftp.prot_p()
+        version = ftp.sock.version()
+        for i, (verb, a, b) in enumerate(steps, 1):
+            try:
+                if verb == "put":
+                    with open(a, "rb") as src:
+                        ftp.storbinary(f"STOR {b}", src)
+                elif verb == "get":
+                    with open(b, "wb") as dst:
+                        ftp.retrbinary(f"RETR {a}", dst.write)
+                else:
+                    raise ValueError(f"unknown plan verb {verb!r}")
+            except Exception as e:  # noqa: BLE001 - reported with the step, then exit 1
+                msg = f"{type(e).__name__}: {e}".replace("\n", " ")
+                print(f"transfer {i}/{len(steps)} ({verb} {a}) failed after {done} done: {msg}",
+                      flush=True)
+                return 1
+            done += 1
+        ftp.quit()
+    except Exception as e:  # noqa: BLE001
+        msg = f"{type(e).__name__}: {e}".replace("\n", " ")
+        print(f"session failed after {done} transfers: {msg}", flush=True)
+        return 1
+    print(f"{done} transfers in one session, control {version}, "
+          f"{sum(1 for r in resumed if r)}/{len(resumed)} data connections resumed", flush=True)
+    return 0
+
+
 def main(argv):
     if len(argv) == 11 and argv[0] == "suite":
         _, variant, mode, host, port, user, pw, ca, small, large, work = argv
         return suite(variant, mode, host, int(port), user, pw, ca, small, large, work)
+    if len(argv) == 9 and argv[0] == "many":
+        _, mode, tls, host, port, user, pw, ca, plan = argv
+        return many(mode, tls, host, int(port), user, pw, ca, plan)
     if len(argv) == 6 and argv[0] == "refuse":
         _, host, port, user, pw, ca = argv
         return refuse(host, int(port), user, pw, ca)

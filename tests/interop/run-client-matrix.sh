@@ -10,7 +10,9 @@
 # version. "tls12" instances (capped at TLS 1.2) must refuse a TLS-1.3-only client. Per server,
 # a STOU upload over TLS 1.3 whose bytes must be on disk under the name the client reports
 # (parsed from the server's 125/150 `FILE:` reply, RFC 1123 §4.1.2.9). Then 20 uploads in a row
-# to vsftpd over TLS 1.3, each verified.
+# to vsftpd over TLS 1.3, each verified. And per server x mode x TLS version, MATRIX_MANY_ROUNDS
+# x 3 (default 24) transfers in ONE control session (the client's batch mode; uploads and
+# downloads alternating, 1 B to 2 MiB, each SHA-256 verified: the plan of many.sh).
 #
 # Output: one line per check, `PASS name` / `FAIL name: reason` / `SKIP name: why`, then
 # `N passed, M failed, K skipped`. Exit status 1 on any FAIL. The result table is written to
@@ -19,8 +21,10 @@
 # Usage (as root, the servers need it): tests/interop/run-client-matrix.sh [SERVER...]
 #   env: FTPS_CLIENT=path   use this binary instead of building the example
 #        MATRIX_BIG_MIB=64  size of the big file; MATRIX_TIMEOUT=120 seconds per client run
-#        MATRIX_BUDGET=900  seconds for all checks; checks left when it runs out FAIL as such
+#        MATRIX_BUDGET=900  seconds for all checks (counted after setup and build); checks left
+#                           when it runs out FAIL as such
 #        MATRIX_NO_MD=1     do not rewrite CLIENT-MATRIX.md
+#        MATRIX_MANY_ROUNDS=8  rounds of the one-session check (3 transfers each)
 #        MATRIX_KEEP_SERVERS=1  leave the servers this run started running (they still stop
 #                           by themselves after $INTEROP_SERVER_TIMEOUT s)
 # Owns: a scratch directory, the matrix-* files it puts in the servers' roots, the servers it
@@ -77,7 +81,8 @@ trap cleanup EXIT
 # --- the client binary ----------------------------------------------------------------------
 if [ -z "${FTPS_CLIENT:-}" ]; then
     say "building the ftps-client example (release)"
-    if ! (cd "$REPO" && timeout 1200 cargo build --release --example ftps-client --features rustls >&2); then
+    # The same features as run-server-matrix.sh builds with: one build of the library for both.
+    if ! (cd "$REPO" && timeout 1200 cargo build --release --example ftps-client --example ftps-server --features tokio >&2); then
         echo "FAIL build: cargo build --release --example ftps-client failed"
         echo "0 passed, 1 failed, 0 skipped"
         exit 1
@@ -86,6 +91,7 @@ if [ -z "${FTPS_CLIENT:-}" ]; then
 fi
 [ -x "$FTPS_CLIENT" ] || { echo "FAIL build: no executable at $FTPS_CLIENT"; exit 1; }
 
+CHECKS_START=$SECONDS    # the budget counts from here (after setup and build)
 WORK="$(mktemp -d /tmp/ftps-client-matrix.XXXXXX)"
 head -c $((1024 * 1024)) /dev/urandom >"$WORK/small.bin"
 head -c $((BIG_MIB * 1024 * 1024)) /dev/urandom >"$WORK/big.bin"
@@ -106,7 +112,8 @@ report() { # PASS|FAIL|SKIP name [reason]
         PASS) echo "PASS $name"; passed=$((passed + 1))
               case "${name##*/}" in
                   refused) CELL_NOTE[$cell]=" (TLS 1.3 handshake refused, as it must be)" ;;
-                  uploads-x*) CELL_NOTE[$cell]=" (+ ${name##*-x} uploads in a row, each verified)" ;;
+                  uploads-x*) CELL_NOTE[$cell]="${CELL_NOTE[$cell]:-} (+ ${name##*-x} uploads in a row, each verified)" ;;
+                  many-x*) CELL_NOTE[$cell]="${CELL_NOTE[$cell]:-} (+ ${name##*-x} transfers in one session)" ;;
               esac ;;
         FAIL) echo "FAIL $name: $reason"; failed=$((failed + 1))
               CELL_FAIL[$cell]="${CELL_FAIL[$cell]:-}${CELL_FAIL[$cell]:+; }${name##*/}: $reason" ;;
@@ -118,7 +125,7 @@ report() { # PASS|FAIL|SKIP name [reason]
 # client LOG ARGS... : one run of the client, bounded in time; stderr (with -v) to LOG
 client() {
     local log="$1"; shift
-    if [ $((SECONDS - START_SECONDS)) -ge "$BUDGET" ]; then
+    if [ $((SECONDS - CHECKS_START)) -ge "$BUDGET" ]; then
         echo "error: not run, the matrix time budget (${BUDGET}s) is exhausted" >"$log"
         return 1
     fi
@@ -272,6 +279,35 @@ check_repeat_uploads() {
     else report FAIL "vsftpd/tls13/explicit/tls1.3/uploads-x$REPEAT_UPLOADS" "$ok/$REPEAT_UPLOADS verified;$fails"; fi
 }
 
+# check_many SERVER VARIANT MODE PORT TLS : the many.sh plan in one batch run of the client
+# (one login), every upload verified on the server's disk, every download locally.
+check_many() {
+    local s="$1" v="$2" mode="$3" port="$4" tls="$5" scheme=ftp tlsflag=--tls13 out
+    local name="$1/$2/$3/tls$5/many-x$((MANY_ROUNDS * 3))" root="$INTEROP_DATA/$1-$2"
+    local tag="matrix-$$-many-$s-$v-$mode-$tls" log="$WORK/many.log"
+    [ "$mode" = implicit ] && scheme=ftps
+    [ "$tls" = 1.2 ] && tlsflag=--tls12
+    if [ $((SECONDS - CHECKS_START)) -ge "$BUDGET" ]; then
+        report FAIL "$name" "not run, the matrix time budget (${BUDGET}s) is exhausted"; return
+    fi
+    many_plan "$tag" "$root" "$FTP_UID:$FTP_GID"
+    if out="$(MANY_TIMEOUT="$TIMEOUT" many_ftps_client "$log" "$FTPS_CLIENT" --ca-file "$FTPS_INTEROP_CA" \
+        "$tlsflag" "$scheme://$FTPS_INTEROP_USER:$FTPS_INTEROP_PASS@127.0.0.1:$port/")"; then
+        if verdict="$(many_verify "$tag" "$root")"; then
+            if grep -q "control TLS: TLSv${tls/./_}" "$log"; then report PASS "$name"
+            else report FAIL "$name" "$verdict, but negotiated $(grep -o 'control TLS: [A-Za-z0-9_]*' "$log" | head -1), wanted TLSv$tls"; fi
+        else
+            report FAIL "$name" "the client reported success ($out) but $verdict"
+        fi
+    else
+        report FAIL "$name" "$out [$(many_verify "$tag" "$root")]"
+    fi
+    many_cleanup "$tag" "$root"
+}
+# shellcheck source=many.sh
+. "$HERE/many.sh"
+many_init "$WORK/many"
+
 for s in "${servers[@]}"; do
     ensure_running "$s"
     for v in $INTEROP_VARIANTS; do
@@ -288,6 +324,8 @@ for s in "${servers[@]}"; do
                     continue
                 fi
                 check_combo "$s" "$v" "$mode" "$port" "$tls"
+                # the one-session check where the instance speaks that TLS version
+                [ "$v" = tls12 ] && [ "$tls" = 1.3 ] || check_many "$s" "$v" "$mode" "$port" "$tls"
             done
         done
     done
@@ -309,7 +347,9 @@ if [ -z "${MATRIX_NO_MD:-}" ]; then
         echo "(${elapsed}s; $passed passed, $failed failed, $skipped skipped). Client: the \`ftps-client\`"
         echo "example, TLS required on control and data (PROT P), passive mode unless noted."
         echo "Each cell: login + list, put/get of 1 MiB and ${BIG_MIB} MiB (SHA-256 verified on both"
-        echo "ends), resumed download (REST); in each server's tls13/explicit/1.3 cell also a STOU upload"
+        echo "ends), resumed download (REST), and $((MANY_ROUNDS * 3)) transfers in ONE control session (batch mode;"
+        echo "uploads and downloads alternating, 1 B to 2 MiB, SHA-256 each; \`many-x\` in the check names);"
+        echo "in each server's tls13/explicit/1.3 cell also a STOU upload"
         echo "found on disk under the name from the server's 125/150 \`FILE:\` reply (RFC 1123 §4.1.2.9)."
         echo "\`tls12\` instances are capped at TLS 1.2: there the TLS 1.3"
         echo "cell checks that the handshake is refused. \`explicit-active\`: active mode (EPRT, the server"
