@@ -19,7 +19,7 @@ RSS_LIMIT_MIB=${RSS_LIMIT_MIB:-64}
 PORT=${LISTING_PORT:-24100}
 
 # The release build is shared with tests/interop/run-client-matrix.sh (a no-op after it).
-timeout 1200 cargo build --release --quiet --example ftps-client --features rustls
+timeout 1200 cargo build --release --quiet --example ftps-client --features tokio
 CLIENT=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/ftps-client
 
 WORK=$(mktemp -d)

@@ -15,7 +15,9 @@
 # downloads alternating, 1 B to 2 MiB, each SHA-256 verified: the plan of many.sh).
 #
 # Output: one line per check, `PASS name` / `FAIL name: reason` / `SKIP name: why`, then
-# `N passed, M failed, K skipped`. Exit status 1 on any FAIL. The result table is written to
+# `N passed, M failed, K skipped` (skipped counts SKIP and XFAIL lines: XFAIL is a recorded
+# server incompatibility verified to still fail that way; it is a FAIL if it passes). Exit
+# status 1 on any FAIL. The result table is written to
 # tests/interop/CLIENT-MATRIX.md (server x mode x TLS version -> pass / why not).
 #
 # Usage (as root, the servers need it): tests/interop/run-client-matrix.sh [SERVER...]
@@ -119,6 +121,8 @@ report() { # PASS|FAIL|SKIP name [reason]
               CELL_FAIL[$cell]="${CELL_FAIL[$cell]:-}${CELL_FAIL[$cell]:+; }${name##*/}: $reason" ;;
         SKIP) echo "SKIP $name: $reason"; skipped=$((skipped + 1))
               CELL_SKIP[$cell]="$reason" ;;
+        XFAIL) echo "XFAIL $name: $reason"; skipped=$((skipped + 1))
+              CELL_FAIL[$cell]="${CELL_FAIL[$cell]:-}${CELL_FAIL[$cell]:+; }${name##*/} (known, issue 10 open): $reason" ;;
     esac
 }
 
@@ -294,11 +298,22 @@ check_many() {
     if out="$(MANY_TIMEOUT="$TIMEOUT" many_ftps_client "$log" "$FTPS_CLIENT" --ca-file "$FTPS_INTEROP_CA" \
         "$tlsflag" "$scheme://$FTPS_INTEROP_USER:$FTPS_INTEROP_PASS@127.0.0.1:$port/")"; then
         if verdict="$(many_verify "$tag" "$root")"; then
-            if grep -q "control TLS: TLSv${tls/./_}" "$log"; then report PASS "$name"
+            if [[ "$name" == proftpd/tls13/*/tls1.3/many-x* ]]; then
+                report FAIL "$name" "unexpectedly passed: remove the recorded ProFTPD TLS 1.3 incompatibility"
+            elif grep -q "control TLS: TLSv${tls/./_}" "$log"; then report PASS "$name"
             else report FAIL "$name" "$verdict, but negotiated $(grep -o 'control TLS: [A-Za-z0-9_]*' "$log" | head -1), wanted TLSv$tls"; fi
         else
             report FAIL "$name" "the client reported success ($out) but $verdict"
         fi
+    elif [[ "$name" == proftpd/tls13/*/tls1.3/many-x* ]] && grep -q '425' <<<"$out"; then
+        # A recorded server incompatibility, verified to still fail (and only this way):
+        # ProFTPD 1.3.8 (OpenSSL) sends 2 TLS 1.3 tickets after a full handshake, 1 after a
+        # resumed download and none on an upload data connection, and requires resumption.
+        # A client that spends one ticket per connection runs out after two uploads: rustls's
+        # tickets are single-use and cannot be copied (ours: 425 at the 5th data connection),
+        # and curl 7.88 (OpenSSL) gets the same 425 at its 2nd upload in one session. Open in
+        # issue 10 (a client-side renewal, e.g. a new control session, is not built yet).
+        report XFAIL "$name" "ProFTPD issues no TLS 1.3 ticket on upload data connections; the client ran out: $out"
     else
         report FAIL "$name" "$out [$(many_verify "$tag" "$root")]"
     fi
