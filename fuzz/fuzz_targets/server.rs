@@ -110,9 +110,9 @@ impl Driver {
                         self.pending = Some((d, e));
                     }
                 }
-                o @ (Output::ListenData { .. }
-                | Output::OpenData { .. }
-                | Output::StartTransfer { .. }) => {
+                // A listener before PROT P is allowed (RFC 4217 §10.2: the data-protection
+                // policy is checked on the transfer command); a connect or a transfer is not.
+                o @ (Output::OpenData { .. } | Output::StartTransfer { .. }) => {
                     assert!(!self.data_required || self.prot_p, "{o:?} without PROT P");
                 }
                 Output::Timeout(_) | Output::Idle => return,

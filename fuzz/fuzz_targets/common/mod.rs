@@ -141,12 +141,24 @@ pub fn stream_replies(
 }
 
 /// True when an encoded control line is exactly one line: it ends with CRLF and holds no
-/// other CR, LF or NUL (RFC 959 §4.1.3 `<string>` excludes CR and LF).
+/// LF, and no CR or NUL except a path name's CR sent as CR NUL (RFC 959 §4.1.3 `<string>`
+/// excludes CR and LF; RFC 2640 §3.1).
 pub fn is_one_line(wire: &[u8]) -> bool {
-    match wire.strip_suffix(b"\r\n") {
-        Some(body) => !body.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0),
-        None => false,
+    let Some(body) = wire.strip_suffix(b"\r\n") else {
+        return false;
+    };
+    // No LF at all; a CR only as the CR NUL that carries a path name's CR (RFC 2640 §3.1,
+    // RFC 959's Telnet end-of-line rules), and a NUL only right after such a CR.
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        match b {
+            b'\n' | 0 => return false,
+            b'\r' if body.get(i + 1) != Some(&0) => return false,
+            b'\r' => i += 2,
+            _ => i += 1,
+        }
     }
+    true
 }
 
 /// True when `wire` is whole CRLF-terminated lines with no stray CR, LF or NUL inside a line.
